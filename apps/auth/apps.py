@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AuthConfig(AppConfig):
+    name = "apps.auth"
+    label = "directus_auth"
+    verbose_name = "Authentication"

@@ -1,0 +1,125 @@
+"""DRF authentication for project routes.
+
+A request carries at most one credential, looked up in Directus 8's order: the `access_token`
+query (or body) parameter, an HTTP Basic user name, the Bearer header, then the session cookie.
+No credential means the public role. A credential that does not verify is refused (deviation 1):
+`401` code 101 when invalid, 102 when expired."""
+
+import base64
+import binascii
+
+from django.core import signing
+from django.utils import timezone
+from rest_framework.authentication import BaseAuthentication
+
+from apps.core import errors
+from apps.projects.context import current_project
+from apps.roles.models import Role
+from apps.users.models import User, UserStatus
+
+from . import tokens
+from .identity import Identity
+from .models import UserSession
+
+COOKIE_SALT = "directus.session"
+
+
+def session_cookie_name(project_key: str) -> str:
+    return f"directus-{project_key}-session"
+
+
+def credential_from_request(request) -> tuple[str, str] | None:
+    """(kind, value) of the credential the request carries, kind being "token" or "cookie"."""
+    django_request = getattr(request, "_request", request)
+    value = django_request.GET.get("access_token")
+    if not value and django_request.method == "POST" and django_request.content_type != "application/json":
+        value = django_request.POST.get("access_token")
+    if value:
+        return "token", value
+    header = django_request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _, rest = header.partition(" ")
+    if scheme.lower() == "basic" and rest:
+        try:
+            username, _, password = base64.b64decode(rest.strip()).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            raise errors.InvalidToken() from None
+        if username and (not password or password == username):
+            return "token", username
+    if scheme.lower() == "bearer" and rest.strip():
+        return "token", rest.strip()
+    project = current_project()
+    if project is not None:
+        cookie = django_request.COOKIES.get(session_cookie_name(project.key))
+        if cookie:
+            return "cookie", cookie
+    return None
+
+
+class DirectusAuthentication(BaseAuthentication):
+    # Routes that a user whose role enforces 2FA may call before activating it.
+    allow_without_2fa = False
+
+    def authenticate(self, request):
+        project = current_project()
+        credential = credential_from_request(request)
+        if project is None or credential is None:
+            return None
+        kind, value = credential
+        if kind == "cookie":
+            identity = self._from_cookie(project, value)
+        elif tokens.looks_like_jwt(value):
+            claims = tokens.decode(project, value, tokens.AUTH)
+            identity = Identity(user=_user_by_id(claims.get("id")), token_kind="jwt", token=value)
+        else:
+            user = User.objects.filter(token=value).first()
+            if user is None:
+                raise errors.InvalidToken()
+            identity = Identity(user=user, token_kind="static", token=value)
+        return self._checked(request, identity), value
+
+    def _from_cookie(self, project, value: str) -> Identity:
+        try:
+            session_id = signing.loads(value, key=project.secret_key, salt=COOKIE_SALT)
+        except signing.BadSignature:
+            raise errors.InvalidToken() from None
+        session = UserSession.objects.filter(pk=session_id, token_type="cookie").first()
+        if session is None:
+            raise errors.InvalidToken()
+        if session.token_expired_at and session.token_expired_at < timezone.now():
+            raise errors.ExpiredToken()
+        return Identity(
+            user=_user_by_id(session.user), token_kind="cookie", token=value, session_id=session.pk
+        )
+
+    def _checked(self, request, identity: Identity) -> Identity:
+        user = identity.user
+        if user.status != UserStatus.ACTIVE:
+            raise errors.UserInactive()
+        identity.role_id = user.role
+        role = Role.objects.filter(pk=user.role).first() if user.role is not None else None
+        if role is not None:
+            if role.ip_whitelist and client_ip(request) not in role.ip_whitelist:
+                raise errors.IpNotAllowed()
+            view = request.parser_context.get("view") if request.parser_context else None
+            if (
+                role.enforce_2fa
+                and not user.two_factor_secret
+                and not getattr(view, "allow_without_2fa", False)
+            ):
+                raise errors.TwoFactorNotActivated()
+        return identity
+
+    def authenticate_header(self, request):
+        return 'Bearer realm="api"'
+
+
+def _user_by_id(user_id) -> User:
+    user = User.objects.filter(pk=user_id).first() if isinstance(user_id, int) else None
+    if user is None:
+        raise errors.InvalidToken()
+    return user
+
+
+def client_ip(request) -> str:
+    django_request = getattr(request, "_request", request)
+    return django_request.META.get("REMOTE_ADDR", "")

@@ -1,0 +1,124 @@
+"""The project registry as each worker sees it: project rows from the control database, cached
+for a few seconds, and their database connections registered lazily under `project_<key>`."""
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+import dj_database_url
+from django.db import connections
+
+from directus.conf import directus_settings
+
+ALIAS_PREFIX = "project_"
+
+_lock = threading.Lock()
+_cache: dict[str, tuple[float, "ProjectConfig | None"]] = {}
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    key: str
+    database_url: str
+    secret_key: str
+    public_key: str
+    storage: dict = field(default_factory=dict, compare=False)
+    private: bool = False
+    adopted: bool = False
+
+    @property
+    def alias(self) -> str:
+        return ALIAS_PREFIX + self.key
+
+    @classmethod
+    def from_model(cls, project) -> "ProjectConfig":
+        return cls(
+            key=project.key,
+            database_url=project.database_url,
+            secret_key=project.secret_key,
+            public_key=project.public_key,
+            storage=dict(project.storage or {}),
+            private=project.private,
+            adopted=project.adopted,
+        )
+
+
+def is_project_alias(alias: str) -> bool:
+    return alias.startswith(ALIAS_PREFIX)
+
+
+def get_project(key: str) -> ProjectConfig | None:
+    """The project with this key, or None. Cached per process for PROJECT_CACHE_SECONDS."""
+    now = time.monotonic()
+    cached = _cache.get(key)
+    if cached and cached[0] > now:
+        return cached[1]
+    from .models import Project
+
+    row = Project.objects.using("default").filter(key=key).first()
+    config = ProjectConfig.from_model(row) if row else None
+    _cache[key] = (now + directus_settings.PROJECT_CACHE_SECONDS, config)
+    if config:
+        ensure_connection(config)
+    return config
+
+
+def forget_project(key: str | None = None) -> None:
+    """Drop cached registry entries (all of them when key is None)."""
+    if key is None:
+        _cache.clear()
+    else:
+        _cache.pop(key, None)
+
+
+def database_settings(url: str) -> dict:
+    """Django DATABASES entry for a project URL, with the options each engine needs."""
+    config = dj_database_url.parse(url, conn_max_age=0, conn_health_checks=True)
+    engine = config["ENGINE"]
+    options = config.setdefault("OPTIONS", {})
+    if engine.endswith("sqlite3"):
+        # WAL lets readers in other workers proceed during a write; IMMEDIATE avoids lock upgrades.
+        options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
+        options.setdefault("transaction_mode", "IMMEDIATE")
+        options.setdefault("timeout", 20)
+    elif engine.endswith("mysql"):
+        options.setdefault("charset", "utf8mb4")
+        options.setdefault("init_command", "SET sql_mode='STRICT_TRANS_TABLES'")
+        options.setdefault("isolation_level", "read committed")
+    return config
+
+
+def ensure_connection(project: ProjectConfig) -> str:
+    """Register the project's database alias once per process (again if its URL changed)."""
+    alias = project.alias
+    existing = connections.settings.get(alias)
+    if existing is not None and existing.get("_DIRECTUS_URL") == project.database_url:
+        return alias
+    with _lock:
+        existing = connections.settings.get(alias)
+        if existing is not None and existing.get("_DIRECTUS_URL") == project.database_url:
+            return alias
+        if existing is not None:
+            connections[alias].close()
+        settings_dict = database_settings(project.database_url)
+        settings_dict["_DIRECTUS_URL"] = project.database_url
+        # Fill Django's defaults (AUTOCOMMIT, TIME_ZONE, TEST...) the way it does at start-up.
+        filled = connections.configure_settings({"default": {}, alias: settings_dict})[alias]
+        connections.settings[alias] = filled
+        if existing is not None:
+            try:
+                del connections[alias]  # this thread's connection was made with the old settings
+            except AttributeError:
+                pass
+    return alias
+
+
+def drop_connection(alias: str) -> None:
+    if alias in connections.settings:
+        try:
+            connections[alias].close()
+            del connections[alias]
+        except AttributeError:
+            pass
+        finally:
+            connections.settings.pop(alias, None)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SettingsConfig(AppConfig):
+    name = "apps.settings"
+    label = "directus_settings"
+    verbose_name = "Settings"

@@ -1,0 +1,59 @@
+"""The project's own settings, read through one object with defaults (like DRF's api_settings).
+
+from directus.conf import directus_settings
+directus_settings.MAX_UPLOAD_SIZE
+"""
+
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+
+DEFAULTS = {
+    "DATA_DIR": Path("var"),
+    # Guards project management over HTTP (/server/projects, /server/info).
+    "SUPER_ADMIN_TOKEN": "",
+    # Base URL the API is reached at, used for absolute URLs in mails and file objects.
+    "PUBLIC_URL": "",
+    # Where the Django admin for operators lives; never /admin/, which the Directus app uses.
+    "ADMIN_PATH": "_admin/",
+    "MAINTENANCE_FLAG": "var/maintenance",
+    "MAX_UPLOAD_SIZE": 100 * 1024 * 1024,
+    "BCRYPT_ROUNDS": 10,
+    "PASSWORD_RESET_URL_ALLOWLIST": [],
+    "CORS_ENABLED": True,
+    "CORS_ORIGINS": ["*"],
+    # How long a worker trusts its cached copy of the project registry.
+    "PROJECT_CACHE_SECONDS": 5,
+    "API_VERSION": "8.8.1",
+    # Limits of deviations.md.
+    "MAX_RESULT_ROWS": 100_000,
+    "MAX_RELATIONAL_DEPTH": 10,
+    "MAX_IN_VALUES": 5_000,
+    "MAX_BATCH_ITEMS": 10_000,
+    "LOGIN_ATTEMPTS_PER_ACCOUNT_IP": 5,
+    "LOGIN_ATTEMPTS_PER_IP": 30,
+}
+
+
+class DirectusSettings:
+    def __getattr__(self, name):
+        if name not in DEFAULTS:
+            raise AttributeError(f"Unknown Directus setting {name!r}")
+        value = getattr(settings, "DIRECTUS", {}).get(name, DEFAULTS[name])
+        if name == "DATA_DIR":
+            value = Path(value)
+        return value
+
+
+directus_settings = DirectusSettings()
+
+
+def load_or_create_secret(data_dir: Path) -> str:
+    """A Django secret kept under the data directory, so the two-command setup needs none."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()

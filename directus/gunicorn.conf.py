@@ -1,0 +1,20 @@
+"""gunicorn settings; each can be overridden with the matching GUNICORN_* / DIRECTUS_* variable."""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("DIRECTUS_BIND", "127.0.0.1:8055")
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2))
+threads = int(os.environ.get("GUNICORN_THREADS", 1))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", 30))
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 5))
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 0))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", 0))
+# Directus clients send long filter query strings; accept request lines of 32 KB and more.
+limit_request_line = int(os.environ.get("GUNICORN_LIMIT_REQUEST_LINE", 32768))
+limit_request_fields = 200
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+wsgi_app = "directus.wsgi:application"

@@ -1,0 +1,160 @@
+"""Settings shared by every environment. Everything an operator may change comes from the
+environment; docs/configuration.md lists the variables."""
+
+from pathlib import Path
+
+import dj_database_url
+
+from .env import env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+DATA_DIR = Path(env_str("DIRECTUS_DATA_DIR", str(BASE_DIR / "var"))).resolve()
+
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", "")
+DEBUG = env_bool("DJANGO_DEBUG", False)
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "apps.core",
+    "apps.projects",
+    # Apps whose models are the directus_* system tables of each project database.
+    "apps.schema",
+    "apps.roles",
+    "apps.users",
+    "apps.permissions",
+    "apps.settings",
+    "apps.activity",
+    "apps.revisions",
+    "apps.files",
+    "apps.folders",
+    "apps.presets",
+    "apps.webhooks",
+    # API apps without tables of their own.
+    "apps.auth",
+    "apps.server",
+]
+
+MIDDLEWARE = [
+    "apps.core.middleware.JsonErrorsMiddleware",
+    "apps.projects.middleware.ProjectMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "directus.urls"
+APPEND_SLASH = False
+WSGI_APPLICATION = "directus.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# The control database holds the project registry and Django's own tables (operators, admin).
+# Each project's database is registered at run time by apps.projects.registry.
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DIRECTUS_CONTROL_DATABASE_URL", f"sqlite:///{DATA_DIR / 'control.sqlite3'}"),
+        conn_max_age=env_int("DIRECTUS_DB_CONN_MAX_AGE", 0),
+    )
+}
+DATABASE_ROUTERS = ["directus.db_router.ProjectRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+
+AUTH_PASSWORD_VALIDATORS = []
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "_static/"
+STATIC_ROOT = DATA_DIR / "static"
+
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DIRECTUS_MAX_JSON_BODY", 32 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DIRECTUS_MAX_QUERY_PARAMS", 1000)
+
+EMAIL_BACKEND = env_str("DIRECTUS_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("DIRECTUS_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("DIRECTUS_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("DIRECTUS_EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("DIRECTUS_EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("DIRECTUS_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DIRECTUS_MAIL_FROM", "admin@example.com")
+
+_redis_url = env_str("DIRECTUS_REDIS_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}
+        if _redis_url
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["apps.core.renderers.DirectusJSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["apps.auth.authentication.DirectusAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "UNAUTHENTICATED_USER": "apps.auth.identity.public_identity",
+    "UNAUTHENTICATED_TOKEN": None,
+    "EXCEPTION_HANDLER": "apps.core.handlers.exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "apps.core.negotiation.IgnoreAcceptNegotiation",
+}
+
+LOG_JSON = env_bool("DIRECTUS_LOG_JSON", False)
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "apps.core.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json" if LOG_JSON else "plain",
+        }
+    },
+    "root": {"handlers": ["stdout"], "level": env_str("DIRECTUS_LOG_LEVEL", "INFO")},
+    "loggers": {"django.request": {"level": "ERROR", "propagate": True}},
+}
+
+# The project's own options (see directus/conf.py for defaults and meaning).
+DIRECTUS = {
+    "DATA_DIR": DATA_DIR,
+    "SUPER_ADMIN_TOKEN": env_str("DIRECTUS_SUPER_ADMIN_TOKEN"),
+    "PUBLIC_URL": env_str("DIRECTUS_PUBLIC_URL"),
+    "ADMIN_PATH": env_str("DIRECTUS_ADMIN_PATH", "_admin/"),
+    "MAINTENANCE_FLAG": env_str("DIRECTUS_MAINTENANCE_FLAG", str(DATA_DIR / "maintenance")),
+    "MAX_UPLOAD_SIZE": env_int("DIRECTUS_MAX_UPLOAD_SIZE", 100 * 1024 * 1024),
+    "PASSWORD_RESET_URL_ALLOWLIST": env_list("DIRECTUS_PASSWORD_RESET_URL_ALLOWLIST"),
+    "CORS_ENABLED": env_bool("DIRECTUS_CORS_ENABLED", True),
+    "CORS_ORIGINS": env_list("DIRECTUS_CORS_ORIGINS", ["*"]),
+}

@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from apps.core import middleware as core_errors
+from apps.server.views import ProjectInfoView
+from directus.conf import directus_settings
+
+# Routes under `/:project/`; the project middleware has already resolved (or refused) the key.
+project_patterns = [
+    path("", ProjectInfoView.as_view(), name="project-info"),
+    path("", include("apps.auth.urls")),
+    path("", include("apps.users.urls")),
+    path("", include("apps.settings.urls")),
+]
+
+urlpatterns = [
+    path(directus_settings.ADMIN_PATH, admin.site.urls),
+    path("", include("apps.server.urls")),
+    path("<str:project>", ProjectInfoView.as_view()),
+    path("<str:project>/", include(project_patterns)),
+]
+
+handler400 = core_errors.bad_request
+handler403 = core_errors.forbidden
+handler404 = core_errors.not_found
+handler500 = core_errors.server_error
