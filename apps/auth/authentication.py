@@ -87,9 +87,7 @@ class DirectusAuthentication(BaseAuthentication):
             raise errors.InvalidToken()
         if session.token_expired_at and session.token_expired_at < timezone.now():
             raise errors.ExpiredToken()
-        return Identity(
-            user=_user_by_id(session.user), token_kind="cookie", token=value, session_id=session.pk
-        )
+        return Identity(user=_user_by_id(session.user), token_kind="cookie", token=value, session_id=session.pk)
 
     def _checked(self, request, identity: Identity) -> Identity:
         user = identity.user
@@ -101,11 +99,7 @@ class DirectusAuthentication(BaseAuthentication):
             if role.ip_whitelist and client_ip(request) not in role.ip_whitelist:
                 raise errors.IpNotAllowed()
             view = request.parser_context.get("view") if request.parser_context else None
-            if (
-                role.enforce_2fa
-                and not user.two_factor_secret
-                and not getattr(view, "allow_without_2fa", False)
-            ):
+            if role.enforce_2fa and not user.two_factor_secret and not getattr(view, "allow_without_2fa", False):
                 raise errors.TwoFactorNotActivated()
         return identity
 

@@ -62,9 +62,7 @@ def to_directus_error(exc: Exception) -> errors.DirectusError | None:
         text = str(exc).lower()
         if any(marker in text for marker in _LOCK_MARKERS):
             return errors.DatabaseBusy(headers={"Retry-After": "1"})
-        if isinstance(exc, OperationalError | InterfaceError) and any(
-            marker in text for marker in _CONNECTION_MARKERS
-        ):
+        if isinstance(exc, OperationalError | InterfaceError) and any(marker in text for marker in _CONNECTION_MARKERS):
             return errors.DatabaseUnavailable(headers={"Retry-After": "5"})
     return None
 

@@ -7,9 +7,7 @@ class Folder(models.Model):
 
     class Meta:
         db_table = "directus_folders"
-        constraints = [
-            models.UniqueConstraint(fields=["name", "parent_folder"], name="idx_name_parent_folder")
-        ]
+        constraints = [models.UniqueConstraint(fields=["name", "parent_folder"], name="idx_name_parent_folder")]
 
     def __str__(self):
         return self.name

@@ -47,14 +47,9 @@ def seed_fresh_install(
         if app_url:
             settings["app_url"] = app_url
         Setting.objects.using(alias).bulk_create(
-            [
-                Setting(id=index, key=key, value=value)
-                for index, (key, value) in enumerate(settings.items(), 1)
-            ]
+            [Setting(id=index, key=key, value=value) for index, (key, value) in enumerate(settings.items(), 1)]
         )
-        Field.objects.using(alias).bulk_create(
-            [Field(id=index, **row) for index, row in enumerate(SYSTEM_FIELDS, 1)]
-        )
+        Field.objects.using(alias).bulk_create([Field(id=index, **row) for index, row in enumerate(SYSTEM_FIELDS, 1)])
         Relation.objects.using(alias).bulk_create(
             [Relation(id=index, **row) for index, row in enumerate(SYSTEM_RELATIONS, 1)]
         )

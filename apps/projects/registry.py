@@ -1,6 +1,7 @@
 """The project registry as each worker sees it: project rows from the control database, cached
 for a few seconds, and their database connections registered lazily under `project_<key>`."""
 
+import contextlib
 import threading
 import time
 from dataclasses import dataclass, field
@@ -106,10 +107,8 @@ def ensure_connection(project: ProjectConfig) -> str:
         filled = connections.configure_settings({"default": {}, alias: settings_dict})[alias]
         connections.settings[alias] = filled
         if existing is not None:
-            try:
+            with contextlib.suppress(AttributeError):
                 del connections[alias]  # this thread's connection was made with the old settings
-            except AttributeError:
-                pass
     return alias
 
 

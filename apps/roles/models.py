@@ -16,9 +16,7 @@ class Role(models.Model):
     name = models.CharField(max_length=100, unique=True)
     description = models.CharField(max_length=500, null=True, blank=True)
     ip_whitelist = CSVField(null=True, blank=True)
-    external_id = models.CharField(
-        max_length=255, null=True, blank=True, unique=True, default=new_external_id
-    )
+    external_id = models.CharField(max_length=255, null=True, blank=True, unique=True, default=new_external_id)
     module_listing = JSONTextField(null=True, blank=True)
     collection_listing = JSONTextField(null=True, blank=True)
     enforce_2fa = models.BooleanField(default=False)

@@ -36,9 +36,7 @@ class User(models.Model):
     email_notifications = models.BooleanField(default=True)
     last_access_on = models.DateTimeField(null=True, blank=True)
     last_page = models.CharField(max_length=192, null=True, blank=True)
-    external_id = models.CharField(
-        max_length=255, null=True, blank=True, unique=True, default=new_external_id
-    )
+    external_id = models.CharField(max_length=255, null=True, blank=True, unique=True, default=new_external_id)
     theme = models.CharField(max_length=100, null=True, blank=True, default="auto")
     two_factor_secret = models.CharField(max_length=100, null=True, blank=True, db_column="2fa_secret")
     password_reset_token = models.CharField(max_length=520, null=True, blank=True)

@@ -12,17 +12,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("key", help="Project key, used as the URL prefix (/KEY/...).")
-        parser.add_argument(
-            "--database-url", help="e.g. postgres://user:pw@host:5432/name, mysql://root@host/name"
-        )
+        parser.add_argument("--database-url", help="e.g. postgres://user:pw@host:5432/name, mysql://root@host/name")
         parser.add_argument("--admin-email")
         parser.add_argument("--admin-password")
         parser.add_argument("--admin-token", help="Static API token for the admin user.")
         parser.add_argument("--project-name")
         parser.add_argument("--existing", action="store_true", help="Adopt an existing Directus 8 database.")
-        parser.add_argument(
-            "--private", action="store_true", help="Hide the project from GET /server/projects."
-        )
+        parser.add_argument("--private", action="store_true", help="Hide the project from GET /server/projects.")
 
     def handle(self, *args, **options):
         try:

@@ -1,0 +1,39 @@
+"""Rows of the system tables as Directus 8 sends them: keyed by column name, datetimes as
+`YYYY-MM-DD HH:MM:SS` (UTC), decimals as numbers, CSV and JSON columns already decoded."""
+
+import datetime
+from decimal import Decimal
+
+from django.db import models
+from django.utils import timezone
+
+
+def wire_value(value):
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = value.astimezone(datetime.UTC).replace(tzinfo=None)
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, datetime.time):
+        return value.strftime("%H:%M:%S")
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def row_to_dict(instance: models.Model, *, exclude: frozenset[str] | set[str] = frozenset()) -> dict:
+    """A model instance as a Directus item; `exclude` names columns to leave out."""
+    data = {}
+    for field in instance._meta.concrete_fields:
+        if field.column in exclude:
+            continue
+        data[field.column] = wire_value(field.value_from_object(instance))
+    return data
+
+
+def field_by_column(model: type[models.Model], column: str) -> models.Field | None:
+    for field in model._meta.concrete_fields:
+        if field.column == column:
+            return field
+    return None

@@ -1,0 +1,158 @@
+"""Shared fixtures: real project databases on each engine of the matrix, and API clients.
+
+A test that takes `project` (or anything built on it) runs once per available engine. Each
+engine's project database is created once per session through the real `create_project`
+service; every test runs inside a transaction on that database that is rolled back afterwards.
+"""
+
+import os
+import uuid
+from contextlib import ExitStack, contextmanager
+
+import pytest
+from django.db import connections, transaction
+from rest_framework.test import APIClient
+
+from tests.engines import ENGINES, database_url, unavailable_reason
+
+ADMIN_EMAIL = "admin@example.com"
+ADMIN_PASSWORD = "correct horse battery staple"
+ADMIN_TOKEN = "admin-static-token"
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def pytest_configure(config):
+    missing = {engine: reason for engine in ENGINES if (reason := unavailable_reason(engine))}
+    config._directus_missing_engines = missing
+    if missing and _in_ci():
+        raise pytest.UsageError("CI=true but database engines are missing: " + "; ".join(missing.values()))
+
+
+def pytest_report_header(config):
+    missing = config._directus_missing_engines
+    available = [engine for engine in ENGINES if engine not in missing]
+    lines = [f"database engines under test: {', '.join(available)}"]
+    lines += [f"SKIPPING ENGINE {reason}" for reason in missing.values()]
+    return lines
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    for reason in config._directus_missing_engines.values():
+        terminalreporter.write_line(f"SKIPPED ENGINE: {reason}", yellow=True)
+
+
+def pytest_generate_tests(metafunc):
+    if "engine" not in metafunc.fixturenames:
+        return
+    marker = metafunc.definition.get_closest_marker("engines")
+    wanted = marker.args if marker else ENGINES
+    params = []
+    for engine in wanted:
+        reason = unavailable_reason(engine)
+        marks = [pytest.mark.skip(reason=f"SKIPPED ENGINE: {reason}")] if reason else []
+        params.append(pytest.param(engine, marks=marks, id=engine))
+    metafunc.parametrize("engine", params, indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_test_environment, django_db_blocker):
+    """The control database for the session (project databases are made by `make_project`)."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    with django_db_blocker.unblock():
+        state = setup_databases(verbosity=0, interactive=False, aliases={"default"}, serialized_aliases=set())
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(state, verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def engine(request):
+    return request.param
+
+
+def _worker_suffix() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "gw") + uuid.uuid4().hex[:6]
+
+
+def make_project(engine: str, key_prefix: str, **kwargs):
+    """Create a real project on `engine` through the service the commands use."""
+    from django.conf import settings
+
+    from apps.projects.registry import ProjectConfig
+    from apps.projects.services import create_project
+
+    suffix = _worker_suffix()
+    key = f"{key_prefix}-{engine}-{suffix}".lower()
+    url = database_url(engine, f"dxt_{engine}_{key_prefix}_{suffix}".replace("-", "_"), settings.DATA_DIR)
+    kwargs.setdefault("admin_email", ADMIN_EMAIL)
+    kwargs.setdefault("admin_password", ADMIN_PASSWORD)
+    kwargs.setdefault("admin_token", ADMIN_TOKEN)
+    project = create_project(key, database_url=url, **kwargs)
+    return ProjectConfig.from_model(project)
+
+
+def drop_project(config) -> None:
+    from apps.projects.services import delete_project
+
+    delete_project(config.key, drop_database=True)
+
+
+@pytest.fixture(scope="session")
+def session_project(engine, django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        config = make_project(engine, "t")
+    yield config
+    with django_db_blocker.unblock():
+        drop_project(config)
+
+
+@contextmanager
+def rolled_back(*aliases: str):
+    """Run the block inside transactions on these databases and roll them all back."""
+    with ExitStack() as stack:
+        for alias in aliases:
+            stack.enter_context(transaction.atomic(using=alias))
+        try:
+            yield
+        finally:
+            for alias in aliases:
+                transaction.set_rollback(True, using=alias)
+
+
+@pytest.fixture
+def project(session_project, django_db_blocker):
+    """The engine's project, selected as current. The test runs inside transactions on the
+    control and the project database, both rolled back afterwards."""
+    from apps.projects.context import using_project
+
+    with django_db_blocker.unblock():
+        with using_project(session_project), rolled_back("default", session_project.alias):
+            yield session_project
+        connections[session_project.alias].close_if_unusable_or_obsolete()
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def admin_api(project):
+    """A client authenticated as the project's admin with its static token."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {ADMIN_TOKEN}")
+    return client
+
+
+@pytest.fixture
+def url(project):
+    """Build a project URL: url("users/me") -> "/<key>/users/me"."""
+
+    def build(path: str = "") -> str:
+        return f"/{project.key}/{path}"
+
+    return build
