@@ -21,8 +21,6 @@ DEFAULTS = {
     "MAX_UPLOAD_SIZE": 100 * 1024 * 1024,
     "BCRYPT_ROUNDS": 10,
     "PASSWORD_RESET_URL_ALLOWLIST": [],
-    "CORS_ENABLED": True,
-    "CORS_ORIGINS": ["*"],
     # How long a worker trusts its cached copy of the project registry.
     "PROJECT_CACHE_SECONDS": 5,
     "API_VERSION": "8.8.1",

@@ -7,6 +7,20 @@ from .handlers import json_error_response, to_directus_error
 
 logger = logging.getLogger("directus.errors")
 
+_STATUS_ERRORS = {
+    400: errors.BadRequest,
+    401: errors.Unauthorized,
+    403: errors.Forbidden,
+    404: errors.RouteNotFound,
+    405: errors.MethodNotAllowed,
+    413: errors.InvalidPayload,
+    429: errors.TooManyRequests,
+}
+
+
+def _is_json(response) -> bool:
+    return response.get("Content-Type", "").startswith("application/json")
+
 
 class JsonErrorsMiddleware:
     """Errors raised outside DRF views (middleware, plain Django views) still answer in the
@@ -16,7 +30,14 @@ class JsonErrorsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code >= 400 and not _is_json(response):
+            # Django's own error responses (405 from plain views, CSRF failures, DEBUG pages)
+            # are HTML; clients of this API only ever get the JSON error body.
+            error = _STATUS_ERRORS.get(response.status_code, errors.InternalError)()
+            error.status_code = response.status_code
+            return json_error_response(error)
+        return response
 
     def process_exception(self, request, exception):
         error = to_directus_error(exception)

@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "corsheaders",
     "apps.core",
     "apps.projects",
     # Apps whose models are the directus_* system tables of each project database.
@@ -42,9 +43,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "apps.core.middleware.JsonErrorsMiddleware",
     "apps.projects.middleware.ProjectMiddleware",
-    "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -146,6 +149,22 @@ LOGGING = {
     "loggers": {"django.request": {"level": "ERROR", "propagate": True}},
 }
 
+# CORS as Directus 8 configures it by default: echo the allowed Origin, allow credentials.
+CORS_ALLOW_CREDENTIALS = True
+_cors_origins = env_list("DIRECTUS_CORS_ORIGINS", ["*"])
+CORS_ALLOW_ALL_ORIGINS = "*" in _cors_origins
+CORS_ALLOWED_ORIGINS = [origin for origin in _cors_origins if origin != "*"]
+CORS_ALLOW_HEADERS = ["x-directus-project", "content-type", "authorization"]
+CORS_ALLOW_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+if not env_bool("DIRECTUS_CORS_ENABLED", True):
+    CORS_ALLOW_ALL_ORIGINS = False
+    CORS_ALLOWED_ORIGINS = []
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
 # The project's own options (see directus/conf.py for defaults and meaning).
 DIRECTUS = {
     "DATA_DIR": DATA_DIR,
@@ -155,6 +174,4 @@ DIRECTUS = {
     "MAINTENANCE_FLAG": env_str("DIRECTUS_MAINTENANCE_FLAG", str(DATA_DIR / "maintenance")),
     "MAX_UPLOAD_SIZE": env_int("DIRECTUS_MAX_UPLOAD_SIZE", 100 * 1024 * 1024),
     "PASSWORD_RESET_URL_ALLOWLIST": env_list("DIRECTUS_PASSWORD_RESET_URL_ALLOWLIST"),
-    "CORS_ENABLED": env_bool("DIRECTUS_CORS_ENABLED", True),
-    "CORS_ORIGINS": env_list("DIRECTUS_CORS_ORIGINS", ["*"]),
 }
