@@ -77,13 +77,18 @@ def _validation_message(detail) -> str:
 
 def exception_handler(exc, context):
     """DRF's EXCEPTION_HANDLER: every error leaves as {"error": {"code", "message"}}."""
+    request = context.get("request")
+    where = f"{getattr(request, 'method', '?')} {getattr(request, 'path', '?')}"
     error = to_directus_error(exc)
     if error is None:
-        request = context.get("request")
-        logger.exception("Unhandled error on %s", getattr(request, "path", "?"), exc_info=exc)
+        logger.exception("Unhandled error on %s", where, exc_info=exc)
         error = errors.InternalError()
     elif error.status_code >= 500:
-        logger.error("%s: %s", type(exc).__name__, exc, exc_info=exc)
+        logger.error("%s -> %s code %s: %r", where, error.status_code, error.code, exc, exc_info=exc)
+    else:
+        # The client gets the code and a short message; the log keeps the underlying cause.
+        cause = exc.__cause__ or exc
+        logger.info("%s -> %s code %s: %r", where, error.status_code, error.code, cause)
     set_rollback()
     response = Response(error_body(error.code, error.message), status=error.status_code)
     for name, value in error.headers.items():
