@@ -2,6 +2,7 @@ import os
 
 from apps.core import errors
 from apps.core.handlers import json_error_response
+from apps.core.local import request_local
 from directus.conf import directus_settings
 
 from .context import _current
@@ -41,7 +42,8 @@ class ProjectMiddleware:
         request.project = project
         token = _current.set(project)
         try:
-            return self.get_response(request)
+            with request_local():
+                return self.get_response(request)
         finally:
             _current.reset(token)
 

@@ -72,3 +72,20 @@ class Migration(models.Model):
 
     class Meta:
         db_table = "directus_migrations"
+
+
+class SchemaVersion(models.Model):
+    """Version counters of the schema, read by every worker to know when its cached collection
+    descriptions and run-time models are stale. Row "*" changes on every schema change; the
+    other rows name the collections a change touched."""
+
+    GLOBAL = "*"
+
+    collection = models.CharField(max_length=64, primary_key=True)
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "django_directus_schema"
+
+    def __str__(self):
+        return f"{self.collection}@{self.version}"

@@ -1,0 +1,133 @@
+"""What each worker process knows of each project's schema, and how it stays current.
+
+Every schema change bumps counters in the project's `django_directus_schema` table, in the same
+transaction as the metadata it changed: the global row `*` and one row per collection touched
+(the changed collection and every collection related to it). Each request reads the global row
+once (a primary-key lookup); only when it moved does the worker read the per-collection rows and
+rebuild the descriptions and models of the collections whose counters moved. So a field added
+through one gunicorn worker is visible through every other worker on its next request."""
+
+import threading
+
+from django.db import transaction
+from django.db.models import F
+
+from apps.core.local import memo
+from apps.projects.context import require_project
+from apps.projects.registry import ProjectConfig
+
+from . import builder
+from .description import CollectionInfo, describe
+from .models import SchemaVersion
+
+GLOBAL = SchemaVersion.GLOBAL
+
+
+class ProjectSchema:
+    """One project's collection descriptions and run-time models, as one worker knows them."""
+
+    def __init__(self, project: ProjectConfig):
+        self.project_key = project.key
+        self.alias = project.alias
+        self._lock = threading.RLock()
+        self.global_version: int | None = None
+        self.versions: dict[str, int] = {}
+        self.collections: dict[str, CollectionInfo] = {}
+        self._models: dict[str, type] = {}
+        self.registry = builder.new_registry()
+
+    # Reading ---------------------------------------------------------------------------------
+
+    def collection(self, name: str) -> CollectionInfo | None:
+        return self.collections.get(name)
+
+    def model(self, name: str):
+        """The run-time model of a collection (None when it has no table or no single key)."""
+        with self._lock:
+            if name in self._models:
+                return self._models[name]
+            info = self.collections.get(name)
+            model = builder.build_model(info, self.registry, self.versions.get(name, 0)) if info else None
+            self._models[name] = model
+            return model
+
+    # Staying current -------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        stored = SchemaVersion.objects.using(self.alias).filter(collection=GLOBAL).values_list("version", flat=True)
+        global_version = next(iter(stored), 0)
+        if global_version == self.global_version:
+            return
+        with self._lock:
+            if global_version == self.global_version:
+                return
+            versions = dict(SchemaVersion.objects.using(self.alias).values_list("collection", "version"))
+            versions.pop(GLOBAL, None)
+            if self.global_version is None:
+                self._replace(describe(self.alias), everything=True)
+            else:
+                changed = {name for name, version in versions.items() if self.versions.get(name) != version}
+                changed |= set(self.versions) - set(versions)
+                if changed:
+                    self._replace(describe(self.alias, sorted(changed)), names=changed)
+            self.versions = versions
+            self.global_version = global_version
+
+    def forget(self, names: set[str] | None = None) -> None:
+        """Drop what this worker knows (of some collections, or everything)."""
+        with self._lock:
+            if names is None:
+                for model in self._models.values():
+                    if model is not None:
+                        builder.unregister(model)
+                self._models.clear()
+                self.collections.clear()
+                self.global_version = None
+                return
+            self._replace(describe(self.alias, sorted(names)), names=names)
+
+    def _replace(self, described: dict[str, CollectionInfo], *, names=None, everything=False) -> None:
+        stale = set(self.collections) if everything else set(names or ())
+        for name in stale:
+            self.collections.pop(name, None)
+            model = self._models.pop(name, None)
+            if model is not None:
+                builder.unregister(model)
+        self.collections.update(described)
+
+
+_schemas: dict[str, ProjectSchema] = {}
+_schemas_lock = threading.Lock()
+
+
+def project_schema(project: ProjectConfig | None = None) -> ProjectSchema:
+    """The current project's schema, checked against the stored version once per request."""
+    project = project or require_project()
+    schema = _schemas.get(project.key)
+    if schema is None or schema.alias != project.alias:
+        with _schemas_lock:
+            schema = _schemas.get(project.key)
+            if schema is None or schema.alias != project.alias:
+                schema = _schemas[project.key] = ProjectSchema(project)
+    request_memo = memo()
+    key = ("schema-checked", project.key)
+    if request_memo is None or key not in request_memo:
+        schema.refresh()
+        if request_memo is not None:
+            request_memo[key] = True
+    return schema
+
+
+def bump(alias: str, collections: set[str]) -> None:
+    """Record a schema change of these collections (call inside the change's transaction)."""
+    names = set(collections) | {GLOBAL}
+    with transaction.atomic(using=alias):
+        SchemaVersion.objects.using(alias).bulk_create(
+            [SchemaVersion(collection=name, version=0) for name in names], ignore_conflicts=True
+        )
+        SchemaVersion.objects.using(alias).filter(collection__in=names).update(version=F("version") + 1)
+
+
+def forget_project(key: str) -> None:
+    with _schemas_lock:
+        _schemas.pop(key, None)

@@ -1,0 +1,293 @@
+"""The two registries a field definition is read through.
+
+* SQL datatypes (`VARCHAR`, `INT`, `DECIMAL`...), as the Directus 8 app sends them: whether they take a
+  length, and which Django model field stores them. Django's schema editor then writes the column
+  for each engine, so one definition gives the right DDL on SQLite, PostgreSQL and MariaDB.
+* Directus types (`string`, `m2o`, `status`...): whether they have a column at all, the datatype they
+  default to, which collection they point at implicitly, and how values are read and written.
+"""
+
+import datetime
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.db import models
+from django.utils import timezone
+
+from apps.core.fields import CSVField, JSONTextField
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """What a field definition says about its column."""
+
+    datatype: str
+    length: int | tuple[int, int] | list[str] | None = None
+    signed: bool = False
+    nullable: bool = True
+    default: object = None
+    unique: bool = False
+    primary_key: bool = False
+    auto_increment: bool = False
+    directus_type: str = "string"
+
+
+class LengthRule:
+    REQUIRED = "required"
+    OPTIONAL = "optional"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class Datatype:
+    name: str
+    length: str
+    build: Callable[[ColumnSpec, dict], models.Field]
+    default_length: int | tuple[int, int] | None = None
+
+
+def _integer(small: type, positive_small: type) -> Callable[[ColumnSpec, dict], models.Field]:
+    def build(spec: ColumnSpec, kwargs: dict) -> models.Field:
+        if spec.auto_increment:
+            auto = models.BigAutoField if small in (models.BigIntegerField,) else models.AutoField
+            return auto(primary_key=True, **{k: v for k, v in kwargs.items() if k == "db_column"})
+        return (small if spec.signed else positive_small)(**kwargs)
+
+    return build
+
+
+def _char(spec: ColumnSpec, kwargs: dict) -> models.Field:
+    return models.CharField(max_length=int(spec.length or 255), **kwargs)
+
+
+def _text(spec: ColumnSpec, kwargs: dict) -> models.Field:
+    if spec.directus_type == "array":
+        return CSVField(**kwargs)
+    if spec.directus_type == "json":
+        return JSONTextField(**kwargs)
+    return models.TextField(**kwargs)
+
+
+def _decimal(spec: ColumnSpec, kwargs: dict) -> models.Field:
+    precision, scale = spec.length if isinstance(spec.length, tuple) else (10, 2)
+    return models.DecimalField(max_digits=precision, decimal_places=scale, **kwargs)
+
+
+def _tinyint(spec: ColumnSpec, kwargs: dict) -> models.Field:
+    # Directus stores booleans in TINYINT(1); every engine has a real boolean column for them.
+    if spec.directus_type == "boolean":
+        return models.BooleanField(**kwargs)
+    return _integer(models.SmallIntegerField, models.PositiveSmallIntegerField)(spec, kwargs)
+
+
+def _simple(field_class: type) -> Callable[[ColumnSpec, dict], models.Field]:
+    return lambda spec, kwargs: field_class(**kwargs)
+
+
+DATATYPES: dict[str, Datatype] = {
+    datatype.name: datatype
+    for datatype in [
+        Datatype("CHAR", LengthRule.REQUIRED, _char),
+        Datatype("VARCHAR", LengthRule.REQUIRED, _char),
+        Datatype("TINYTEXT", LengthRule.NONE, _text),
+        Datatype("TEXT", LengthRule.NONE, _text),
+        Datatype("MEDIUMTEXT", LengthRule.NONE, _text),
+        Datatype("LONGTEXT", LengthRule.NONE, _text),
+        Datatype("TINYINT", LengthRule.OPTIONAL, _tinyint),
+        Datatype("SMALLINT", LengthRule.OPTIONAL, _integer(models.SmallIntegerField, models.PositiveSmallIntegerField)),
+        Datatype("MEDIUMINT", LengthRule.OPTIONAL, _integer(models.IntegerField, models.PositiveIntegerField)),
+        Datatype("INT", LengthRule.OPTIONAL, _integer(models.IntegerField, models.PositiveIntegerField)),
+        Datatype("INTEGER", LengthRule.OPTIONAL, _integer(models.IntegerField, models.PositiveIntegerField)),
+        Datatype("BIGINT", LengthRule.OPTIONAL, _integer(models.BigIntegerField, models.PositiveBigIntegerField)),
+        Datatype("SERIAL", LengthRule.NONE, lambda spec, kwargs: models.BigAutoField(primary_key=True)),
+        Datatype("FLOAT", LengthRule.OPTIONAL, _simple(models.FloatField)),
+        Datatype("DOUBLE", LengthRule.OPTIONAL, _simple(models.FloatField)),
+        Datatype("REAL", LengthRule.OPTIONAL, _simple(models.FloatField)),
+        Datatype("DECIMAL", LengthRule.REQUIRED, _decimal),
+        Datatype("NUMERIC", LengthRule.OPTIONAL, _decimal),
+        Datatype("BIT", LengthRule.OPTIONAL, _simple(models.BinaryField)),
+        Datatype("BINARY", LengthRule.OPTIONAL, _simple(models.BinaryField)),
+        Datatype("VARBINARY", LengthRule.REQUIRED, _simple(models.BinaryField)),
+        Datatype("TINYBLOB", LengthRule.NONE, _simple(models.BinaryField)),
+        Datatype("BLOB", LengthRule.NONE, _simple(models.BinaryField)),
+        Datatype("MEDIUMBLOB", LengthRule.NONE, _simple(models.BinaryField)),
+        Datatype("LONGBLOB", LengthRule.NONE, _simple(models.BinaryField)),
+        Datatype("DATE", LengthRule.NONE, _simple(models.DateField)),
+        Datatype("DATETIME", LengthRule.NONE, _simple(models.DateTimeField)),
+        Datatype("TIMESTAMP", LengthRule.NONE, _simple(models.DateTimeField)),
+        Datatype("TIME", LengthRule.NONE, _simple(models.TimeField)),
+        Datatype("ENUM", LengthRule.REQUIRED, lambda spec, kwargs: models.CharField(max_length=255, **kwargs)),
+        Datatype("SET", LengthRule.REQUIRED, lambda spec, kwargs: models.CharField(max_length=255, **kwargs)),
+        Datatype("JSON", LengthRule.NONE, _simple(models.JSONField)),
+    ]
+}
+
+
+@dataclass(frozen=True)
+class FieldType:
+    name: str
+    alias: bool = False
+    # Datatype (and length) used when a definition gives none.
+    default_datatype: str | None = None
+    default_length: int | None = None
+    # Types of which a collection may have at most one field.
+    unique_per_collection: bool = False
+    # Collections some types point at without a directus_relations row.
+    implicit_relation: str | None = None
+    # Filled by the server rather than by the client.
+    auto: str | None = None  # "create", "create_update"
+    aliases: tuple[str, ...] = field(default_factory=tuple)
+
+
+FIELD_TYPES: dict[str, FieldType] = {}
+
+
+def register(field_type: FieldType) -> FieldType:
+    for name in (field_type.name, *field_type.aliases):
+        FIELD_TYPES[name] = field_type
+    return field_type
+
+
+for _type in [
+    FieldType("alias", alias=True),
+    FieldType("group", alias=True),
+    FieldType("o2m", alias=True),
+    FieldType("translation", alias=True),
+    FieldType("array", default_datatype="VARCHAR", default_length=255),
+    FieldType("binary", default_datatype="BLOB"),
+    FieldType("boolean", default_datatype="TINYINT", default_length=1),
+    FieldType("date", default_datatype="DATE"),
+    FieldType("datetime", default_datatype="DATETIME"),
+    FieldType("time", default_datatype="TIME"),
+    FieldType("datetime_created", default_datatype="DATETIME", unique_per_collection=True, auto="create"),
+    FieldType("datetime_updated", default_datatype="DATETIME", unique_per_collection=True, auto="create_update"),
+    FieldType("decimal", default_datatype="DECIMAL"),
+    FieldType("file", default_datatype="INT", implicit_relation="directus_files"),
+    FieldType("hash", default_datatype="VARCHAR", default_length=255),
+    FieldType("integer", default_datatype="INT"),
+    FieldType("json", default_datatype="TEXT"),
+    FieldType("lang", default_datatype="VARCHAR", default_length=8, unique_per_collection=True),
+    FieldType("m2o", default_datatype="INT"),
+    FieldType("slug", default_datatype="VARCHAR", default_length=255),
+    FieldType("sort", default_datatype="INT", unique_per_collection=True),
+    FieldType("status", default_datatype="VARCHAR", default_length=20, unique_per_collection=True),
+    FieldType("string", default_datatype="VARCHAR", default_length=255),
+    FieldType("uuid", default_datatype="VARCHAR", default_length=36),
+    FieldType(
+        "owner",
+        default_datatype="INT",
+        unique_per_collection=True,
+        implicit_relation="directus_users",
+        auto="create",
+        aliases=("user_created",),
+    ),
+    FieldType(
+        "user_updated",
+        default_datatype="INT",
+        unique_per_collection=True,
+        implicit_relation="directus_users",
+        auto="create_update",
+    ),
+    FieldType("user", default_datatype="INT", implicit_relation="directus_users"),
+]:
+    register(_type)
+
+
+def field_type(name: str | None) -> FieldType | None:
+    return FIELD_TYPES.get((name or "").lower())
+
+
+def guess_type(datatype: str) -> str:
+    """The Directus type of a column that has no directus_fields row, from its SQL type."""
+    datatype = datatype.upper()
+    if datatype in {"TINYINT", "SMALLINT", "MEDIUMINT", "INT", "INTEGER", "BIGINT", "SERIAL", "YEAR"}:
+        return "integer"
+    if datatype in {"DECIMAL", "NUMERIC", "REAL", "FLOAT", "DOUBLE", "DOUBLE PRECISION"}:
+        return "decimal"
+    if "BLOB" in datatype or datatype in {"BIT", "BINARY", "VARBINARY", "BYTEA"}:
+        return "binary"
+    if datatype in {"DATETIME", "TIMESTAMP"} or datatype.startswith("TIMESTAMP"):
+        return "datetime"
+    if datatype == "DATE":
+        return "date"
+    if datatype.startswith("TIME"):
+        return "time"
+    if datatype in {"JSON", "JSONB"}:
+        return "json"
+    if datatype == "BOOLEAN":
+        return "boolean"
+    return "string"
+
+
+def build_model_field(spec: ColumnSpec, *, column: str, name: str | None = None) -> models.Field:
+    """The Django field that stores a column described by `spec`."""
+    datatype = DATATYPES[spec.datatype.upper()]
+    kwargs: dict = {"db_column": column}
+    if not spec.primary_key:
+        kwargs["null"] = spec.nullable
+        kwargs["blank"] = spec.nullable
+    else:
+        kwargs["primary_key"] = True
+    if spec.unique and not spec.primary_key:
+        kwargs["unique"] = True
+    if spec.default is not None and not spec.auto_increment:
+        kwargs["db_default"] = spec.default
+    model_field = datatype.build(spec, kwargs)
+    if name:
+        model_field.name = name
+    return model_field
+
+
+# Reading and writing values -------------------------------------------------------------------
+
+
+def _to_bool(value):
+    if isinstance(value, str):
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    return bool(value) if value is not None else None
+
+
+def wire_value(directus_type: str, value):
+    """A stored value as Directus 8 sends it for this type."""
+    if value is None:
+        return [] if directus_type == "array" else None
+    if directus_type == "boolean":
+        return _to_bool(value)
+    if directus_type in {"datetime_created", "datetime_updated"} and isinstance(value, datetime.datetime):
+        return timezone.localtime(value, datetime.UTC).isoformat() if timezone.is_aware(value) else value.isoformat()
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = value.astimezone(datetime.UTC).replace(tzinfo=None)
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, datetime.time):
+        return value.strftime("%H:%M:%S")
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if directus_type == "json" and isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    if directus_type == "array":
+        if isinstance(value, str):
+            return [item for item in value.split(",") if item != ""]
+        return list(value)
+    if isinstance(value, bytes | memoryview):
+        import base64
+
+        return base64.b64encode(bytes(value)).decode()
+    return value
+
+
+def parse_decimal(value) -> Decimal | None:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
