@@ -11,6 +11,9 @@ project_patterns = [
     path("", include("apps.auth.urls")),
     path("", include("apps.users.urls")),
     path("", include("apps.settings.urls")),
+    path("", include("apps.collections.urls")),
+    path("", include("apps.fields.urls")),
+    path("", include("apps.relations.urls")),
 ]
 
 urlpatterns = [

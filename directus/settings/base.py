@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     # API apps without tables of their own.
     "apps.auth",
     "apps.server",
+    "apps.collections",
+    "apps.fields",
+    "apps.relations",
 ]
 
 MIDDLEWARE = [
