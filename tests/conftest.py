@@ -156,3 +156,57 @@ def url(project):
         return f"/{project.key}/{path}"
 
     return build
+
+
+@pytest.fixture
+def schema_project(session_project, django_db_blocker):
+    """The engine's project for tests that change the schema. DDL commits on MariaDB, so these
+    tests run without a surrounding transaction; the tables and metadata they created are
+    removed afterwards."""
+    from apps.projects.context import using_project
+    from apps.schema import introspect
+
+    alias = session_project.alias
+    with django_db_blocker.unblock(), using_project(session_project):
+        before = set(introspect.table_names(alias))
+        try:
+            yield session_project
+        finally:
+            remove_collections(alias, set(introspect.table_names(alias)) - before)
+
+
+def remove_collections(alias: str, tables: set[str]) -> None:
+    """Drop test-made tables and every metadata row of collections that are not system ones."""
+    from django.db.models import Q
+
+    from apps.permissions.models import Permission
+    from apps.presets.models import CollectionPreset
+    from apps.schema import cache
+    from apps.schema.models import Collection, Field, Relation
+
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"DROP TABLE {connection.ops.quote_name(table)}")
+    user_rows = ~Q(collection__startswith="directus_")
+    Field.objects.using(alias).filter(user_rows).delete()
+    Collection.objects.using(alias).filter(user_rows).delete()
+    Permission.objects.using(alias).filter(user_rows).delete()
+    CollectionPreset.objects.using(alias).filter(user_rows).delete()
+    Relation.objects.using(alias).exclude(collection_many__startswith="directus_").delete()
+    cache.bump(alias, set(tables))
+
+
+@pytest.fixture
+def schema_admin_api(schema_project):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {ADMIN_TOKEN}")
+    return client
+
+
+@pytest.fixture
+def schema_url(schema_project):
+    def build(path: str = "") -> str:
+        return f"/{schema_project.key}/{path}"
+
+    return build

@@ -81,7 +81,9 @@ def database_settings(url: str) -> dict:
         # WAL lets readers in other workers proceed during a write; IMMEDIATE avoids lock upgrades.
         # Project tables carry no foreign keys (as in Directus 8); with checks off, the schema editor
         # can run inside a transaction, which makes SQLite DDL all-or-nothing.
-        options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;")
+        options.setdefault(
+            "init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;"
+        )
         options.setdefault("transaction_mode", "IMMEDIATE")
         options.setdefault("timeout", 20)
     elif engine.endswith("mysql"):

@@ -31,6 +31,7 @@ def column_spec(info: FieldInfo) -> ColumnSpec:
         length=length,
         signed=column.signed,
         nullable=column.nullable,
+        default=column.default,
         primary_key=column.primary_key,
         auto_increment=column.auto_increment and column.primary_key,
         directus_type=info.type,

@@ -136,7 +136,7 @@ def parse_field(data, *, existing: "FieldDefinition | None" = None, current: Col
         return FieldDefinition(name, registered.name, None, metadata, frozenset(data))
 
     base = existing.spec if existing and existing.spec else None
-    datatype = data.get("datatype") or (base.datatype if base else None) or registered.default_datatype
+    datatype = data.get("datatype") or (base.datatype if base else None)
     if not datatype:
         raise errors.UnprocessableEntity(f'field "{name}": datatype is required')
     datatype = str(datatype).upper()
@@ -148,7 +148,7 @@ def parse_field(data, *, existing: "FieldDefinition | None" = None, current: Col
     elif base and base.datatype == datatype:
         length = base.length
     else:
-        length = registered.default_length if datatype in {"VARCHAR", "CHAR"} else None
+        length = None
     if rule == LengthRule.REQUIRED and length is None:
         raise errors.LengthRequired(f"Field type {datatype} requires a length")
     if rule == LengthRule.NONE and length is not None and "length" in data:

@@ -64,17 +64,12 @@ def _sqlite_columns(connection, table: str) -> list[ColumnInfo]:
             names = [row[0] for row in cursor.fetchall()]
             if len(names) == 1:
                 unique_columns.add(names[0])
-        cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = %s", [table])
-        row = cursor.fetchone()
-        create_sql = (row[0] or "") if row else ""
     pk_columns = [name for name, _, _, _, pk in rows if pk]
     result = []
     for name, declared, notnull, default, pk in rows:
         datatype, length = _split_type(declared or "TEXT")
-        if datatype == "INTEGER" and pk and len(pk_columns) == 1:
-            auto = "AUTOINCREMENT" in create_sql.upper() or True  # rowid alias: always auto-assigned
-        else:
-            auto = False
+        # An INTEGER primary key is SQLite's rowid: always assigned when not given.
+        auto = datatype == "INT" and bool(pk) and len(pk_columns) == 1
         result.append(
             ColumnInfo(
                 name=name,
@@ -154,7 +149,8 @@ def _postgres_columns(connection, tables: list[str]) -> dict[str, list[ColumnInf
         elif datatype in {"VARCHAR", "CHAR"}:
             length = char_len
         elif datatype in {"INT", "SMALLINT", "BIGINT"}:
-            length = precision
+            # Decimal digits, as MySQL reports display widths (PostgreSQL counts bits).
+            length = {"SMALLINT": 5, "INT": 10, "BIGINT": 20}[datatype]
         else:
             length = None
         result[table].append(
@@ -234,7 +230,7 @@ def _split_type(declared: str) -> tuple[str, int | str | None]:
     if not match:
         return declared.upper(), None
     name = match.group(1).upper()
-    name = {"INTEGER": "INTEGER", "BOOL": "BOOLEAN", "DECIMAL": "DECIMAL", "REAL": "FLOAT"}.get(name, name)
+    name = {"INTEGER": "INT", "BOOL": "BOOLEAN", "REAL": "FLOAT"}.get(name, name)
     raw = match.group(2)
     if raw is None:
         return name, None

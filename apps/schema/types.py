@@ -14,10 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from apps.core.fields import CSVField, JSONTextField
+from apps.core.fields import CSVCharField, CSVField, JSONTextField
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,10 @@ def _integer(small: type, positive_small: type) -> Callable[[ColumnSpec, dict], 
 
 
 def _char(spec: ColumnSpec, kwargs: dict) -> models.Field:
-    return models.CharField(max_length=int(spec.length or 255), **kwargs)
+    max_length = int(spec.length or 255)
+    if spec.directus_type == "array":
+        return CSVCharField(max_length=max_length, **kwargs)
+    return models.CharField(max_length=max_length, **kwargs)
 
 
 def _text(spec: ColumnSpec, kwargs: dict) -> models.Field:
@@ -71,9 +75,18 @@ def _text(spec: ColumnSpec, kwargs: dict) -> models.Field:
     return models.TextField(**kwargs)
 
 
+class SizedDecimalField(models.DecimalField):
+    """Declares precision and scale on SQLite too, so the live schema can report them."""
+
+    def db_type(self, connection):
+        if connection.vendor == "sqlite":
+            return f"decimal({self.max_digits},{self.decimal_places})"
+        return super().db_type(connection)
+
+
 def _decimal(spec: ColumnSpec, kwargs: dict) -> models.Field:
     precision, scale = spec.length if isinstance(spec.length, tuple) else (10, 2)
-    return models.DecimalField(max_digits=precision, decimal_places=scale, **kwargs)
+    return SizedDecimalField(max_digits=precision, decimal_places=scale, **kwargs)
 
 
 def _tinyint(spec: ColumnSpec, kwargs: dict) -> models.Field:
@@ -233,9 +246,15 @@ def build_model_field(spec: ColumnSpec, *, column: str, name: str | None = None)
         kwargs["primary_key"] = True
     if spec.unique and not spec.primary_key:
         kwargs["unique"] = True
-    if spec.default is not None and not spec.auto_increment:
-        kwargs["db_default"] = spec.default
     model_field = datatype.build(spec, kwargs)
+    if spec.default is not None and not spec.auto_increment:
+        # Literal defaults only: expressions such as CURRENT_TIMESTAMP stay the database's business.
+        try:
+            value = model_field.to_python(spec.default)
+        except (ValidationError, TypeError, ValueError):
+            value = None
+        if value is not None:
+            model_field = datatype.build(spec, {**kwargs, "db_default": value})
     if name:
         model_field.name = name
     return model_field

@@ -1,7 +1,12 @@
+"""Global routes (`/`, `/server/*`) and the project home `GET /:project/` (server.md, projects.md)."""
+
 from django.http import HttpResponse, HttpResponseRedirect
 from django.views import View
 
+from apps.core import errors
 from apps.core.views import DirectusView
+
+from . import services
 
 
 class RootView(View):
@@ -15,11 +20,33 @@ class PingView(View):
 
 
 class InfoView(DirectusView):
-    pass
+    """GET /server/info, guarded by the super-admin token once a project exists."""
+
+    def get(self, request):
+        services.check_super_admin_token(self.query.get("super_admin_token"))
+        return self.respond(services.server_info(request.META.get("SERVER_SOFTWARE")))
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Not a role-based route: Directus answers without the `public` flag.
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if isinstance(getattr(response, "data", None), dict):
+            response.data.pop("public", None)
+        return response
 
 
 class ProjectsView(DirectusView):
-    pass
+    """GET /server/projects: keys of the non-private projects (none → 503 code 14)."""
+
+    always_public = True
+
+    def get(self, request):
+        keys = services.public_project_keys()
+        if not keys:
+            raise errors.NotInstalled(
+                "This Directus instance has not been configured. Create a project with "
+                "`manage.py createproject` or POST /server/projects."
+            )
+        return self.respond(keys)
 
 
 class ProjectDetailView(DirectusView):
@@ -27,4 +54,12 @@ class ProjectDetailView(DirectusView):
 
 
 class ProjectInfoView(DirectusView):
-    pass
+    """GET /:project/: public branding for everyone, more for users, server details for admins."""
+
+    def initial(self, request, *args, **kwargs):
+        if getattr(request, "project", None) is None:
+            raise errors.RouteNotFound()  # `/server` etc. match `<project>` but are no project
+        super().initial(request, *args, **kwargs)
+
+    def get(self, request):
+        return self.respond(services.project_info(request, request.project))

@@ -1,1 +1,7 @@
-urlpatterns = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("users/me", views.UserDetailView.as_view(), {"pk": "me"}),
+]
