@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from apps.core import middleware as core_errors
+from apps.projects.converters import ProjectKeyConverter
 from apps.server.views import ProjectInfoView
 from directus.conf import directus_settings
 
@@ -16,11 +17,13 @@ project_patterns = [
     path("", include("apps.relations.urls")),
 ]
 
+register_converter(ProjectKeyConverter, "project")
+
 urlpatterns = [
     path(directus_settings.ADMIN_PATH, admin.site.urls),
     path("", include("apps.server.urls")),
-    path("<str:project>", ProjectInfoView.as_view()),
-    path("<str:project>/", include(project_patterns)),
+    path("<project:project>", ProjectInfoView.as_view()),
+    path("<project:project>/", include(project_patterns)),
 ]
 
 handler400 = core_errors.bad_request

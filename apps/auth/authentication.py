@@ -7,9 +7,8 @@ No credential means the public role. A credential that does not verify is refuse
 
 import base64
 import binascii
+import ipaddress
 
-from django.core import signing
-from django.utils import timezone
 from rest_framework.authentication import BaseAuthentication
 
 from apps.core import errors
@@ -17,15 +16,11 @@ from apps.projects.context import current_project
 from apps.roles.models import Role
 from apps.users.models import User, UserStatus
 
-from . import tokens
+from . import sessions, tokens
 from .identity import Identity
-from .models import UserSession
+from .sessions import COOKIE_SALT, session_cookie_name
 
-COOKIE_SALT = "directus.session"
-
-
-def session_cookie_name(project_key: str) -> str:
-    return f"directus-{project_key}-session"
+__all__ = ["COOKIE_SALT", "DirectusAuthentication", "client_ip", "credential_from_request", "session_cookie_name"]
 
 
 def credential_from_request(request) -> tuple[str, str] | None:
@@ -69,7 +64,14 @@ class DirectusAuthentication(BaseAuthentication):
             identity = self._from_cookie(project, value)
         elif tokens.looks_like_jwt(value):
             claims = tokens.decode(project, value, tokens.AUTH)
-            identity = Identity(user=_user_by_id(claims.get("id")), token_kind="jwt", token=value)
+            user = _user_by_id(claims.get("id"))
+            session_id = None
+            if sessions.SESSION_CLAIM in claims:
+                # A login's token dies with its session (logout), not only at `exp`.
+                session_id = sessions.live_session(
+                    claims[sessions.SESSION_CLAIM], user_id=user.pk, token_type=sessions.JWT
+                ).pk
+            identity = Identity(user=user, token_kind="jwt", token=value, session_id=session_id)
         else:
             user = User.objects.filter(token=value).first()
             if user is None:
@@ -78,15 +80,8 @@ class DirectusAuthentication(BaseAuthentication):
         return self._checked(request, identity), value
 
     def _from_cookie(self, project, value: str) -> Identity:
-        try:
-            session_id = signing.loads(value, key=project.secret_key, salt=COOKIE_SALT)
-        except signing.BadSignature:
-            raise errors.InvalidToken() from None
-        session = UserSession.objects.filter(pk=session_id, token_type="cookie").first()
-        if session is None:
-            raise errors.InvalidToken()
-        if session.token_expired_at and session.token_expired_at < timezone.now():
-            raise errors.ExpiredToken()
+        session_id = sessions.session_id_from_cookie(project, value)
+        session = sessions.live_session(session_id, token_type=sessions.COOKIE)
         return Identity(user=_user_by_id(session.user), token_kind="cookie", token=value, session_id=session.pk)
 
     def _checked(self, request, identity: Identity) -> Identity:
@@ -115,5 +110,41 @@ def _user_by_id(user_id) -> User:
 
 
 def client_ip(request) -> str:
+    """REMOTE_ADDR, or the address a trusted proxy (setting `trusted_proxies`) forwarded for."""
     django_request = getattr(request, "_request", request)
-    return django_request.META.get("REMOTE_ADDR", "")
+    cached = getattr(django_request, "_directus_client_ip", None)
+    if cached is not None:
+        return cached
+    address = django_request.META.get("REMOTE_ADDR", "")
+    forwarded = django_request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if forwarded and current_project() is not None:
+        from apps.settings.services import load_settings
+
+        trusted = _networks(load_settings().get("trusted_proxies", ""))
+        if trusted and _is_trusted(address, trusted):
+            # Walk back from the nearest hop; the first untrusted address is the client.
+            hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+            for hop in reversed(hops):
+                address = hop
+                if not _is_trusted(hop, trusted):
+                    break
+    django_request._directus_client_ip = address
+    return address
+
+
+def _networks(csv: str) -> list:
+    networks = []
+    for entry in str(csv or "").split(","):
+        try:
+            networks.append(ipaddress.ip_network(entry.strip(), strict=False))
+        except ValueError:
+            continue
+    return networks
+
+
+def _is_trusted(address: str, networks: list) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)

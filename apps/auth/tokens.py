@@ -7,6 +7,7 @@ import base64
 import json
 import time
 
+import jwt
 from rest_framework_simplejwt.backends import TokenBackend
 from rest_framework_simplejwt.exceptions import TokenBackendError, TokenBackendExpiredToken
 
@@ -72,4 +73,20 @@ def decode(
         or claims.get("project") != project.key
     ):
         raise invalid()
+    return claims
+
+
+def claims_ignoring_expiry(project: ProjectConfig, token: str, token_type: str = AUTH) -> dict | None:
+    """The claims of a token this project signed, even if it has expired; None otherwise.
+    Only for clean-up (logging out with an expired token still ends its session)."""
+    try:
+        claims = jwt.decode(token, project.secret_key, algorithms=["HS256"], options={"verify_exp": False})
+    except jwt.PyJWTError:
+        return None
+    if (
+        claims.get("type") != token_type
+        or claims.get("key") != project.public_key
+        or claims.get("project") != project.key
+    ):
+        return None
     return claims

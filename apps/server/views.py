@@ -56,10 +56,5 @@ class ProjectDetailView(DirectusView):
 class ProjectInfoView(DirectusView):
     """GET /:project/: public branding for everyone, more for users, server details for admins."""
 
-    def initial(self, request, *args, **kwargs):
-        if getattr(request, "project", None) is None:
-            raise errors.RouteNotFound()  # `/server` etc. match `<project>` but are no project
-        super().initial(request, *args, **kwargs)
-
     def get(self, request):
         return self.respond(services.project_info(request, request.project))

@@ -26,8 +26,6 @@ COLUMNS = ("id", "key", "value")
 
 class SettingsBaseView(DirectusView):
     def initial(self, request, *args, **kwargs):
-        if getattr(request, "project", None) is None:
-            raise errors.RouteNotFound()  # a reserved first segment (`/server/settings`) is no project
         super().initial(request, *args, **kwargs)
         self.shaper = RowShaper(request)
 

@@ -1,7 +1,6 @@
 """`/:project/users` (users.md). For now only `GET /users/me`; list, CRUD, invite, 2FA and
 tracking routes are added next to it as more views of this module."""
 
-from apps.core import errors
 from apps.core.expand import RowShaper, build_meta
 from apps.core.query.fields import parse_fields
 from apps.core.views import DirectusView
@@ -11,11 +10,6 @@ from . import services
 
 class UsersBaseView(DirectusView):
     collection = services.COLLECTION
-
-    def initial(self, request, *args, **kwargs):
-        if getattr(request, "project", None) is None:
-            raise errors.RouteNotFound()  # a reserved first segment (`/server/users/me`) is no project
-        super().initial(request, *args, **kwargs)
 
     def shape(self, rows: list[dict]) -> list[dict]:
         """Apply `fields` (`*`, names, `role.*`, `*.*`, `avatar.*`, `-name`) to user rows."""

@@ -1,0 +1,140 @@
+"""Login throttles per (account, IP) and per IP, OTP and reset-request limits, and the
+`login_attempts_allowed` lockout (deviation 6 and the Limits table of deviations.md)."""
+
+import pyotp
+import pytest
+
+from apps.activity.models import Activity
+from apps.users.models import User, UserStatus
+from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+
+from .conftest import login, make_admin, make_user, set_setting
+
+OTHER_IP = {"REMOTE_ADDR": "10.9.9.9"}
+
+
+def assert_throttled(response, window: int):
+    assert response.status_code == 429
+    assert response.json() == {"error": {"code": 7, "message": "Too Many Requests"}}
+    assert 1 <= int(response["Retry-After"]) <= window
+
+
+def test_login_throttled_per_account_and_ip_after_5_failures(api, url, project):
+    for _ in range(5):
+        assert login(api, url, ADMIN_EMAIL, "wrong").status_code == 404
+
+    # The sixth attempt is refused before the password is looked at, even the right one.
+    assert_throttled(login(api, url, ADMIN_EMAIL, ADMIN_PASSWORD), 60)
+    assert Activity.objects.filter(action="invalid-credentials").count() == 5
+    # Another address, or another account from this address, is not affected.
+    assert login(api, url, ADMIN_EMAIL, ADMIN_PASSWORD, extra=OTHER_IP).status_code == 200
+    user = make_user()
+    assert login(api, url, user.email).status_code == 200
+
+
+def test_unknown_accounts_are_throttled_alike(api, url, project):
+    for _ in range(5):
+        assert login(api, url, "nobody@example.com", "wrong").status_code == 404
+    assert_throttled(login(api, url, "nobody@example.com", "wrong"), 60)
+
+
+def test_successful_logins_do_not_count(api, url, project):
+    for _ in range(4):
+        login(api, url, ADMIN_EMAIL, "wrong")
+    for _ in range(6):
+        assert login(api, url, ADMIN_EMAIL, ADMIN_PASSWORD).status_code == 200
+    assert login(api, url, ADMIN_EMAIL, "wrong").status_code == 404
+    assert login(api, url, ADMIN_EMAIL, "wrong").status_code == 429
+
+
+def test_login_throttled_per_ip_after_30_failures(api, url, project):
+    for attempt in range(30):
+        response = login(api, url, f"guess{attempt // 5}@example.com", "wrong")
+        assert response.status_code == 404, attempt
+
+    assert_throttled(login(api, url, "fresh@example.com", "wrong"), 60)
+    assert_throttled(login(api, url, ADMIN_EMAIL, ADMIN_PASSWORD), 60)
+    assert login(api, url, ADMIN_EMAIL, ADMIN_PASSWORD, extra=OTHER_IP).status_code == 200
+
+
+def test_limits_follow_configuration(api, url, project, settings):
+    settings.DIRECTUS = {**settings.DIRECTUS, "LOGIN_ATTEMPTS_PER_ACCOUNT_IP": 2}
+    for _ in range(2):
+        assert login(api, url, ADMIN_EMAIL, "wrong").status_code == 404
+    assert login(api, url, ADMIN_EMAIL, "wrong").status_code == 429
+
+
+def test_otp_throttled_after_5_wrong_codes(api, url, project):
+    user = make_user(two_factor_secret=pyotp.random_base32())
+    current = int(pyotp.TOTP(user.two_factor_secret).now())
+    wrong = f"{(current + 500_000) % 1_000_000:06d}"
+    for _ in range(5):
+        assert login(api, url, user.email, otp=wrong).json()["error"]["code"] == 112
+
+    assert_throttled(login(api, url, user.email, otp=pyotp.TOTP(user.two_factor_secret).now()), 300)
+
+
+def test_password_reset_requests_throttled_after_3(api, url, project):
+    set_setting("app_url", "https://cms.example.com/admin")
+    for email in [ADMIN_EMAIL] * 3:
+        assert api.post(url("auth/password/request"), {"email": email}, format="json").status_code == 204
+
+    assert_throttled(api.post(url("auth/password/request"), {"email": ADMIN_EMAIL}, format="json"), 3600)
+    assert api.post(url("auth/password/request"), {"email": "x@example.com"}, format="json").status_code == 204
+
+
+# -- lockout --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_attempts_allowed(project):
+    set_setting("login_attempts_allowed", 2)
+
+
+def test_user_suspended_after_login_attempts_allowed(api, url, two_attempts_allowed):
+    user = make_user()
+    for _ in range(2):
+        assert login(api, url, user.email, "wrong").json()["error"]["code"] == 100
+    assert User.objects.get(pk=user.pk).status == UserStatus.ACTIVE
+
+    third = login(api, url, user.email, "wrong")
+
+    # The failure that suspends looks like every other failure.
+    assert third.status_code == 404 and third.json()["error"]["code"] == 100
+    assert User.objects.get(pk=user.pk).status == UserStatus.SUSPENDED
+    assert Activity.objects.filter(action="status-update", item=str(user.pk)).exists()
+    right = login(api, url, user.email)
+    assert right.status_code == 404 and right.json()["error"]["code"] == 103
+
+
+def test_successful_login_resets_the_failure_count(api, url, two_attempts_allowed):
+    user = make_user()
+    for _ in range(2):
+        login(api, url, user.email, "wrong")
+    assert login(api, url, user.email).status_code == 200
+    for _ in range(2):
+        login(api, url, user.email, "wrong")
+    assert User.objects.get(pk=user.pk).status == UserStatus.ACTIVE
+
+
+def test_last_active_admin_is_never_suspended(api, url, two_attempts_allowed):
+    for _ in range(4):
+        assert login(api, url, ADMIN_EMAIL, "wrong").status_code == 404
+
+    assert User.objects.get(pk=1).status == UserStatus.ACTIVE
+    assert login(api, url, ADMIN_EMAIL, ADMIN_PASSWORD).status_code == 200
+
+
+def test_an_admin_with_another_active_admin_is_suspended(api, url, two_attempts_allowed):
+    make_admin()
+    for _ in range(3):
+        login(api, url, ADMIN_EMAIL, "wrong")
+    assert User.objects.get(pk=1).status == UserStatus.SUSPENDED
+
+
+def test_no_lockout_when_disabled(api, url, project):
+    set_setting("login_attempts_allowed", 0)
+    user = make_user()
+    for _ in range(5):
+        login(api, url, user.email, "wrong")
+    assert User.objects.get(pk=user.pk).status == UserStatus.ACTIVE
