@@ -2,10 +2,10 @@ import os
 import secrets
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from apps.projects.models import Project
-from apps.projects.services import create_project, migrate_all_projects
+from apps.projects.services import ProjectError, create_project, migrate_all_projects
 
 
 class Command(BaseCommand):
@@ -21,7 +21,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         call_command("migrate", database="default", interactive=False, verbosity=0)
         key = options["project"]
-        migrate_all_projects()
+        try:
+            migrate_all_projects()
+        except ProjectError as exc:
+            raise CommandError(str(exc)) from exc
         if Project.objects.filter(key=key).exists():
             self.stdout.write(f"Project '{key}' is ready.")
             return

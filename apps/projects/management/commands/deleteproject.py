@@ -4,15 +4,21 @@ from apps.projects.services import ProjectError, delete_project
 
 
 class Command(BaseCommand):
-    help = "Remove a project from the registry; its database too with --drop-database."
+    help = (
+        "Remove a project from the registry. Its database is kept (it can be adopted again with "
+        "createproject --existing) unless --drop-database is given."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("key")
-        parser.add_argument("--drop-database", action="store_true", help="Also drop the project's database.")
+        parser.add_argument(
+            "--drop-database", action="store_true", help="Also drop the project's database (cannot be undone)."
+        )
 
     def handle(self, *args, **options):
         try:
             delete_project(options["key"], drop_database=options["drop_database"])
         except ProjectError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(self.style.SUCCESS(f"Deleted project '{options['key']}'."))
+        kept = "" if options["drop_database"] else " (its database was kept)"
+        self.stdout.write(self.style.SUCCESS(f"Deleted project '{options['key']}'{kept}."))

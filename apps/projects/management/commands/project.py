@@ -1,3 +1,5 @@
+import argparse
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
@@ -11,11 +13,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("key")
         parser.add_argument("command_name")
-        parser.add_argument("args", nargs="*")
+        # Everything after the command name belongs to it, options included (--fake, -v 2, ...).
+        parser.add_argument("command_args", nargs=argparse.REMAINDER)
 
     def handle(self, *args, **options):
         project = get_project(options["key"])
         if project is None:
             raise CommandError(f"Unknown project '{options['key']}'.")
         with using_project(project):
-            call_command(options["command_name"], *args)
+            call_command(options["command_name"], *options["command_args"])
