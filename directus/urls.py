@@ -15,6 +15,7 @@ project_patterns = [
     path("", include("apps.collections.urls")),
     path("", include("apps.fields.urls")),
     path("", include("apps.relations.urls")),
+    path("", include("apps.items.urls")),
 ]
 
 register_converter(ProjectKeyConverter, "project")

@@ -179,8 +179,10 @@ def remove_collections(alias: str, tables: set[str]) -> None:
     """Drop test-made tables and every metadata row of collections that are not system ones."""
     from django.db.models import Q
 
+    from apps.activity.models import Activity
     from apps.permissions.models import Permission
     from apps.presets.models import CollectionPreset
+    from apps.revisions.models import Revision
     from apps.schema import cache
     from apps.schema.models import Collection, Field, Relation
 
@@ -193,6 +195,8 @@ def remove_collections(alias: str, tables: set[str]) -> None:
     Collection.objects.using(alias).filter(user_rows).delete()
     Permission.objects.using(alias).filter(user_rows).delete()
     CollectionPreset.objects.using(alias).filter(user_rows).delete()
+    Activity.objects.using(alias).filter(user_rows).delete()
+    Revision.objects.using(alias).filter(user_rows).delete()
     Relation.objects.using(alias).exclude(collection_many__startswith="directus_").delete()
     cache.bump(alias, set(tables))
 

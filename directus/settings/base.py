@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "apps.collections",
     "apps.fields",
     "apps.relations",
+    "apps.items",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,52 @@
+"""Recording what happened: one directus_activity row per action, written in the caller's
+transaction so it exists exactly when the change does."""
+
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from .models import Activity
+
+USER_AGENT_MAX = 255
+IP_MAX = 50
+
+
+@dataclass
+class Actor:
+    """Who acts and from where, as activity rows record it."""
+
+    user_id: int = 0
+    ip: str = ""
+    user_agent: str = ""
+    comment: str | None = None
+    skip: bool = False  # activity_skip=1: no activity and no revisions
+    now: object = field(default_factory=timezone.now)
+
+    @classmethod
+    def from_request(cls, request, *, query: dict | None = None) -> "Actor":
+        from apps.auth.authentication import client_ip
+
+        query = query or {}
+        identity = getattr(request, "user", None)
+        return cls(
+            user_id=getattr(identity, "user_id", 0) or 0,
+            ip=client_ip(request)[:IP_MAX],
+            user_agent=request.META.get("HTTP_USER_AGENT", "")[:USER_AGENT_MAX],
+            comment=query.get("comment") or None,
+            skip=str(query.get("activity_skip", "")) == "1",
+        )
+
+
+def record(actor: Actor, action: str, collection: str, item, *, comment: str | None = None) -> Activity | None:
+    if actor.skip:
+        return None
+    return Activity.objects.create(
+        action=action,
+        action_by=actor.user_id,
+        action_on=actor.now,
+        ip=actor.ip,
+        user_agent=actor.user_agent,
+        collection=collection,
+        item=str(item),
+        comment=comment if comment is not None else actor.comment,
+    )

@@ -1,0 +1,219 @@
+"""List and id reads of items: the query language applied to a run-time model, then the reader."""
+
+import math
+from urllib.parse import urlencode
+
+from apps.core import errors
+from apps.core.query.fields import parse_fields
+from apps.schema.description import CollectionInfo
+from apps.settings.services import load_settings
+from directus.conf import directus_settings
+
+from . import querying
+from .reader import ItemReader
+from .status import soft_deleted, status_mapping
+
+
+def _int(value, name: str, default=None):
+    if value in (None, ""):
+        return default
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise errors.InvalidRequest(f"{name}: must be a number") from None
+
+
+def _meta_keys(query: dict) -> set[str]:
+    raw = query.get("meta")
+    if not raw:
+        return set()
+    values = raw if isinstance(raw, list) else str(raw).split(",")
+    keys = {str(value).strip() for value in values if str(value).strip()}
+    if "*" in keys:
+        keys |= {"collection", "type", "result_count", "total_count", "filter_count", "status_count", "page"}
+    if "status" in keys:
+        keys.add("status_count")
+    return keys
+
+
+def base_queryset(reader: ItemReader, collection: CollectionInfo):
+    queryset = reader._related_queryset(collection)
+    if queryset is None:
+        return reader.schema.model(collection.name)._default_manager.none()
+    return queryset.order_by()
+
+
+def read_ids(reader: ItemReader, collection: CollectionInfo, ids: list, query: dict, *, hide_soft_deleted=False):
+    queryset = base_queryset(reader, collection) if hide_soft_deleted else _unfiltered(reader, collection)
+    queryset = queryset.filter(**{f"{collection.primary_key.attname}__in": ids})
+    tree = parse_fields(query.get("fields"))
+    items = reader.read(collection, queryset, tree)
+    order = {value: index for index, value in enumerate(ids)}
+    pk = collection.primary_key.name
+    if pk in (tree.select([pk]) or []):
+        items.sort(key=lambda item: order.get(item.get(pk), 0))
+    return items
+
+
+def _unfiltered(reader: ItemReader, collection: CollectionInfo):
+    """Rows the reader may see, soft-deleted ones included (written items are read back so)."""
+    queryset = reader.schema.model(collection.name)._default_manager.all()
+    restriction = reader.policy.row_filter(collection.name)
+    if restriction is False:
+        return queryset.none()
+    if restriction not in (None, True):
+        queryset = queryset.filter(restriction)
+    return queryset
+
+
+def item_meta(collection: CollectionInfo, query: dict, *, many: bool) -> dict | None:
+    keys = _meta_keys(query)
+    if not keys:
+        return None
+    meta = {}
+    if "collection" in keys:
+        meta["collection"] = collection.name
+    if "type" in keys:
+        meta["type"] = "collection" if many else "item"
+    return meta or None
+
+
+def read_list(reader: ItemReader, collection: CollectionInfo, query: dict, request):
+    """(data, meta) of GET /items/:collection."""
+    settings = load_settings()
+    tree = parse_fields(query.get("fields"))
+    queryset = _unfiltered(reader, collection)
+    status = collection.status_field
+    requested_status = query.get("status")
+    if status is not None:
+        if requested_status in (None, ""):
+            hidden = soft_deleted(collection)
+            if hidden:
+                queryset = queryset.exclude(**{f"{status.attname}__in": hidden})
+        elif requested_status != "*":
+            wanted = requested_status if isinstance(requested_status, list) else str(requested_status).split(",")
+            queryset = queryset.filter(**{f"{status.attname}__in": [value for value in wanted if value]})
+    filtered = querying.apply_filter_and_search(queryset, collection, query, reader)
+    ordered = querying.apply_sort(filtered, collection, query, settings)
+
+    single = str(query.get("single", "")).lower() in {"1", "true"}
+    default_limit = settings.get_int("default_limit", 200) or 20
+    limit = _int(query.get("limit"), "limit", None)
+    explicit_limit = limit is not None
+    if limit is None:
+        limit = default_limit
+    offset = _int(query.get("offset"), "offset", None)
+    page = _int(query.get("page"), "page", None)
+    if single:
+        limit = 1
+    if limit == -1:
+        limit, offset = None, 0
+        rows = ordered[: directus_settings.MAX_RESULT_ROWS + 1]
+    else:
+        if limit < -1:
+            raise errors.InvalidRequest("limit: must be -1 or more")
+        if offset is None:
+            offset = limit * (page - 1) if page and page > 0 and explicit_limit else 0
+        if offset < 0:
+            raise errors.InvalidRequest("offset: must not be negative")
+        if limit > directus_settings.MAX_RESULT_ROWS:
+            raise errors.InvalidRequest(f"limit: at most {directus_settings.MAX_RESULT_ROWS} rows per request")
+        rows = ordered[offset : offset + limit]
+    data = reader.read(collection, rows, tree)
+    if limit is None and len(data) > directus_settings.MAX_RESULT_ROWS:
+        raise errors.InvalidRequest(
+            f"The result has more than {directus_settings.MAX_RESULT_ROWS} rows; use limit and offset"
+        )
+    if single:
+        if not data:
+            raise errors.ItemNotFound()
+        return data[0], item_meta(collection, query, many=False)
+    return data, _list_meta(collection, query, request, data, queryset, filtered, limit, offset, page)
+
+
+def _list_meta(collection, query, request, data, queryset, filtered, limit, offset, page):
+    keys = _meta_keys(query)
+    if not keys:
+        return None
+    meta = {}
+    if "collection" in keys:
+        meta["collection"] = collection.name
+    if "type" in keys:
+        meta["type"] = "collection"
+    if "result_count" in keys:
+        meta["result_count"] = len(data)
+    status = collection.status_field
+    model_manager = queryset.model._default_manager
+    total = None
+    if keys & {"total_count", "page"}:
+        total_queryset = model_manager.all()
+        hidden = soft_deleted(collection) if status is not None else []
+        if hidden:
+            total_queryset = total_queryset.exclude(**{f"{status.attname}__in": hidden})
+        total = total_queryset.count()
+        if "total_count" in keys:
+            meta["total_count"] = total
+    has_filter = bool(query.get("filter") or query.get("q"))
+    filter_count = None
+    if keys & {"filter_count", "page"}:
+        filter_count = filtered.count() if has_filter else total if total is not None else filtered.count()
+        if "filter_count" in keys:
+            meta["filter_count"] = filter_count
+    if "status_count" in keys and status is not None:
+        counts = {key: 0 for key in status_mapping(collection)}
+        for value, count in _status_counts(model_manager, status):
+            counts[str(value)] = count
+        meta["status_count"] = counts
+    if "page" in keys:
+        meta.update(_pagination(request, query, filter_count if has_filter else total, len(data), limit, offset, page))
+    return meta
+
+
+def _status_counts(manager, status):
+    from django.db.models import Count
+
+    return manager.values_list(status.attname).annotate(n=Count("pk")).values_list(status.attname, "n")
+
+
+def _pagination(request, query, total, result_count, limit, offset, page):
+    size = limit if limit and limit > 0 else max(result_count, 1)
+    page_count = max(1, math.ceil((total or 0) / size))
+    current = (offset // size) + 1 if offset is not None else (page or 1)
+    current = min(max(current, 1), page_count)
+    base = request.build_absolute_uri(request.path)
+    params = {key: value for key, value in request.GET.items() if key not in {"page", "offset"}}
+
+    def link(number):
+        if number is None:
+            return None
+        return base + "?" + urlencode({**params, "offset": (number - 1) * size, "page": number})
+
+    single_page = page_count == 1
+    return {
+        "limit": size,
+        "offset": offset if offset is not None else (current - 1) * size,
+        "page": current,
+        "page_count": page_count,
+        "links": {
+            "self": base,
+            "current": link(current),
+            "next": link(current + 1) if current < page_count else None,
+            "previous": link(current - 1) if current > 1 else None,
+            "first": None if single_page else link(1),
+            "last": None if single_page else link(page_count),
+        },
+    }
+
+
+def revision_object(row) -> dict:
+    return {
+        "id": row.id,
+        "activity": row.activity,
+        "collection": row.collection,
+        "item": row.item,
+        "data": row.data,
+        "delta": row.delta,
+        "parent_collection": row.parent_collection,
+        "parent_item": row.parent_item,
+        "parent_changed": bool(row.parent_changed),
+    }

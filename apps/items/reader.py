@@ -1,0 +1,237 @@
+"""Reading items with nested relations: one SQL statement per relation level, whatever the
+number of rows, and no model instance or serializer per row.
+
+    reader = ItemReader(project_schema())
+    items = reader.read(collection, queryset, fields_tree)
+
+The queryset (already filtered, sorted and sliced by the query language) gives the rows of the
+top level. For every relational field the `fields` tree expands, the related rows of *all*
+parent rows are fetched in one statement (`pk IN (...)` for M2O, `fk IN (...)` for O2M and
+M2M) and attached in Python. Values leave as the wire format of each field's Directus type."""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from apps.core.query.fields import FieldsTree
+from apps.schema.cache import ProjectSchema
+from apps.schema.description import CollectionInfo, FieldInfo
+from apps.schema.types import wire_value
+
+# Largest IN list sent in one statement; beyond it a level takes ceil(n / size) statements.
+IN_CHUNK = 10_000
+
+# Columns never sent, whoever reads (Directus 8 leaves them out too).
+NEVER_READ = {"directus_users": frozenset({"password"})}
+
+
+@dataclass
+class ReadPolicy:
+    """What the reader may see; the permission engine gives a stricter one.
+
+    `readable(collection)` → the field names that may be returned (None: all);
+    `row_filter(collection)` → a Q narrowing related rows (None: no restriction, False: none at all)."""
+
+    readable: Callable[[str], set[str] | None] = lambda collection: None
+    row_filter: Callable[[str], Q | bool | None] = lambda collection: None
+    # Computed alias fields, e.g. the `data` object of directus_files: name -> function(row) -> value
+    computed: dict[str, dict[str, Callable[[dict], object]]] = field(default_factory=dict)
+
+
+@dataclass
+class ReadResult:
+    items: list[dict]
+    # Relations left out because the reader may not read their collection (spec § messages).
+    denied: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+
+class ItemReader:
+    def __init__(self, schema: ProjectSchema, policy: ReadPolicy | None = None, *, soft_deleted=None):
+        self.schema = schema
+        self.policy = policy or ReadPolicy()
+        # collection -> statuses hidden from nested reads (soft-deleted ones)
+        self.soft_deleted = soft_deleted or (lambda collection: ())
+        self.denied: dict[str, set[str]] = defaultdict(set)
+
+    # The top level --------------------------------------------------------------------------
+
+    def read(self, collection: CollectionInfo, queryset: QuerySet, tree: FieldsTree) -> list[dict]:
+        plan = self._plan(collection, tree)
+        rows = self._fetch(collection, queryset, plan)
+        return self._shape(collection, rows, plan)
+
+    # Planning one level ---------------------------------------------------------------------
+
+    def _plan(self, collection: CollectionInfo, tree: FieldsTree) -> "LevelPlan":
+        readable = self.policy.readable(collection.name)
+        hidden = NEVER_READ.get(collection.name, frozenset())
+        computed = self.policy.computed.get(collection.name, {})
+
+        def visible(name: str) -> bool:
+            return name not in hidden and (readable is None or name in readable)
+
+        # `*` gives the columns; `*.<more>` also gives the O2M/M2M fields, expanded (query.md).
+        expands_all = tree.wildcard_children is not None
+        wildcard_names = [
+            info.name
+            for info in collection.fields.values()
+            if visible(info.name) and (not info.alias or (expands_all and info.relation is not None))
+        ]
+        wildcard_names += [name for name in computed if visible(name)]
+        selected = [name for name in tree.select(wildcard_names) if name in collection.fields or name in computed]
+        selected = [name for name in selected if visible(name)]
+        expansions: dict[str, FieldsTree] = {}
+        for name in selected:
+            info = collection.fields.get(name)
+            child = tree.child(name) if info is not None and info.relation else None
+            if child is not None:
+                expansions[name] = child
+        return LevelPlan(collection=collection, selected=selected, expansions=expansions, computed=computed)
+
+    # Fetching one level ---------------------------------------------------------------------
+
+    def _fetch(self, collection: CollectionInfo, queryset: QuerySet, plan: "LevelPlan") -> list[dict]:
+        pk = collection.primary_key
+        needed: list[FieldInfo] = [pk] if pk else []
+        for name in plan.selected:
+            info = collection.fields.get(name)
+            if info is not None and not info.alias and info not in needed:
+                needed.append(info)
+        if plan.computed:
+            needed += [info for info in collection.columns if info not in needed]
+        attnames = [info.attname for info in needed]
+        names = {info.attname: info.name for info in needed}
+        return [{names[key]: value for key, value in row.items()} for row in queryset.values(*attnames)]
+
+    def _related_queryset(self, collection: CollectionInfo) -> QuerySet | None:
+        model = self.schema.model(collection.name)
+        if model is None:
+            return None
+        queryset = model._default_manager.all()
+        restriction = self.policy.row_filter(collection.name)
+        if restriction is False:
+            return None
+        if restriction is not None and restriction is not True:
+            queryset = queryset.filter(restriction)
+        status = collection.status_field
+        hidden_statuses = list(self.soft_deleted(collection.name))
+        if status is not None and hidden_statuses:
+            queryset = queryset.exclude(**{f"{status.attname}__in": hidden_statuses})
+        return queryset
+
+    # Shaping, with the relations of all rows fetched together -------------------------------
+
+    def _shape(self, collection: CollectionInfo, rows: list[dict], plan: "LevelPlan") -> list[dict]:
+        related: dict[str, dict] = {}
+        for name, child_tree in plan.expansions.items():
+            related[name] = self._expand(collection, collection.fields[name], rows, child_tree)
+        items = []
+        for row in rows:
+            item = {}
+            for name in plan.selected:
+                if name in plan.expansions:
+                    value = self._attach(collection.fields[name], row, related[name], collection)
+                    if value is _OMIT:
+                        continue
+                    item[name] = value
+                elif name in plan.computed:
+                    item[name] = plan.computed[name](row)
+                else:
+                    info = collection.fields[name]
+                    if info.alias:
+                        continue  # alias fields named without a dot produce nothing (query.md)
+                    item[name] = wire_value(info.type, row.get(name))
+            items.append(item)
+        return items
+
+    def _expand(self, collection: CollectionInfo, info: FieldInfo, rows: list[dict], tree: FieldsTree):
+        relation = info.relation
+        target = self.schema.collection(relation.collection)
+        if target is None:
+            return {}
+        queryset = self._related_queryset(target)
+        if queryset is None:
+            self.denied[relation.collection].add(info.name)
+            return None
+        plan = self._plan(target, tree)
+        if relation.kind == "m2o":
+            keys = {row.get(info.name) for row in rows} - {None, ""}
+            target_pk = target.primary_key
+            found = self._in_chunks(target, queryset, target_pk, keys, plan)
+            return {row[target_pk.name]: item for row, item in found}
+        # O2M (and M2M, which is an O2M into the junction): children grouped by their FK.
+        parent_pk = collection.primary_key
+        keys = {row.get(parent_pk.name) for row in rows} - {None}
+        fk = target.fields.get(relation.field_many)
+        if fk is None or fk.alias:
+            return {}
+        sort = target.sort_field
+        if sort is not None:
+            queryset = queryset.order_by(sort.attname)
+        elif target.primary_key is not None:
+            queryset = queryset.order_by(target.primary_key.attname)
+        extra = [fk] if fk.name not in plan.selected else []
+        found = self._in_chunks(target, queryset, fk, keys, plan, extra=extra)
+        grouped: dict = defaultdict(list)
+        for row, item in found:
+            grouped[row[fk.name]].append(item)
+        return grouped
+
+    def _in_chunks(self, target, queryset, key: FieldInfo, keys: Iterable, plan, *, extra=()):
+        keys = list(keys)
+        results = []
+        for start in range(0, len(keys), IN_CHUNK):
+            chunk = keys[start : start + IN_CHUNK]
+            level = queryset.filter(**{f"{key.attname}__in": chunk})
+            rows = self._fetch(target, level, _with_extra(plan, [key, *extra]))
+            items = self._shape(target, rows, plan)
+            results.extend(zip(rows, items, strict=True))
+        return results
+
+    def _attach(self, info: FieldInfo, row: dict, related, collection: CollectionInfo):
+        relation = info.relation
+        if related is None:  # the related collection may not be read
+            if relation.kind == "m2o":
+                value = row.get(info.name)
+                target = self.schema.collection(relation.collection)
+                return None if value is None else {target.primary_key.name if target else "id": value}
+            return _OMIT
+        if relation.kind == "m2o":
+            value = row.get(info.name)
+            return None if value in (None, "") else related.get(value)
+        return related.get(row.get(collection.primary_key.name), [])
+
+
+@dataclass
+class LevelPlan:
+    collection: CollectionInfo
+    selected: list[str]
+    expansions: dict[str, FieldsTree]
+    computed: dict
+
+
+def _with_extra(plan: LevelPlan, infos: list[FieldInfo]) -> LevelPlan:
+    """The same level, also fetching the key columns the attach step needs."""
+    selected = list(plan.selected)
+    for info in infos:
+        if info.name not in selected:
+            selected.append(info.name)
+    return LevelPlan(plan.collection, selected, plan.expansions, plan.computed)
+
+
+_OMIT = object()
+
+
+def messages_for(denied: dict[str, set[str]]) -> list[dict]:
+    """The `messages` warnings of a response whose relational data was left out (code 18)."""
+    return [
+        {
+            "type": "warning",
+            "message": f"Can't read `{collection}`: read access to `{collection}` collection denied",
+            "code": 18,
+            "fields": sorted(fields),
+        }
+        for collection, fields in denied.items()
+    ]

@@ -1,0 +1,331 @@
+"""Writing items: create, update, delete and revert, with nested relational writes, validation,
+server-filled values, and an activity row plus a revision for every item touched.
+
+All writes of one request run inside the caller's transaction (`transaction.atomic`), so a batch
+or a nested write that fails anywhere leaves nothing behind."""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+
+from apps.activity import services as activity
+from apps.activity.services import Actor
+from apps.core import errors
+from apps.revisions import services as revisions
+from apps.schema.cache import ProjectSchema
+from apps.schema.description import CollectionInfo, FieldInfo
+from apps.schema.types import wire_value
+from directus.conf import directus_settings
+
+from . import status as statuses
+from .guard import Guard
+from .values import SERVER_FILLED, check_validation, slug_for, to_column
+
+DELETE_KEY = "$delete"
+
+
+@dataclass(frozen=True)
+class Parent:
+    collection: str
+    item: object
+    changed: bool = False
+
+
+class ItemWriter:
+    def __init__(self, schema: ProjectSchema, actor: Actor, guard: Guard):
+        self.schema = schema
+        self.actor = actor
+        self.guard = guard
+        self._depth = 0
+
+    # Public operations ------------------------------------------------------------------------
+
+    def create(self, collection: CollectionInfo, payload, *, parent: Parent | None = None):
+        payload = self._checked_payload(collection, payload)
+        self.guard.check_create(collection, payload)
+        model = self._model(collection)
+        values = self._resolve_many_to_one(collection, payload)
+        self._fill_server_values(collection, values, payload, creating=True)
+        self._check_required(collection, values, current=None)
+        row = self._to_columns(collection, values, model)
+        instance = model(**row)
+        try:
+            with transaction.atomic(using=instance._state.db or None):
+                instance.save(force_insert=True)
+        except IntegrityError as exc:
+            raise self._integrity_error(collection, exc) from exc
+        pk = instance.pk
+        children_changed = self._write_children(collection, pk, payload)
+        action = "upload" if collection.name == "directus_files" else "create"
+        self._account(collection, pk, action, delta=self._delta(collection, values), parent=parent)
+        del children_changed
+        return pk
+
+    def update(self, collection: CollectionInfo, pk, payload, *, parent: Parent | None = None, action="update"):
+        payload = self._checked_payload(collection, payload)
+        model = self._model(collection)
+        current = self._current(collection, model, pk)
+        if current is None:
+            raise errors.ItemNotFound(f'Item with id "{pk}" not found')
+        becomes_soft_deleted = self._sets_soft_delete(collection, payload, current)
+        self.guard.check_update(collection, current, payload, soft_delete=becomes_soft_deleted)
+        values = self._resolve_many_to_one(collection, payload)
+        primary = collection.primary_key
+        values.pop(primary.name, None)
+        changed = {name: value for name, value in values.items() if not self._same(collection, name, value, current)}
+        if changed:
+            self._fill_server_values(collection, changed, payload, creating=False)
+            self._check_required(collection, changed, current=current)
+            row = self._to_columns(collection, changed, model)
+            try:
+                with transaction.atomic(using=model.objects.db):
+                    model.objects.filter(**{primary.attname: pk}).update(**row)
+            except IntegrityError as exc:
+                raise self._integrity_error(collection, exc) from exc
+        children_changed = self._write_children(collection, pk, payload)
+        if changed or children_changed:
+            if becomes_soft_deleted:
+                action = "soft-delete"
+            self._account(collection, pk, action, delta=self._delta(collection, changed), parent=parent)
+        return pk
+
+    def delete(self, collection: CollectionInfo, pk, *, parent: Parent | None = None) -> None:
+        model = self._model(collection)
+        current = self._current(collection, model, pk)
+        if current is None:
+            raise errors.ItemNotFound(f'Item with id "{pk}" not found')
+        self.guard.check_delete(collection, current)
+        model.objects.filter(**{collection.primary_key.attname: pk}).delete()
+        activity.record(self.actor, "delete", collection.name, pk)
+
+    def revert(self, collection: CollectionInfo, pk, data: dict) -> None:
+        columns = {info.name for info in collection.columns}
+        payload = {key: value for key, value in data.items() if key in columns}
+        payload.pop(collection.primary_key.name, None)
+        # Values the server fills are restored as they were, not refilled.
+        self.update(collection, pk, payload, action="revert")
+
+    # Payload checks ---------------------------------------------------------------------------
+
+    def _checked_payload(self, collection: CollectionInfo, payload) -> dict:
+        if not isinstance(payload, dict):
+            raise errors.InvalidPayload()
+        unknown = [key for key in payload if key not in collection.fields and key != DELETE_KEY]
+        if unknown:
+            raise errors.UnprocessableEntity(
+                f'Payload fields: "{", ".join(unknown)}" does not exist in "{collection.name}" collection.'
+            )
+        payload = {key: value for key, value in payload.items() if key != DELETE_KEY}
+        return payload
+
+    def _model(self, collection: CollectionInfo):
+        model = self.schema.model(collection.name)
+        if model is None:
+            raise errors.CollectionNotManaged(f'Collection "{collection.name}" has no single primary key')
+        return model
+
+    def _current(self, collection: CollectionInfo, model, pk) -> dict | None:
+        attnames = {info.attname: info.name for info in collection.columns}
+        try:
+            row = model.objects.filter(**{collection.primary_key.attname: pk}).values(*attnames).first()
+        except (ValueError, TypeError):
+            return None
+        return None if row is None else {attnames[key]: value for key, value in row.items()}
+
+    def _same(self, collection: CollectionInfo, name: str, value, current: dict) -> bool:
+        info = collection.fields[name]
+        if info.alias:
+            return True
+        if info.type == "hash" and value not in (None, ""):
+            return False
+        try:
+            stored = self._to_columns(collection, {name: value}, self._model(collection))
+        except errors.DirectusError:
+            return False
+        return next(iter(stored.values())) == current.get(name)
+
+    def _sets_soft_delete(self, collection: CollectionInfo, payload: dict, current: dict) -> bool:
+        status = collection.status_field
+        if status is None or status.name not in payload:
+            return False
+        hidden = statuses.soft_deleted(collection)
+        return payload[status.name] in hidden and current.get(status.name) not in hidden
+
+    # Relational writes ------------------------------------------------------------------------
+
+    def _enter(self):
+        self._depth += 1
+        if self._depth > directus_settings.MAX_RELATIONAL_DEPTH:
+            raise errors.InvalidRequest("Nested writes are deeper than allowed")
+
+    def _resolve_many_to_one(self, collection: CollectionInfo, payload: dict) -> dict:
+        """Column values of the payload, with nested M2O objects written and replaced by keys."""
+        values = {}
+        for name, value in payload.items():
+            info = collection.fields[name]
+            if info.alias:
+                continue
+            if info.relation and info.relation.kind == "m2o" and isinstance(value, dict | list):
+                resolved = self._write_many_to_one(collection, info, value)
+                if resolved is _SKIP:
+                    continue
+                value = resolved
+            values[name] = value
+        return values
+
+    def _write_many_to_one(self, collection: CollectionInfo, info: FieldInfo, value):
+        if not value:
+            return _SKIP  # {} and [] leave the field alone
+        if isinstance(value, list):
+            raise errors.ArrayValueNotAllowed(
+                f'Attempting to write an array as the value for field "{info.name}" in "{collection.name}"'
+            )
+        target = self.schema.collection(info.relation.collection)
+        if target is None or target.primary_key is None:
+            raise errors.CollectionNotFound(f"Unable to find collection: {info.relation.collection}")
+        key = target.primary_key.name
+        related_pk = value.get(key)
+        self._enter()
+        try:
+            if related_pk is not None and value.get(DELETE_KEY):
+                self.delete(target, related_pk)
+                return None if not info.column or info.column.nullable else 0
+            others = {k: v for k, v in value.items() if k not in {key, DELETE_KEY}}
+            if related_pk is None:
+                return self.create(target, others, parent=Parent(collection.name, None))
+            if others and info.type != "file":
+                self.update(target, related_pk, others, parent=Parent(collection.name, None))
+            return related_pk
+        finally:
+            self._depth -= 1
+
+    def _write_children(self, collection: CollectionInfo, pk, payload: dict) -> bool:
+        """O2M and M2M arrays, written after the parent row exists; True when any child changed."""
+        changed = False
+        for name, value in payload.items():
+            info = collection.fields[name]
+            if not (info.alias and info.relation and info.relation.kind in {"o2m", "m2m"}):
+                continue
+            if value in (None, []):
+                continue
+            if not isinstance(value, list):
+                raise errors.InvalidRequest(f"{name}: must be an array of items")
+            target = self.schema.collection(info.relation.collection)
+            if target is None or target.primary_key is None:
+                raise errors.CollectionNotFound(f"Unable to find collection: {info.relation.collection}")
+            foreign_key = info.relation.field_many
+            key = target.primary_key.name
+            parent = Parent(collection.name, pk)
+            self._enter()
+            try:
+                for child in value:
+                    if not isinstance(child, dict):
+                        child = {key: child}
+                    child_pk = child.get(key)
+                    if child_pk is not None and child.get(DELETE_KEY):
+                        self.delete(target, child_pk, parent=parent)
+                    elif child_pk is None:
+                        self.create(target, {foreign_key: pk, **child}, parent=parent)
+                    else:
+                        others = {k: v for k, v in child.items() if k != key}
+                        others.setdefault(foreign_key, pk)
+                        self.update(target, child_pk, others, parent=parent)
+                    changed = True
+            finally:
+                self._depth -= 1
+        return changed
+
+    # Values -----------------------------------------------------------------------------------
+
+    def _fill_server_values(self, collection: CollectionInfo, values: dict, payload: dict, *, creating: bool):
+        for info in collection.columns:
+            kind = info.type
+            if kind == "datetime_created":
+                if creating:
+                    values[info.name] = self.actor.now
+                elif info.name in values:
+                    values.pop(info.name)  # kept as created
+            elif kind == "datetime_updated":
+                values[info.name] = self.actor.now
+            elif kind == "owner" and collection.name != "directus_users":
+                if creating:
+                    values[info.name] = self.actor.user_id
+                else:
+                    values.pop(info.name, None)
+            elif kind == "user_updated":
+                values[info.name] = self.actor.user_id
+            elif kind == "slug" and info.name not in values:
+                slug = slug_for(collection, info, payload)
+                if slug is not None:
+                    values[info.name] = slug
+
+    def _check_required(self, collection: CollectionInfo, values: dict, *, current: dict | None) -> None:
+        status = collection.status_field
+        required_for = statuses.required_statuses(collection)
+        if required_for is not None and status is not None:
+            effective = values.get(status.name, (current or {}).get(status.name))
+            if effective not in required_for:
+                return
+        for info in collection.columns:
+            if info.name in values:
+                check_validation(info, values[info.name])
+            if not self._is_required(info):
+                continue
+            value = values.get(info.name, (current or {}).get(info.name) if current is not None else None)
+            if current is not None and info.name not in values:
+                continue  # stored values are not re-checked on update
+            if value is None or (isinstance(value, str) and value.strip() == ""):
+                raise errors.InvalidRequest(f"{info.name}: This value should not be blank.")
+
+    def _is_required(self, info: FieldInfo) -> bool:
+        column = info.column
+        if column.auto_increment or info.type in SERVER_FILLED:
+            return False
+        if info.type == "status":
+            return column.default is None
+        return not column.nullable and column.default is None
+
+    def _to_columns(self, collection: CollectionInfo, values: dict, model) -> dict:
+        row = {}
+        for name, value in values.items():
+            info = collection.fields[name]
+            model_field = model._meta.get_field(info.attname)
+            row[info.attname] = to_column(collection.name, info, value, model_field)
+        return row
+
+    def _delta(self, collection: CollectionInfo, values: dict) -> dict:
+        return {
+            name: wire_value(collection.fields[name].type, value)
+            for name, value in values.items()
+            if name != collection.primary_key.name and collection.fields[name].type != "hash"
+        }
+
+    def _account(self, collection: CollectionInfo, pk, action: str, *, delta: dict, parent: Parent | None) -> None:
+        record = activity.record(self.actor, action, collection.name, pk)
+        if record is None:
+            return
+        current = self._current(collection, self._model(collection), pk) or {}
+        data = {
+            name: wire_value(collection.fields[name].type, value)
+            for name, value in current.items()
+            if collection.fields[name].type != "hash"
+        }
+        revisions.record(
+            record,
+            collection.name,
+            pk,
+            data,
+            delta,
+            parent_collection=parent.collection if parent else None,
+            parent_item=parent.item if parent else None,
+            parent_changed=parent.changed if parent else False,
+        )
+
+    def _integrity_error(self, collection: CollectionInfo, exc: IntegrityError) -> errors.DirectusError:
+        text = str(exc).lower()
+        if "not null" in text or "cannot be null" in text or "null value" in text:
+            return errors.InvalidRequest(f'A required value is missing in "{collection.name}"')
+        return errors.DuplicateKey(f'Duplicate key for collection "{collection.name}"')
+
+
+_SKIP = object()

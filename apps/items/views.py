@@ -1,0 +1,195 @@
+"""`/:project/items/:collection`: one generic set of views over every user collection."""
+
+from django.db import transaction
+
+from apps.activity.services import Actor
+from apps.core import errors
+from apps.core.views import DirectusView
+from apps.revisions.models import Revision
+from apps.schema.cache import project_schema
+from apps.schema.description import SYSTEM_PREFIX, CollectionInfo
+from directus.conf import directus_settings
+
+from . import listing
+from .guard import AdminOnlyGuard
+from .reader import ItemReader, ReadPolicy, messages_for
+from .services import ItemWriter
+from .status import soft_deleted
+
+
+def user_collection(name: str) -> CollectionInfo:
+    if name.startswith(SYSTEM_PREFIX):
+        raise errors.SystemCollectionAccess()
+    info = project_schema().collection(name)
+    if info is None or not info.table_exists:
+        raise errors.CollectionNotFound(f"Unable to find collection: {name}")
+    if info.primary_key is None:
+        raise errors.CollectionNotManaged(f'Collection "{name}" has no primary key')
+    return info
+
+
+def split_ids(collection: CollectionInfo, raw: str) -> list:
+    """`1,2,3` → typed primary-key values (integer keys as ints)."""
+    ids = [part for part in raw.split(",") if part != ""]
+    if not ids:
+        raise errors.ItemNotFound()
+    if collection.primary_key.column.datatype in {"INT", "INTEGER", "BIGINT", "SMALLINT", "MEDIUMINT", "TINYINT"}:
+        try:
+            return [int(part) for part in ids]
+        except ValueError:
+            raise errors.ItemNotFound(f'Item with id "{raw}" not found') from None
+    return ids
+
+
+class ItemsBaseView(DirectusView):
+    def guard(self):
+        return AdminOnlyGuard(self.request.user)
+
+    def reader(self, guard) -> ItemReader:
+        schema = project_schema()
+        policy = ReadPolicy(
+            readable=lambda name: guard.readable_fields(schema.collection(name)) if schema.collection(name) else None,
+            row_filter=lambda name: guard.read_filter(schema.collection(name)) if schema.collection(name) else None,
+        )
+        return ItemReader(schema, policy, soft_deleted=lambda name: soft_deleted(schema.collection(name)))
+
+    def writer(self, guard) -> ItemWriter:
+        return ItemWriter(project_schema(), Actor.from_request(self.request, query=self.query), guard)
+
+    def read_back(self, collection: CollectionInfo, ids: list, guard, *, many: bool):
+        """The written items as the caller may read them now; 204 when none is readable."""
+        reader = self.reader(guard)
+        items = listing.read_ids(reader, collection, ids, self.query)
+        if not items:
+            return self.respond(None)
+        meta = listing.item_meta(collection, self.query, many=many)
+        return self.respond(items if many else items[0], meta=meta, messages=messages_for(reader.denied))
+
+
+class ItemsView(ItemsBaseView):
+    def get(self, request, collection: str):
+        info = user_collection(collection)
+        guard = self.guard()
+        guard.check_read(info)
+        reader = self.reader(guard)
+        data, meta = listing.read_list(reader, info, self.query, request)
+        return self.respond(data, meta=meta, messages=messages_for(reader.denied))
+
+    def post(self, request, collection: str):
+        info = user_collection(collection)
+        guard = self.guard()
+        body = request.data
+        many = isinstance(body, list)
+        items = body if many else [body]
+        _check_batch(items)
+        writer = self.writer(guard)
+        with transaction.atomic(using=project_schema().alias):
+            ids = [writer.create(info, item) for item in items]
+        return self.read_back(info, ids, guard, many=many)
+
+    def patch(self, request, collection: str):
+        info = user_collection(collection)
+        body = request.data
+        if not isinstance(body, list):
+            raise errors.InvalidPayload()
+        _check_batch(body)
+        key = info.primary_key.name
+        guard = self.guard()
+        writer = self.writer(guard)
+        with transaction.atomic(using=project_schema().alias):
+            ids = []
+            for item in body:
+                if not isinstance(item, dict) or item.get(key) in (None, ""):
+                    raise errors.UnprocessableEntity("Payload must include the primary key")
+                pk = split_ids(info, str(item[key]))[0]
+                writer.update(info, pk, {k: v for k, v in item.items() if k != key})
+                ids.append(pk)
+        return self.read_back(info, ids, guard, many=True)
+
+
+class ItemView(ItemsBaseView):
+    def get(self, request, collection: str, ids: str):
+        info = user_collection(collection)
+        guard = self.guard()
+        many = "," in ids
+        try:
+            guard.check_read(info)
+        except errors.ReadDenied:
+            if many:
+                raise
+            raise errors.ItemNotFound() from None
+        reader = self.reader(guard)
+        items = listing.read_ids(reader, info, split_ids(info, ids), self.query, hide_soft_deleted=True)
+        if not many and not items:
+            raise errors.ItemNotFound(f'Item with id "{ids}" not found')
+        meta = listing.item_meta(info, self.query, many=many)
+        return self.respond(items if many else items[0], meta=meta, messages=messages_for(reader.denied))
+
+    def patch(self, request, collection: str, ids: str):
+        info = user_collection(collection)
+        body = request.data
+        if not isinstance(body, dict):
+            raise errors.InvalidPayload()
+        guard = self.guard()
+        keys = split_ids(info, ids)
+        _check_batch(keys)
+        writer = self.writer(guard)
+        with transaction.atomic(using=project_schema().alias):
+            for pk in keys:
+                writer.update(info, pk, dict(body))
+        return self.read_back(info, keys, guard, many="," in ids)
+
+    def delete(self, request, collection: str, ids: str):
+        info = user_collection(collection)
+        keys = split_ids(info, ids)
+        _check_batch(keys)
+        writer = self.writer(self.guard())
+        with transaction.atomic(using=project_schema().alias):
+            for pk in keys:
+                writer.delete(info, pk)
+        return self.respond(None)
+
+
+class ItemRevisionsView(ItemsBaseView):
+    def get(self, request, collection: str, ids: str, offset: str | None = None):
+        info = project_schema().collection(collection)
+        if info is None:
+            raise errors.CollectionNotFound(f"Unable to find collection: {collection}")
+        identity = request.user
+        if identity.is_public:
+            raise errors.Unauthorized()
+        rows = Revision.objects.filter(collection=collection, item=str(ids)).order_by("id")
+        if offset is None:
+            return self.respond([listing.revision_object(row) for row in rows])
+        if not offset.lstrip("-").isdigit():
+            raise errors.InvalidRequest("offset: must be a number")
+        position = int(offset)
+        row = rows[position] if 0 <= position < rows.count() else None
+        if row is None:
+            raise errors.ItemNotFound("Revision not found")
+        return self.respond(listing.revision_object(row))
+
+
+class ItemRevertView(ItemsBaseView):
+    def patch(self, request, collection: str, ids: str, revision: str):
+        info = user_collection(collection)
+        pk = split_ids(info, ids)[0]
+        row = Revision.objects.filter(pk=int(revision) if revision.isdigit() else -1).first()
+        if row is None or row.collection != collection or row.item != str(pk):
+            raise errors.RevisionNotFound()
+        if not isinstance(row.data, dict):
+            raise errors.RevisionInvalid()
+        guard = self.guard()
+        writer = self.writer(guard)
+        with transaction.atomic(using=project_schema().alias):
+            if writer._current(info, writer._model(info), pk) is None:
+                raise errors.ItemNotFound(f'Item with id "{pk}" not found')
+            writer.revert(info, pk, row.data)
+        return self.read_back(info, [pk], guard, many=False)
+
+
+def _check_batch(items: list) -> None:
+    if not items:
+        raise errors.InvalidPayload()
+    if len(items) > directus_settings.MAX_BATCH_ITEMS:
+        raise errors.InvalidRequest(f"A batch holds at most {directus_settings.MAX_BATCH_ITEMS} items")

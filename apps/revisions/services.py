@@ -1,0 +1,42 @@
+"""Snapshots of items after each create, update and revert."""
+
+from apps.activity.models import Activity
+
+from .models import Revision
+
+# Never kept in revisions, whatever the collection (deviation 15).
+SECRET_COLUMNS = {
+    "directus_users": frozenset({"password", "token", "2fa_secret", "password_reset_token"}),
+}
+
+
+def scrub(collection: str, values: dict | None) -> dict | None:
+    if values is None:
+        return None
+    secret = SECRET_COLUMNS.get(collection, frozenset())
+    return {key: value for key, value in values.items() if key not in secret}
+
+
+def record(
+    activity: Activity | None,
+    collection: str,
+    item,
+    data: dict,
+    delta: dict | None,
+    *,
+    parent_collection: str | None = None,
+    parent_item=None,
+    parent_changed: bool = False,
+) -> Revision | None:
+    if activity is None:  # activity_skip
+        return None
+    return Revision.objects.create(
+        activity=activity.pk,
+        collection=collection,
+        item=str(item),
+        data=scrub(collection, data),
+        delta=scrub(collection, delta),
+        parent_collection=parent_collection,
+        parent_item=None if parent_item is None else str(parent_item),
+        parent_changed=parent_changed,
+    )
