@@ -16,6 +16,8 @@ project_patterns = [
     path("", include("apps.fields.urls")),
     path("", include("apps.relations.urls")),
     path("", include("apps.items.urls")),
+    path("", include("apps.activity.urls")),
+    path("", include("apps.revisions.urls")),
 ]
 
 register_converter(ProjectKeyConverter, "project")

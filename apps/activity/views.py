@@ -1,0 +1,91 @@
+"""`/:project/activity`: the audit log, and comments on items."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.activity.services import Actor, record
+from apps.core import errors
+from apps.items.system import SystemCollectionView
+from apps.items.views import split_ids
+from apps.schema.cache import project_schema
+
+from .models import Action, Activity
+
+COLLECTION = "directus_activity"
+
+
+class ActivityListView(SystemCollectionView):
+    collection_name = COLLECTION
+
+    def get(self, request):
+        return self.list_response(request)
+
+
+class ActivityDetailView(SystemCollectionView):
+    collection_name = COLLECTION
+
+    def get(self, request, ids: str):
+        return self.ids_response(ids)
+
+
+def _require_user(identity) -> None:
+    if identity is None or identity.is_public:
+        raise errors.Unauthorized()
+
+
+class CommentCreateView(SystemCollectionView):
+    collection_name = COLLECTION
+
+    def post(self, request):
+        _require_user(request.user)
+        body = request.data
+        if not isinstance(body, dict):
+            raise errors.InvalidPayload()
+        collection, item, comment = body.get("collection"), body.get("item"), body.get("comment")
+        for name, value in (("collection", collection), ("item", item), ("comment", comment)):
+            if value in (None, ""):
+                raise errors.InvalidRequest(f"{name}: This value should not be blank.")
+        target = project_schema().collection(str(collection))
+        if target is None or not target.table_exists or target.primary_key is None:
+            raise errors.CollectionNotFound(f"Unable to find collection: {collection}")
+        guard = self.guard()
+        guard.check_read(target)
+        model = project_schema().model(target.name)
+        keys = split_ids(target, str(item))
+        if not model.objects.filter(**{target.primary_key.attname: keys[0]}).exists():
+            raise errors.ItemNotFound(f'Item with id "{item}" not found')
+        actor = Actor.from_request(request)
+        actor.skip = False
+        with transaction.atomic(using=project_schema().alias):
+            row = record(actor, Action.COMMENT, target.name, keys[0], comment=str(comment))
+        return self.ids_response(str(row.pk))
+
+
+class CommentDetailView(SystemCollectionView):
+    collection_name = COLLECTION
+
+    def _comment(self, ids: str) -> Activity:
+        _require_user(self.request.user)
+        row = Activity.objects.filter(pk=int(ids) if ids.isdigit() else -1, action=Action.COMMENT).first()
+        if row is None:
+            raise errors.ItemNotFound(f'Comment "{ids}" not found')
+        own = row.action_by == self.request.user.user_id
+        if not (own or self.request.user.is_admin):
+            raise errors.CommentUpdateDenied(f'Updating a comment to "{row.collection}" collection was denied')
+        return row
+
+    def patch(self, request, ids: str):
+        row = self._comment(ids)
+        body = request.data
+        if not isinstance(body, dict) or body.get("comment") in (None, ""):
+            raise errors.InvalidRequest("comment: This value should not be blank.")
+        row.comment = str(body["comment"])
+        row.edited_on = timezone.now()
+        row.save(update_fields=["comment", "edited_on"])
+        return self.ids_response(ids)
+
+    def delete(self, request, ids: str):
+        row = self._comment(ids)
+        row.comment_deleted_on = timezone.now()
+        row.save(update_fields=["comment_deleted_on"])
+        return self.respond(None)

@@ -1,0 +1,56 @@
+"""/activity (with comments) and /revisions read through the same engine as items."""
+
+from apps.activity.models import Activity
+
+
+def test_activity_and_revisions_are_listed_with_the_query_language(blog, schema_admin_api, schema_url):
+    api, url = schema_admin_api, schema_url
+    article = api.post(url("items/articles"), {"title": "Logged"}, format="json").json()["data"]
+    api.patch(url(f"items/articles/{article['id']}"), {"title": "Logged twice"}, format="json")
+
+    response = api.get(url("activity"), {"sort": "-id", "limit": 2, "meta": "result_count,total_count"})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert [row["action"] for row in body["data"]] == ["update", "create"]
+    assert body["data"][0]["item"] == str(article["id"]) and body["data"][0]["action_by"] == 1
+    assert body["meta"]["result_count"] == 2 and body["meta"]["total_count"] >= 2
+
+    response = api.get(url("activity"), {"fields": "id,action,action_by.email", "sort": "-id", "limit": 1})
+    assert response.json()["data"][0]["action_by"] == {"email": "admin@example.com"}
+
+    revisions = api.get(url("revisions"), {"sort": "-id", "limit": 1, "fields": "*,activity.action"}).json()["data"]
+    assert revisions[0]["data"]["title"] == "Logged twice" and revisions[0]["activity"]["action"] == "update"
+    one = api.get(url(f"revisions/{revisions[0]['id']}")).json()["data"]
+    assert one["delta"] == {"title": "Logged twice"}
+    assert api.get(url("revisions/999999")).json()["error"]["code"] == 203
+
+
+def test_comments_are_created_edited_and_soft_deleted(blog, schema_admin_api, schema_url):
+    api, url = schema_admin_api, schema_url
+    article = api.post(url("items/articles"), {"title": "Discuss"}, format="json").json()["data"]
+    response = api.post(
+        url("activity/comment"), {"collection": "articles", "item": article["id"], "comment": "Nice"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    comment = response.json()["data"]
+    assert comment["action"] == "comment" and comment["comment"] == "Nice" and comment["item"] == str(article["id"])
+
+    response = api.patch(url(f"activity/comment/{comment['id']}"), {"comment": "Nicer"}, format="json")
+    assert response.json()["data"]["comment"] == "Nicer" and response.json()["data"]["edited_on"]
+    assert api.delete(url(f"activity/comment/{comment['id']}")).status_code == 204
+    assert Activity.objects.get(pk=comment["id"]).comment_deleted_on is not None
+
+    missing = api.post(url("activity/comment"), {"collection": "articles", "item": 999, "comment": "x"}, format="json")
+    assert missing.json()["error"]["code"] == 203
+    unknown = api.post(url("activity/comment"), {"collection": "nope", "item": 1, "comment": "x"}, format="json")
+    assert unknown.json()["error"]["code"] == 200
+    blank = api.post(url("activity/comment"), {"collection": "articles", "item": article["id"]}, format="json")
+    assert blank.json()["error"]["code"] == 4
+    assert api.patch(url("activity/comment/999999"), {"comment": "x"}, format="json").json()["error"]["code"] == 203
+
+
+def test_the_public_cannot_read_the_log(blog, schema_url):
+    from rest_framework.test import APIClient
+
+    assert APIClient().get(schema_url("activity")).json()["error"]["code"] == 3
+    assert APIClient().get(schema_url("revisions")).json()["error"]["code"] == 3
