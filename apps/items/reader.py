@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
+from apps.core import errors
 from apps.core.query.fields import FieldsTree
 from apps.schema.cache import ProjectSchema
 from apps.schema.description import CollectionInfo, FieldInfo
@@ -36,6 +37,7 @@ class ReadPolicy:
 
     readable: Callable[[str], set[str] | None] = lambda collection: None
     row_filter: Callable[[str], Q | bool | None] = lambda collection: None
+    can_read: Callable[[str], bool] = lambda collection: True
     # Computed alias fields, e.g. the `data` object of directus_files: name -> function(row) -> value
     computed: dict[str, dict[str, Callable[[dict], object]]] = field(default_factory=dict)
 
@@ -71,6 +73,11 @@ class ItemReader:
 
         def visible(name: str) -> bool:
             return name not in hidden and (readable is None or name in readable)
+
+        if readable is not None:
+            named = [name for name in tree.explicit_names if name in collection.fields and name not in readable]
+            if named:
+                raise errors.ReadFieldDenied(f'Reading field "{named[0]}" of "{collection.name}" was denied')
 
         # `*` gives the columns; `*.<more>` also gives the O2M/M2M fields, expanded (query.md).
         expands_all = tree.wildcard_children is not None
@@ -151,10 +158,12 @@ class ItemReader:
         target = self.schema.collection(relation.collection)
         if target is None:
             return {}
-        queryset = self._related_queryset(target)
-        if queryset is None:
+        if not self.policy.can_read(relation.collection):
             self.denied[relation.collection].add(info.name)
             return None
+        queryset = self._related_queryset(target)
+        if queryset is None:
+            return {} if relation.kind == "m2o" else defaultdict(list)
         plan = self._plan(target, tree)
         if relation.kind == "m2o":
             keys = {row.get(info.name) for row in rows} - {None, ""}

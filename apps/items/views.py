@@ -5,13 +5,13 @@ from django.db import transaction
 from apps.activity.services import Actor
 from apps.core import errors
 from apps.core.views import DirectusView
+from apps.permissions.guard import PermissionGuard
 from apps.revisions.models import Revision
 from apps.schema.cache import project_schema
 from apps.schema.description import SYSTEM_PREFIX, CollectionInfo
 from directus.conf import directus_settings
 
 from . import listing
-from .guard import AdminOnlyGuard
 from .reader import ItemReader, ReadPolicy, messages_for
 from .services import ItemWriter
 from .status import soft_deleted
@@ -43,13 +43,18 @@ def split_ids(collection: CollectionInfo, raw: str) -> list:
 
 class ItemsBaseView(DirectusView):
     def guard(self):
-        return AdminOnlyGuard(self.request.user)
+        return PermissionGuard(self.request.user, comment=self.query.get("comment") or None)
 
     def reader(self, guard) -> ItemReader:
         schema = project_schema()
+
+        def per_collection(method, default):
+            return lambda name: method(schema.collection(name)) if schema.collection(name) else default
+
         policy = ReadPolicy(
-            readable=lambda name: guard.readable_fields(schema.collection(name)) if schema.collection(name) else None,
-            row_filter=lambda name: guard.read_filter(schema.collection(name)) if schema.collection(name) else None,
+            readable=per_collection(guard.readable_fields, None),
+            row_filter=per_collection(guard.read_filter, False),
+            can_read=per_collection(guard.can_read, False),
         )
         return ItemReader(schema, policy, soft_deleted=lambda name: soft_deleted(schema.collection(name)))
 

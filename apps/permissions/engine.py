@@ -1,0 +1,261 @@
+"""The access engine: from (user, role, collection, action) to a raising check and a row filter.
+
+    access = Access.for_identity(identity)          # one per request
+    access.check_read(collection)                   # raises 300 (users) / 3 (public)
+    queryset.filter(access.read_filter(collection)) # the rows the caller may read
+    access.readable_fields(collection)              # None, or the names left after blacklists
+
+Rules follow permissions.md: global rows (status NULL) unless status-scoped rows exist for the
+collection; levels none < mine < role < full; `mine`/`role` through the collection's owner field
+(or the special owners of some system collections); custom `$` rows are listed but never
+enforced. The administrator role passes everything."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from apps.core import errors
+from apps.roles.models import ADMIN_ROLE_ID, PUBLIC_ROLE_ID
+from apps.schema.description import CollectionInfo
+
+from .models import Permission
+
+LEVELS = {"none": 0, "mine": 1, "role": 2, "full": 3}
+COMMENT_LEVELS = {"none": 0, "create": 1, "update": 2, "full": 3}
+ACTIONS = ("create", "read", "update", "delete")
+
+# Columns a non-admin never writes on any user row, themselves included (deviation 15).
+PROTECTED_USER_COLUMNS = frozenset({"role", "status", "token", "password_reset_token", "2fa_secret", "external_id"})
+
+
+def level(value: str | None) -> int:
+    return LEVELS.get((value or "none").lower(), 0)
+
+
+@dataclass
+class Rule:
+    """One permission row, decoded."""
+
+    status: str | None
+    levels: dict[str, int]
+    comment: int
+    explain: str
+    read_blacklist: frozenset[str]
+    write_blacklist: frozenset[str]
+
+    @classmethod
+    def from_row(cls, row: Permission) -> "Rule":
+        return cls(
+            status=row.status,
+            levels={action: level(getattr(row, action)) for action in ACTIONS},
+            comment=COMMENT_LEVELS.get((row.comment or "none").lower(), 0) if row.comment is not None else None,
+            explain=(row.explain or "none").lower(),
+            read_blacklist=frozenset(row.read_field_blacklist or ()),
+            write_blacklist=frozenset(row.write_field_blacklist or ()),
+        )
+
+
+@dataclass
+class CollectionRules:
+    global_rule: Rule | None = None
+    by_status: dict[str, Rule] = field(default_factory=dict)
+
+    @property
+    def status_scoped(self) -> bool:
+        return bool(self.by_status)
+
+    def rules(self) -> list[Rule]:
+        return list(self.by_status.values()) if self.by_status else [r for r in [self.global_rule] if r]
+
+    def for_status(self, status) -> Rule | None:
+        if self.by_status:
+            return self.by_status.get(None if status is None else str(status))
+        return self.global_rule
+
+
+class Access:
+    def __init__(self, *, user_id: int, role_id: int | None, is_admin: bool, rows: list[Permission]):
+        self.user_id = user_id
+        self.role_id = role_id
+        self.is_admin = is_admin
+        self.is_public = user_id == 0
+        self._by_collection: dict[str, CollectionRules] = {}
+        for row in rows:
+            if row.status and row.status.startswith("$"):
+                continue  # custom rows are for the app; the API never enforces them
+            rules = self._by_collection.setdefault(row.collection, CollectionRules())
+            rule = Rule.from_row(row)
+            if row.status is None:
+                rules.global_rule = rules.global_rule or rule  # the first row wins
+            else:
+                rules.by_status.setdefault(row.status, rule)
+
+    @classmethod
+    def for_identity(cls, identity) -> "Access":
+        is_admin = bool(getattr(identity, "is_admin", False))
+        role_id = PUBLIC_ROLE_ID if identity is None or identity.is_public else identity.role_id
+        rows = [] if is_admin or role_id is None else list(Permission.objects.filter(role=role_id).order_by("id"))
+        return cls(
+            user_id=0 if identity is None else identity.user_id,
+            role_id=ADMIN_ROLE_ID if is_admin else role_id,
+            is_admin=is_admin,
+            rows=rows,
+        )
+
+    # Reading ------------------------------------------------------------------------------------
+
+    def rules(self, collection: str) -> CollectionRules:
+        return self._by_collection.get(collection, CollectionRules())
+
+    def can_read(self, collection: CollectionInfo) -> bool:
+        if self.is_admin:
+            return True
+        return any(rule.levels["read"] > 0 for rule in self.rules(collection.name).rules())
+
+    def check_read(self, collection: CollectionInfo) -> None:
+        if not self.can_read(collection):
+            if self.is_public:
+                raise errors.Unauthorized()
+            raise errors.ReadDenied(f'Reading items from "{collection.name}" collection was denied')
+
+    def read_filter(self, collection: CollectionInfo) -> Q | bool | None:
+        """None: every row; False: no row; else the rows the caller may read."""
+        if self.is_admin:
+            return None
+        rules = self.rules(collection.name)
+        if not rules.status_scoped:
+            rule = rules.global_rule
+            return False if rule is None else self._owner_condition(collection, rule.levels["read"])
+        status = collection.status_field
+        if status is None:
+            return False
+        condition = Q(pk__in=[])
+        for value, rule in rules.by_status.items():
+            owned = self._owner_condition(collection, rule.levels["read"])
+            if owned is False:
+                continue
+            part = Q(**{status.attname: value})
+            condition |= part if owned is None else part & owned
+        return condition
+
+    def readable_fields(self, collection: CollectionInfo) -> set[str] | None:
+        """Names left after the read blacklist (of every readable status); None when all are."""
+        if self.is_admin:
+            return None
+        rules = [rule for rule in self.rules(collection.name).rules() if rule.levels["read"] > 0]
+        # A field blacklisted for any readable status is hidden for all: never shown by mistake.
+        blacklisted = set().union(*(rule.read_blacklist for rule in rules))
+        if not blacklisted:
+            return None
+        return {name for name in collection.fields if name not in blacklisted}
+
+    def _owner_condition(self, collection: CollectionInfo, granted: int) -> Q | bool | None:
+        if granted <= 0:
+            return False
+        if granted >= LEVELS["full"]:
+            return None
+        by_role = {"directus_roles": "id", "directus_permissions": "role"}.get(collection.name)
+        if by_role is not None:  # `mine` on these means "of my role"
+            info = collection.fields.get(by_role)
+            return False if info is None or self.role_id is None else Q(**{info.attname: self.role_id})
+        owner = self._owner_attname(collection)
+        if owner is None:
+            return False
+        if granted == LEVELS["mine"] or self.role_id is None:
+            return Q(**{owner: self.user_id})
+        return Q(**{f"{owner}__in": self._role_user_ids()})
+
+    def _owner_attname(self, collection: CollectionInfo) -> str | None:
+        special = {
+            "directus_users": "id",
+            "directus_collection_presets": "user",
+            "directus_activity": "action_by",
+        }
+        name = special.get(collection.name)
+        if name is None:
+            owner = collection.owner_field
+            return owner.attname if owner else None
+        info = collection.fields.get(name)
+        return info.attname if info else None
+
+    def _role_user_ids(self) -> list[int]:
+        from apps.users.models import User
+
+        return list(User.objects.filter(role=self.role_id).values_list("id", flat=True))
+
+    # Writing ------------------------------------------------------------------------------------
+
+    def check_create(self, collection: CollectionInfo, payload: dict, *, comment: str | None = None) -> None:
+        if self.is_admin:
+            return
+        status = collection.status_field
+        value = payload.get(status.name) if status is not None else None
+        if status is not None and value is None and status.column is not None:
+            value = status.column.default
+        rule = self.rules(collection.name).for_status(value)
+        if rule is None or rule.levels["create"] <= 0:
+            self._deny(errors.CreateDenied(f'Creating items in "{collection.name}" collection was denied'))
+        self._check_write_fields(collection, rule, payload)
+        self._check_explain(collection, rule, "create", comment)
+
+    def check_update(
+        self, collection: CollectionInfo, current: dict, payload: dict, *, soft_delete: bool, comment: str | None = None
+    ) -> None:
+        if self.is_admin:
+            return
+        status = collection.status_field
+        current_status = current.get(status.name) if status is not None else None
+        rule = self.rules(collection.name).for_status(current_status)
+        if soft_delete:
+            self.check_delete(collection, current, comment=comment)
+        if rule is None or not self._owner_allows(collection, rule.levels["update"], current, action="update"):
+            self._deny(errors.UpdateDenied(f'Updating items in "{collection.name}" collection was denied'))
+        self._check_write_fields(collection, rule, payload)
+        self._check_explain(collection, rule, "update", comment)
+        if collection.name == "directus_users":
+            forbidden = sorted(PROTECTED_USER_COLUMNS & set(payload))
+            if "password" in payload and current.get("id") != self.user_id:
+                forbidden.append("password")
+            if forbidden:
+                raise errors.WriteFieldDenied(f"Writing {', '.join(forbidden)} of users is denied")
+
+    def check_delete(self, collection: CollectionInfo, current: dict, *, comment: str | None = None) -> None:
+        if self.is_admin:
+            return
+        status = collection.status_field
+        rule = self.rules(collection.name).for_status(current.get(status.name) if status is not None else None)
+        if rule is None or not self._owner_allows(collection, rule.levels["delete"], current, action="delete"):
+            self._deny(errors.DeleteDenied(f'Deleting items from "{collection.name}" collection was denied'))
+        self._check_explain(collection, rule, "delete", comment)
+
+    def _owner_allows(self, collection: CollectionInfo, granted: int, current: dict, *, action: str) -> bool:
+        if granted <= 0:
+            return False
+        if granted >= LEVELS["full"]:
+            return True
+        special = {"directus_users": "id"}
+        if action == "update":
+            special["directus_collection_presets"] = "user"
+        name = special.get(collection.name) or (collection.owner_field.name if collection.owner_field else None)
+        if name is None:
+            return False
+        owner = current.get(name)
+        if owner == self.user_id:
+            return True
+        return granted >= LEVELS["role"] and owner in self._role_user_ids()
+
+    def _check_write_fields(self, collection: CollectionInfo, rule: Rule, payload: dict) -> None:
+        denied = sorted(set(payload) & rule.write_blacklist)
+        if denied:
+            raise errors.WriteFieldDenied(f'Writing "{", ".join(denied)}" of "{collection.name}" was denied')
+
+    def _check_explain(self, collection: CollectionInfo, rule: Rule | None, action: str, comment) -> None:
+        if rule is None or rule.explain == "none":
+            return
+        if (rule.explain == "always" or rule.explain == action) and not comment:
+            raise errors.Forbidden(f"Activity comment required for collection: {collection.name}")
+
+    def _deny(self, error: errors.DirectusError) -> None:
+        if self.is_public:
+            raise errors.Unauthorized()
+        raise error
