@@ -18,14 +18,14 @@ class ActivityListView(SystemCollectionView):
     collection_name = COLLECTION
 
     def get(self, request):
-        return self.list_response(request)
+        return self.list_response(self.collection())
 
 
 class ActivityDetailView(SystemCollectionView):
     collection_name = COLLECTION
 
     def get(self, request, ids: str):
-        return self.ids_response(ids)
+        return self.ids_response(self.collection(), ids)
 
 
 def _require_user(identity) -> None:
@@ -58,7 +58,7 @@ class CommentCreateView(SystemCollectionView):
         actor.skip = False
         with transaction.atomic(using=project_schema().alias):
             row = record(actor, Action.COMMENT, target.name, keys[0], comment=str(comment))
-        return self.ids_response(str(row.pk))
+        return self.ids_response(self.collection(), str(row.pk))
 
 
 class CommentDetailView(SystemCollectionView):
@@ -82,7 +82,7 @@ class CommentDetailView(SystemCollectionView):
         row.comment = str(body["comment"])
         row.edited_on = timezone.now()
         row.save(update_fields=["comment", "edited_on"])
-        return self.ids_response(ids)
+        return self.ids_response(self.collection(), ids)
 
     def delete(self, request, ids: str):
         row = self._comment(ids)

@@ -71,30 +71,46 @@ class ItemsBaseView(DirectusView):
         return self.respond(items if many else items[0], meta=meta, messages=messages_for(reader.denied))
 
 
-class ItemsView(ItemsBaseView):
-    def get(self, request, collection: str):
-        info = user_collection(collection)
+    # The operations, for any collection (user or system) --------------------------------------
+
+    def list_response(self, info: CollectionInfo):
         guard = self.guard()
         guard.check_read(info)
         reader = self.reader(guard)
-        data, meta = listing.read_list(reader, info, self.query, request)
+        data, meta = listing.read_list(reader, info, self.query, self.request)
         return self.respond(data, meta=meta, messages=messages_for(reader.denied))
 
-    def post(self, request, collection: str):
-        info = user_collection(collection)
+    def ids_response(self, info: CollectionInfo, ids: str):
         guard = self.guard()
-        body = request.data
+        many = "," in ids
+        try:
+            guard.check_read(info)
+        except errors.ReadDenied:
+            if many:
+                raise
+            raise errors.ItemNotFound() from None
+        reader = self.reader(guard)
+        items = listing.read_ids(reader, info, split_ids(info, ids), self.query, hide_soft_deleted=True)
+        if not many and not items:
+            raise errors.ItemNotFound(f'Item with id "{ids}" not found')
+        meta = listing.item_meta(info, self.query, many=many)
+        return self.respond(items if many else items[0], meta=meta, messages=messages_for(reader.denied))
+
+    def create_response(self, info: CollectionInfo, *, batch: bool = True):
+        body = self.request.data
         many = isinstance(body, list)
+        if many and not batch:
+            raise errors.InvalidPayload()
         items = body if many else [body]
         _check_batch(items)
+        guard = self.guard()
         writer = self.writer(guard)
         with transaction.atomic(using=project_schema().alias):
             ids = [writer.create(info, item) for item in items]
         return self.read_back(info, ids, guard, many=many)
 
-    def patch(self, request, collection: str):
-        info = user_collection(collection)
-        body = request.data
+    def batch_update_response(self, info: CollectionInfo):
+        body = self.request.data
         if not isinstance(body, list):
             raise errors.InvalidPayload()
         _check_batch(body)
@@ -111,28 +127,8 @@ class ItemsView(ItemsBaseView):
                 ids.append(pk)
         return self.read_back(info, ids, guard, many=True)
 
-
-class ItemView(ItemsBaseView):
-    def get(self, request, collection: str, ids: str):
-        info = user_collection(collection)
-        guard = self.guard()
-        many = "," in ids
-        try:
-            guard.check_read(info)
-        except errors.ReadDenied:
-            if many:
-                raise
-            raise errors.ItemNotFound() from None
-        reader = self.reader(guard)
-        items = listing.read_ids(reader, info, split_ids(info, ids), self.query, hide_soft_deleted=True)
-        if not many and not items:
-            raise errors.ItemNotFound(f'Item with id "{ids}" not found')
-        meta = listing.item_meta(info, self.query, many=many)
-        return self.respond(items if many else items[0], meta=meta, messages=messages_for(reader.denied))
-
-    def patch(self, request, collection: str, ids: str):
-        info = user_collection(collection)
-        body = request.data
+    def update_response(self, info: CollectionInfo, ids: str):
+        body = self.request.data
         if not isinstance(body, dict):
             raise errors.InvalidPayload()
         guard = self.guard()
@@ -144,8 +140,7 @@ class ItemView(ItemsBaseView):
                 writer.update(info, pk, dict(body))
         return self.read_back(info, keys, guard, many="," in ids)
 
-    def delete(self, request, collection: str, ids: str):
-        info = user_collection(collection)
+    def delete_response(self, info: CollectionInfo, ids: str):
         keys = split_ids(info, ids)
         _check_batch(keys)
         writer = self.writer(self.guard())
@@ -153,6 +148,28 @@ class ItemView(ItemsBaseView):
             for pk in keys:
                 writer.delete(info, pk)
         return self.respond(None)
+
+
+class ItemsView(ItemsBaseView):
+    def get(self, request, collection: str):
+        return self.list_response(user_collection(collection))
+
+    def post(self, request, collection: str):
+        return self.create_response(user_collection(collection))
+
+    def patch(self, request, collection: str):
+        return self.batch_update_response(user_collection(collection))
+
+
+class ItemView(ItemsBaseView):
+    def get(self, request, collection: str, ids: str):
+        return self.ids_response(user_collection(collection), ids)
+
+    def patch(self, request, collection: str, ids: str):
+        return self.update_response(user_collection(collection), ids)
+
+    def delete(self, request, collection: str, ids: str):
+        return self.delete_response(user_collection(collection), ids)
 
 
 class ItemRevisionsView(ItemsBaseView):

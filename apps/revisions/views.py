@@ -9,11 +9,11 @@ class RevisionListView(SystemCollectionView):
     collection_name = COLLECTION
 
     def get(self, request):
-        return self.list_response(request)
+        return self.list_response(self.collection())
 
 
 class RevisionDetailView(SystemCollectionView):
     collection_name = COLLECTION
 
     def get(self, request, ids: str):
-        return self.ids_response(ids)
+        return self.ids_response(self.collection(), ids)
