@@ -6,7 +6,8 @@ or a nested write that fails anywhere leaves nothing behind."""
 
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.core.management.color import no_style
+from django.db import IntegrityError, connections, transaction
 
 from apps.activity import services as activity
 from apps.activity.services import Actor
@@ -50,11 +51,13 @@ class ItemWriter:
         row = self._to_columns(collection, values, model)
         instance = model(**row)
         try:
-            with transaction.atomic(using=instance._state.db or None):
+            with transaction.atomic(using=model.objects.db):
                 instance.save(force_insert=True)
         except IntegrityError as exc:
             raise self._integrity_error(collection, exc) from exc
         pk = instance.pk
+        if collection.primary_key.name in values:
+            _advance_sequence(model)
         children_changed = self._write_children(collection, pk, payload)
         action = "upload" if collection.name == "directus_files" else "create"
         self._account(collection, pk, action, delta=self._delta(collection, values), parent=parent)
@@ -329,3 +332,14 @@ class ItemWriter:
 
 
 _SKIP = object()
+
+
+def _advance_sequence(model) -> None:
+    """After an insert with an explicit key, PostgreSQL's sequence must move past it (MySQL and
+    SQLite do this by themselves), or the next generated key collides."""
+    connection = connections[model.objects.db]
+    if connection.vendor != "postgresql" or not model._meta.pk.get_internal_type().endswith("AutoField"):
+        return
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(no_style(), [model]):
+            cursor.execute(statement)

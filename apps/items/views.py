@@ -70,7 +70,6 @@ class ItemsBaseView(DirectusView):
         meta = listing.item_meta(collection, self.query, many=many)
         return self.respond(items if many else items[0], meta=meta, messages=messages_for(reader.denied))
 
-
     # The operations, for any collection (user or system) --------------------------------------
 
     def list_response(self, info: CollectionInfo):

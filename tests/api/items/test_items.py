@@ -196,3 +196,14 @@ def test_nested_reads_cost_one_statement_per_level(blog, schema_admin_api, schem
     # The same statements for 5 rows as for 100: one per relation level, never one per row.
     assert statements(5) == statements(100)
     assert statements(100) <= 20
+
+
+def test_duplicate_keys_are_409_code_204_and_nothing_is_written(blog, schema_admin_api, schema_url):
+    api, url = schema_admin_api, schema_url
+    assert post(api, url, "items/tags", {"id": 5, "name": "five"}).status_code == 200
+    response = post(api, url, "items/tags", [{"name": "fresh"}, {"id": 5, "name": "again"}])
+    assert (response.status_code, response.json()["error"]["code"]) == (409, 204)
+    assert [row["name"] for row in rows("tags")] == ["five"]
+    # The project keeps serving after the failed transaction, and generated keys skip 5.
+    created = post(api, url, "items/tags", [{"name": f"n{i}"} for i in range(6)]).json()["data"]
+    assert 5 not in [tag["id"] for tag in created]
