@@ -4,7 +4,9 @@ import math
 from urllib.parse import urlencode
 
 from apps.core import errors
+from apps.core.query.compile import check_fields
 from apps.core.query.fields import parse_fields
+from apps.core.query.params import check_result_size, parse_meta, parse_params
 from apps.schema.description import CollectionInfo
 from apps.settings.services import load_settings
 from directus.conf import directus_settings
@@ -14,26 +16,9 @@ from .reader import ItemReader
 from .status import soft_deleted, status_mapping
 
 
-def _int(value, name: str, default=None):
-    if value in (None, ""):
-        return default
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        raise errors.InvalidRequest(f"{name}: must be a number") from None
-
-
-def _meta_keys(query: dict) -> set[str]:
-    raw = query.get("meta")
-    if not raw:
-        return set()
-    values = raw if isinstance(raw, list) else str(raw).split(",")
-    keys = {str(value).strip() for value in values if str(value).strip()}
-    if "*" in keys:
-        keys |= {"collection", "type", "result_count", "total_count", "filter_count", "status_count", "page"}
-    if "status" in keys:
-        keys.add("status_count")
-    return keys
+def _meta_keys(query: dict) -> frozenset[str]:
+    keys = parse_meta(query.get("meta"))
+    return keys | {"status_count"} if "status" in keys else keys
 
 
 def base_queryset(reader: ItemReader, collection: CollectionInfo):
@@ -78,57 +63,27 @@ def item_meta(collection: CollectionInfo, query: dict, *, many: bool) -> dict | 
     return meta or None
 
 
-def read_list(reader: ItemReader, collection: CollectionInfo, query: dict, request):
-    """(data, meta) of GET /items/:collection."""
+def read_list(reader: ItemReader, collection: CollectionInfo, raw_query: dict, request, guard=None):
+    """(data, meta) of a list read (GET /items/:collection and the system lists)."""
+    query = parse_params(raw_query)
     settings = load_settings()
-    tree = parse_fields(query.get("fields"))
-    queryset = _unfiltered(reader, collection)
-    status = collection.status_field
-    requested_status = query.get("status")
-    if status is not None:
-        if requested_status in (None, ""):
-            hidden = soft_deleted(collection)
-            if hidden:
-                queryset = queryset.exclude(**{f"{status.attname}__in": hidden})
-        elif requested_status != "*":
-            wanted = requested_status if isinstance(requested_status, list) else str(requested_status).split(",")
-            queryset = queryset.filter(**{f"{status.attname}__in": [value for value in wanted if value]})
-    filtered = querying.apply_filter_and_search(queryset, collection, query, reader)
-    ordered = querying.apply_sort(filtered, collection, query, settings)
-
-    single = str(query.get("single", "")).lower() in {"1", "true"}
-    default_limit = settings.get_int("default_limit", 200) or 20
-    limit = _int(query.get("limit"), "limit", None)
-    explicit_limit = limit is not None
-    if limit is None:
-        limit = default_limit
-    offset = _int(query.get("offset"), "offset", None)
-    page = _int(query.get("page"), "page", None)
-    if single:
-        limit = 1
-    if limit == -1:
-        limit, offset = None, 0
-        rows = ordered[: directus_settings.MAX_RESULT_ROWS + 1]
-    else:
-        if limit < -1:
-            raise errors.InvalidRequest("limit: must be -1 or more")
-        if offset is None:
-            offset = limit * (page - 1) if page and page > 0 and explicit_limit else 0
-        if offset < 0:
-            raise errors.InvalidRequest("offset: must not be negative")
-        if limit > directus_settings.MAX_RESULT_ROWS:
-            raise errors.InvalidRequest(f"limit: at most {directus_settings.MAX_RESULT_ROWS} rows per request")
-        rows = ordered[offset : offset + limit]
-    data = reader.read(collection, rows, tree)
-    if limit is None and len(data) > directus_settings.MAX_RESULT_ROWS:
-        raise errors.InvalidRequest(
-            f"The result has more than {directus_settings.MAX_RESULT_ROWS} rows; use limit and offset"
-        )
-    if single:
+    readable = querying.readable_map(reader.schema, guard) if guard is not None else None
+    check_fields(query.fields, collection, readable=readable, computed=reader.policy.computed.get(collection.name, {}))
+    queryset = querying.apply_status(_unfiltered(reader, collection), collection, query)
+    filtered = querying.apply_filter_and_search(queryset, collection, query, reader.schema, readable)
+    ordered = querying.apply_sort(filtered, collection, query, settings, readable)
+    window = query.window(settings.get_int("default_limit", 200))
+    cap = directus_settings.MAX_RESULT_ROWS
+    start, stop = window.bounds(cap)
+    rows = ordered[start:stop]
+    data = reader.read(collection, rows, query.fields)
+    check_result_size(len(data), cap)
+    if query.single:
         if not data:
             raise errors.ItemNotFound()
-        return data[0], item_meta(collection, query, many=False)
-    return data, _list_meta(collection, query, request, data, queryset, filtered, limit, offset, page)
+        return data[0], item_meta(collection, raw_query, many=False)
+    meta = _list_meta(collection, raw_query, request, data, queryset, filtered, window.limit, window.offset, query.page)
+    return data, meta
 
 
 def _list_meta(collection, query, request, data, queryset, filtered, limit, offset, page):

@@ -12,8 +12,10 @@ M2M) and attached in Python. Values leave as the wire format of each field's Dir
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 
 from django.db.models import Q, QuerySet
+from django.utils.module_loading import import_string
 
 from apps.core import errors
 from apps.core.query.fields import FieldsTree
@@ -26,6 +28,16 @@ IN_CHUNK = 10_000
 
 # Columns never sent, whoever reads (Directus 8 leaves them out too).
 NEVER_READ = {"directus_users": frozenset({"password"})}
+
+# Per-row rules of some collections, applied to every item read from them, nested ones included:
+# collection -> dotted path of `rule(row, item)`, which may remove keys from `item`.
+ITEM_RULES = {"directus_users": "apps.users.services.hide_private_fields"}
+
+
+@cache
+def _item_rule(collection: str):
+    path = ITEM_RULES.get(collection)
+    return import_string(path) if path else None
 
 
 @dataclass
@@ -135,6 +147,7 @@ class ItemReader:
         for name, child_tree in plan.expansions.items():
             related[name] = self._expand(collection, collection.fields[name], rows, child_tree)
         items = []
+        rule = _item_rule(collection.name)
         for row in rows:
             item = {}
             for name in plan.selected:
@@ -150,6 +163,8 @@ class ItemReader:
                     if info.alias:
                         continue  # alias fields named without a dot produce nothing (query.md)
                     item[name] = wire_value(info.type, row.get(name))
+            if rule is not None:
+                rule(row, item)
             items.append(item)
         return items
 

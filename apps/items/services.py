@@ -5,9 +5,11 @@ All writes of one request run inside the caller's transaction (`transaction.atom
 or a nested write that fails anywhere leaves nothing behind."""
 
 from dataclasses import dataclass
+from functools import cache
 
 from django.core.management.color import no_style
 from django.db import IntegrityError, connections, transaction
+from django.utils.module_loading import import_string
 
 from apps.activity import services as activity
 from apps.activity.services import Actor
@@ -23,6 +25,43 @@ from .guard import Guard
 from .values import SERVER_FILLED, check_validation, slug_for, to_column
 
 DELETE_KEY = "$delete"
+
+# Rules some collections add around every write of their items, whichever route (or nested write)
+# it comes from: collection -> dotted path of a `WriteHooks` subclass.
+WRITE_HOOKS = {
+    "directus_users": "apps.users.services.UserWriteHooks",
+    "directus_roles": "apps.roles.services.RoleWriteHooks",
+    "directus_permissions": "apps.permissions.services.PermissionWriteHooks",
+}
+
+
+class WriteHooks:
+    """Called inside the writer's transaction, after the permission check of the operation.
+    `before_*` may raise, and return the payload to write (with values added or changed)."""
+
+    def before_create(self, writer: "ItemWriter", collection: CollectionInfo, payload: dict) -> dict:
+        return payload
+
+    def after_create(self, writer: "ItemWriter", collection: CollectionInfo, pk, payload: dict) -> None:
+        pass
+
+    def before_update(self, writer: "ItemWriter", collection: CollectionInfo, pk, current: dict, payload: dict) -> dict:
+        return payload
+
+    def after_update(self, writer: "ItemWriter", collection: CollectionInfo, pk, current: dict, payload: dict) -> None:
+        pass
+
+    def before_delete(self, writer: "ItemWriter", collection: CollectionInfo, pk, current: dict) -> None:
+        pass
+
+    def after_delete(self, writer: "ItemWriter", collection: CollectionInfo, pk, current: dict) -> None:
+        pass
+
+
+@cache
+def write_hooks(collection: str) -> WriteHooks:
+    path = WRITE_HOOKS.get(collection)
+    return import_string(path)() if path else _NO_HOOKS
 
 
 @dataclass(frozen=True)
@@ -44,6 +83,8 @@ class ItemWriter:
     def create(self, collection: CollectionInfo, payload, *, parent: Parent | None = None):
         payload = self._checked_payload(collection, payload)
         self.guard.check_create(collection, payload)
+        hooks = write_hooks(collection.name)
+        payload = hooks.before_create(self, collection, payload)
         model = self._model(collection)
         values = self._resolve_many_to_one(collection, payload)
         self._fill_server_values(collection, values, payload, creating=True)
@@ -62,6 +103,7 @@ class ItemWriter:
         action = "upload" if collection.name == "directus_files" else "create"
         self._account(collection, pk, action, delta=self._delta(collection, values), parent=parent)
         del children_changed
+        hooks.after_create(self, collection, pk, payload)
         return pk
 
     def update(self, collection: CollectionInfo, pk, payload, *, parent: Parent | None = None, action="update"):
@@ -72,6 +114,8 @@ class ItemWriter:
             raise errors.ItemNotFound(f'Item with id "{pk}" not found')
         becomes_soft_deleted = self._sets_soft_delete(collection, payload, current)
         self.guard.check_update(collection, current, payload, soft_delete=becomes_soft_deleted)
+        hooks = write_hooks(collection.name)
+        payload = hooks.before_update(self, collection, pk, current, payload)
         values = self._resolve_many_to_one(collection, payload)
         primary = collection.primary_key
         values.pop(primary.name, None)
@@ -90,6 +134,7 @@ class ItemWriter:
             if becomes_soft_deleted:
                 action = "soft-delete"
             self._account(collection, pk, action, delta=self._delta(collection, changed), parent=parent)
+        hooks.after_update(self, collection, pk, current, payload)
         return pk
 
     def delete(self, collection: CollectionInfo, pk, *, parent: Parent | None = None) -> None:
@@ -98,8 +143,11 @@ class ItemWriter:
         if current is None:
             raise errors.ItemNotFound(f'Item with id "{pk}" not found')
         self.guard.check_delete(collection, current)
+        hooks = write_hooks(collection.name)
+        hooks.before_delete(self, collection, pk, current)
         model.objects.filter(**{collection.primary_key.attname: pk}).delete()
         activity.record(self.actor, "delete", collection.name, pk)
+        hooks.after_delete(self, collection, pk, current)
 
     def revert(self, collection: CollectionInfo, pk, data: dict) -> None:
         columns = {info.name for info in collection.columns}
@@ -332,6 +380,7 @@ class ItemWriter:
 
 
 _SKIP = object()
+_NO_HOOKS = WriteHooks()
 
 
 def _advance_sequence(model) -> None:

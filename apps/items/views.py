@@ -12,6 +12,7 @@ from apps.schema.description import SYSTEM_PREFIX, CollectionInfo
 from directus.conf import directus_settings
 
 from . import listing
+from .computed import computed_fields
 from .reader import ItemReader, ReadPolicy, messages_for
 from .services import ItemWriter
 from .status import soft_deleted
@@ -55,6 +56,7 @@ class ItemsBaseView(DirectusView):
             readable=per_collection(guard.readable_fields, None),
             row_filter=per_collection(guard.read_filter, False),
             can_read=per_collection(guard.can_read, False),
+            computed=computed_fields(self.request),
         )
         return ItemReader(schema, policy, soft_deleted=lambda name: soft_deleted(schema.collection(name)))
 
@@ -76,7 +78,7 @@ class ItemsBaseView(DirectusView):
         guard = self.guard()
         guard.check_read(info)
         reader = self.reader(guard)
-        data, meta = listing.read_list(reader, info, self.query, self.request)
+        data, meta = listing.read_list(reader, info, self.query, self.request, guard)
         return self.respond(data, meta=meta, messages=messages_for(reader.denied))
 
     def ids_response(self, info: CollectionInfo, ids: str):

@@ -207,3 +207,47 @@ def test_duplicate_keys_are_409_code_204_and_nothing_is_written(blog, schema_adm
     # The project keeps serving after the failed transaction, and generated keys skip 5.
     created = post(api, url, "items/tags", [{"name": f"n{i}"} for i in range(6)]).json()["data"]
     assert 5 not in [tag["id"] for tag in created]
+
+
+def test_lists_take_the_query_language(blog, schema_admin_api, schema_url):
+    api, url = schema_admin_api, schema_url
+    authors = post(api, url, "items/authors", [{"name": "Ada"}, {"name": "Bob"}]).json()["data"]
+    articles = [
+        {"title": "alpha", "status": "published", "rating": 5, "author": authors[0]["id"]},
+        {"title": "beta", "status": "draft", "rating": 3, "author": authors[1]["id"]},
+        {"title": "gamma", "status": "published", "rating": None, "author": authors[1]["id"]},
+        {"title": "delta", "status": "deleted", "rating": 1, "author": authors[0]["id"]},
+    ]
+    post(api, url, "items/articles", articles)
+
+    def titles(**params):
+        response = api.get(url("items/articles"), {"fields": "title", **params})
+        assert response.status_code == 200, response.content
+        return [item["title"] for item in response.json()["data"]]
+
+    assert titles(sort="title") == ["alpha", "beta", "gamma"]
+    assert titles(**{"filter[status][eq]": "published", "sort": "-title"}) == ["gamma", "alpha"]
+    assert titles(**{"filter[author.name][eq]": "Bob", "sort": "title"}) == ["beta", "gamma"]
+    assert titles(**{"filter[rating][gte]": "3", "sort": "-rating"}) == ["alpha", "beta"]
+    assert titles(q="amm") == ["gamma"]
+    assert titles(status="*", sort="title") == ["alpha", "beta", "delta", "gamma"]
+    assert titles(sort="title", limit=1, page=2) == ["beta"]
+    assert titles(**{"filter[title][in]": "alpha,delta"}) == ["alpha"]
+
+    body = api.get(url("items/articles"), {"meta": "*", "limit": 1, "filter[status][eq]": "published"}).json()
+    assert body["meta"]["total_count"] == 3 and body["meta"]["filter_count"] == 2 and body["meta"]["page_count"] == 2
+    assert body["meta"]["status_count"] == {"published": 2, "draft": 1, "deleted": 1}
+    single = api.get(url("items/articles"), {"single": 1, "sort": "title", "fields": "title"}).json()["data"]
+    assert single == {"title": "alpha"}
+
+    for params, code in [
+        ({"filter[nope][eq]": "1"}, 202),
+        ({"filter[title][bogus]": "1"}, 214),
+        ({"sort": "nope"}, 202),
+        ({"fields": "nope"}, 202),
+        ({"limit": "ten"}, 4),
+        ({"filter[rating][eq]": "high"}, 4),
+        ({"filter[title][has]": "1"}, 12),
+    ]:
+        response = api.get(url("items/articles"), params)
+        assert response.json()["error"]["code"] == code, (params, response.content)
