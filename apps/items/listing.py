@@ -5,8 +5,7 @@ from urllib.parse import urlencode
 
 from apps.core import errors
 from apps.core.query.compile import check_fields
-from apps.core.query.fields import parse_fields
-from apps.core.query.params import check_result_size, parse_meta, parse_params
+from apps.core.query.params import check_result_size, parse_fields_param, parse_meta, parse_params
 from apps.schema.description import CollectionInfo
 from apps.settings.services import load_settings
 from directus.conf import directus_settings
@@ -28,10 +27,13 @@ def base_queryset(reader: ItemReader, collection: CollectionInfo):
     return queryset.order_by()
 
 
-def read_ids(reader: ItemReader, collection: CollectionInfo, ids: list, query: dict, *, hide_soft_deleted=False):
+def read_ids(
+    reader: ItemReader, collection: CollectionInfo, ids: list, query: dict, *, hide_soft_deleted=False, readable=None
+):
     queryset = base_queryset(reader, collection) if hide_soft_deleted else _unfiltered(reader, collection)
     queryset = queryset.filter(**{f"{collection.primary_key.attname}__in": ids})
-    tree = parse_fields(query.get("fields"))
+    tree = parse_fields_param(query.get("fields"))
+    check_fields(tree, collection, readable=readable, computed=reader.policy.computed.get(collection.name, {}))
     items = reader.read(collection, queryset, tree)
     order = {value: index for index, value in enumerate(ids)}
     pk = collection.primary_key.name
