@@ -21,6 +21,8 @@ DEFAULTS = {
     "MAX_UPLOAD_SIZE": 100 * 1024 * 1024,
     "BCRYPT_ROUNDS": 10,
     "PASSWORD_RESET_URL_ALLOWLIST": [],
+    # Seconds a worker keeps a project database connection open (0: one per request).
+    "DB_CONN_MAX_AGE": 60,
     # How long a worker trusts its cached copy of the project registry.
     "PROJECT_CACHE_SECONDS": 5,
     "API_VERSION": "8.8.1",
@@ -37,6 +39,35 @@ DEFAULTS = {
     # The cookie of cookie-mode logins; it is also Secure whenever the request came over HTTPS.
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,
+    # Files and assets (deviations.md 9, 10 and § Limits). MAX_UPLOAD_SIZE may be lowered or raised
+    # per project (storage option "max_upload_size") but never above UPLOAD_SIZE_CAP.
+    "UPLOAD_SIZE_CAP": 512 * 1024 * 1024,
+    # Hosts (names as written in the URL) or IP networks URL imports may reach although they are
+    # not public addresses, e.g. ["127.0.0.1/32", "files.intranet"].
+    "URL_IMPORT_ALLOWLIST": [],
+    "URL_IMPORT_TIMEOUT": 30,
+    "URL_IMPORT_MAX_REDIRECTS": 5,
+    "THUMBNAIL_MAX_SIDE": 4096,
+    "THUMBNAIL_MAX_PIXELS": 50_000_000,
+    # Webhook delivery (webhooks.md; deviations.md 9 applies to it too): hosts or IP networks a
+    # webhook may reach although they are not public addresses, e.g. ["127.0.0.1/32"].
+    "WEBHOOK_ALLOWLIST": [],
+    "WEBHOOK_TIMEOUT": 5,
+    "WEBHOOK_RETRIES": 2,
+    "WEBHOOK_RETRY_DELAY": 1.0,
+    "WEBHOOK_MAX_REDIRECTS": 3,
+    "WEBHOOK_WORKERS": 4,
+    # Deliveries waiting for a worker; past this, new ones are dropped (and logged).
+    "WEBHOOK_MAX_PENDING": 1000,
+    # Creating projects over HTTP (POST /server/projects) is refused while this file exists
+    # (403 code 10); empty: `<DATA_DIR>/.lock`.
+    "PROJECTS_LOCK_FILE": "",
+    # Extension listings (/interfaces, /layouts, /modules) scan `<dir>/core/<kind>/*/meta.json`
+    # and `<dir>/custom/<kind>/*/meta.json`; empty: none are installed.
+    "EXTENSIONS_DIR": "",
+    # Custom endpoints under /:project/custom/<name>/...: name -> dotted path of a urlpatterns
+    # module (apps may also call apps.extensions.registry.register from their ready()).
+    "CUSTOM_ENDPOINTS": {},
 }
 
 

@@ -61,3 +61,29 @@ def forbidden(request, exception=None) -> JsonResponse:
 
 def server_error(request) -> JsonResponse:
     return json_error_response(errors.InternalError())
+
+
+class StatementCountMiddleware:
+    """Adds `X-Directus-Statements`: the SQL statements a request sent to its project database.
+    For benchmarks and profiling only (DIRECTUS_COUNT_STATEMENTS=1)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.db import connections
+
+        project = getattr(request, "project", None)
+        if project is None:
+            return self.get_response(request)
+        count = 0
+
+        def counting(execute, sql, params, many, context):
+            nonlocal count
+            count += 1
+            return execute(sql, params, many, context)
+
+        with connections[project.alias].execute_wrapper(counting):
+            response = self.get_response(request)
+        response["X-Directus-Statements"] = str(count)
+        return response

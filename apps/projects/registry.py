@@ -74,7 +74,8 @@ def forget_project(key: str | None = None) -> None:
 
 def database_settings(url: str) -> dict:
     """Django DATABASES entry for a project URL, with the options each engine needs."""
-    config = dj_database_url.parse(url, conn_max_age=0, conn_health_checks=True)
+    # Persistent connections: opening one per request costs more than most requests.
+    config = dj_database_url.parse(url, conn_max_age=directus_settings.DB_CONN_MAX_AGE, conn_health_checks=True)
     engine = config["ENGINE"]
     options = config.setdefault("OPTIONS", {})
     if engine.endswith("sqlite3"):

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "apps.fields",
     "apps.relations",
     "apps.items",
+    "apps.assets",
 ]
 
 MIDDLEWARE = [
@@ -58,6 +59,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+if env_bool("DIRECTUS_COUNT_STATEMENTS", False):
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("apps.projects.middleware.ProjectMiddleware") + 1,
+        "apps.core.middleware.StatementCountMiddleware",
+    )
 
 ROOT_URLCONF = "directus.urls"
 APPEND_SLASH = False
@@ -177,5 +184,6 @@ DIRECTUS = {
     "ADMIN_PATH": env_str("DIRECTUS_ADMIN_PATH", "_admin/"),
     "MAINTENANCE_FLAG": env_str("DIRECTUS_MAINTENANCE_FLAG", str(DATA_DIR / "maintenance")),
     "MAX_UPLOAD_SIZE": env_int("DIRECTUS_MAX_UPLOAD_SIZE", 100 * 1024 * 1024),
+    "DB_CONN_MAX_AGE": env_int("DIRECTUS_PROJECT_DB_CONN_MAX_AGE", 60),
     "PASSWORD_RESET_URL_ALLOWLIST": env_list("DIRECTUS_PASSWORD_RESET_URL_ALLOWLIST"),
 }
