@@ -44,7 +44,6 @@ INSTALLED_APPS = [
     "apps.fields",
     "apps.relations",
     "apps.items",
-    "apps.assets",
 ]
 
 MIDDLEWARE = [
