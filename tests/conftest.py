@@ -198,7 +198,7 @@ def remove_collections(alias: str, tables: set[str]) -> None:
     Activity.objects.using(alias).filter(user_rows).delete()
     Revision.objects.using(alias).filter(user_rows).delete()
     Relation.objects.using(alias).exclude(collection_many__startswith="directus_").delete()
-    cache.bump(alias, set(tables))
+    cache.bump(alias, set(tables), dropped=set(tables))
 
 
 @pytest.fixture

@@ -47,7 +47,9 @@ class ProjectSchema:
             if name in self._models:
                 return self._models[name]
             info = self.collections.get(name)
-            model = builder.build_model(info, self.registry, self.versions.get(name, 0)) if info else None
+            if info is None:
+                return None  # not remembered: unknown names must not grow the cache
+            model = builder.build_model(info, self.registry, self.versions.get(name, 0))
             self._models[name] = model
             return model
 
@@ -118,14 +120,25 @@ def project_schema(project: ProjectConfig | None = None) -> ProjectSchema:
     return schema
 
 
-def bump(alias: str, collections: set[str]) -> None:
-    """Record a schema change of these collections (call inside the change's transaction)."""
-    names = set(collections) | {GLOBAL}
+def bump(alias: str, collections: set[str], dropped: set[str] = frozenset()) -> None:
+    """Record a schema change of these collections (call inside the change's transaction).
+
+    Each touched collection's counter is set to the new global version, so counters only ever
+    grow, across drops too: the row of a `dropped` collection is deleted (workers notice the
+    missing row), and if the name comes back it gets a version no worker has seen for it. So the
+    table holds one row per existing collection, however many come and go."""
+    dropped = set(dropped) - {GLOBAL}
+    names = set(collections) - dropped - {GLOBAL}
+    rows = SchemaVersion.objects.using(alias)
     with transaction.atomic(using=alias):
-        SchemaVersion.objects.using(alias).bulk_create(
-            [SchemaVersion(collection=name, version=0) for name in names], ignore_conflicts=True
-        )
-        SchemaVersion.objects.using(alias).filter(collection__in=names).update(version=F("version") + 1)
+        rows.bulk_create([SchemaVersion(collection=GLOBAL, version=0)], ignore_conflicts=True)
+        # Updating the global row first serialises concurrent changes on it.
+        rows.filter(collection=GLOBAL).update(version=F("version") + 1)
+        version = rows.filter(collection=GLOBAL).values_list("version", flat=True).get()
+        rows.bulk_create([SchemaVersion(collection=name, version=version) for name in names], ignore_conflicts=True)
+        rows.filter(collection__in=names).update(version=version)
+        if dropped:
+            rows.filter(collection__in=dropped).delete()
 
 
 def forget_project(key: str) -> None:

@@ -49,7 +49,10 @@ class SchemaChange:
                 for step in self._after:
                     self._run_ddl(step)
             except BaseException as error:
-                return self.__exit__(type(error), error, error.__traceback__) or False
+                # Undo everything, then let the failure reach the caller: returning normally here
+                # would report a change that was rolled back as done.
+                self.__exit__(type(error), error, error.__traceback__)
+                raise
             if self._atomic is not None:
                 self._atomic.__exit__(None, None, None)
             return False

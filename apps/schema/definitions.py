@@ -176,6 +176,9 @@ def parse_field(data, *, existing: "FieldDefinition | None" = None, current: Col
         raise errors.UnprocessableEntity(f'field "{name}": auto_increment needs primary_key')
     if spec.auto_increment and "INT" not in datatype and datatype != "SERIAL":
         raise errors.UnprocessableEntity(f'field "{name}": auto_increment needs an integer datatype')
+    if datatype == "SERIAL" and not spec.primary_key:
+        # SERIAL always builds an auto-incremented key; elsewhere it would be a second one.
+        raise errors.UnprocessableEntity(f'field "{name}": SERIAL needs primary_key')
     return FieldDefinition(name, registered.name, spec, metadata, frozenset(data))
 
 

@@ -119,8 +119,8 @@ def _related(alias: str, name: str) -> set[str]:
     return names
 
 
-def _finish(alias: str, touched: set[str]) -> None:
-    cache.bump(alias, touched)
+def _finish(alias: str, touched: set[str], dropped: set[str] = frozenset()) -> None:
+    cache.bump(alias, touched, dropped)
 
 
 def _refresh() -> None:
@@ -213,14 +213,22 @@ def create_collection(data, identity) -> CollectionInfo:
         else:
             # An unmanaged table becomes managed: its columns are added or kept, never dropped.
             _alter_fields(change, alias, existing, definitions)
+        # An unmanaged table may already have a row (managed: false); undoing puts it back.
         change.write(
             lambda: Collection.objects.using(alias).update_or_create(collection=name, defaults=meta),
-            undo=lambda: Collection.objects.using(alias).filter(collection=name).delete(),
+            undo=lambda: _restore_collection_row(alias, name, existing.meta if existing else None),
         )
         _write_field_rows(change, alias, name, definitions)
         _finish(alias, _related(alias, name))
     _refresh()
     return cache.project_schema().collection(name)
+
+
+def _restore_collection_row(alias: str, name: str, old_meta: dict | None) -> None:
+    if old_meta is None:
+        Collection.objects.using(alias).filter(collection=name).delete()
+    else:
+        Collection.objects.using(alias).update_or_create(collection=name, defaults=old_meta)
 
 
 def update_collection(name: str, data, identity) -> CollectionInfo:
@@ -248,15 +256,9 @@ def update_collection(name: str, data, identity) -> CollectionInfo:
             _alter_fields(change, alias, existing, definitions)
             _write_field_rows(change, alias, name, definitions)
 
-        def restore():
-            if old_meta is None:
-                Collection.objects.using(alias).filter(collection=name).delete()
-            else:
-                Collection.objects.using(alias).update_or_create(collection=name, defaults=old_meta)
-
         change.write(
             lambda: Collection.objects.using(alias).update_or_create(collection=name, defaults=meta),
-            undo=restore,
+            undo=lambda: _restore_collection_row(alias, name, old_meta),
         )
         _finish(alias, _related(alias, name))
     _refresh()
@@ -290,7 +292,7 @@ def delete_collection(name: str, identity) -> None:
         _delete_rows(change, Relation.objects.using(alias).filter(collection_many=name))
         _delete_rows(change, Collection.objects.using(alias).filter(collection=name))
         _delete_rows(change, CollectionPreset.objects.using(alias).filter(collection=name))
-        _finish(alias, touched)
+        _finish(alias, touched, {name})
     _refresh()
 
 
@@ -317,6 +319,10 @@ def _alter_fields(change: SchemaChange, alias: str, existing: CollectionInfo, de
         _definition_of(info) for name, info in existing.fields.items() if name not in {d.name for d in definitions}
     ]
     check_unique_system_types([*merged, *definitions])
+    # The table's columns as they are after each step. Every step gets a model of exactly that
+    # table: SQLite's schema editor rebuilds the whole table from the model it is given, so a
+    # model that missed an earlier step of the same change would silently undo it.
+    specs = {info.name: spec_from_column(info.type, info.column) for info in existing.columns}
     model = model_of(existing)
     for definition in definitions:
         current = existing.fields.get(definition.name)
@@ -331,11 +337,13 @@ def _alter_fields(change: SchemaChange, alias: str, existing: CollectionInfo, de
                 raise errors.UnprocessableEntity("Collection must only have one primary key field.")
             field = _attach(model, definition.name, column_field(definition.name, definition.spec))
             change.ddl(
-                lambda editor, field=field: editor.add_field(model, field),
-                undo=lambda editor, field=field: editor.remove_field(model, field),
+                lambda editor, model=model, field=field: editor.add_field(model, field),
+                undo=lambda editor, model=model, field=field: editor.remove_field(model, field),
             )
+            specs[definition.name] = definition.spec
         elif definition.spec is None:
             _drop_column(change, model, current)
+            specs.pop(current.name, None)
         else:
             before = spec_from_column(current.type, current.column)
             after = definition.spec
@@ -345,9 +353,11 @@ def _alter_fields(change: SchemaChange, alias: str, existing: CollectionInfo, de
             new_field = _attach(model, current.name, column_field(current.name, after))
             new_field.set_attributes_from_name(old_field.name)
             change.ddl(
-                lambda editor, old=old_field, new=new_field: editor.alter_field(model, old, new),
-                undo=lambda editor, old=old_field, new=new_field: editor.alter_field(model, new, old),
+                lambda editor, model=model, old=old_field, new=new_field: editor.alter_field(model, old, new),
+                undo=lambda editor, model=model, old=old_field, new=new_field: editor.alter_field(model, new, old),
             )
+            specs[current.name] = after
+        model = ddl_model(existing.name, [(name, column_field(name, spec)) for name, spec in specs.items()])
 
 
 def _column_changes(before, after) -> bool:
@@ -461,15 +471,19 @@ def delete_field(collection: str, name: str, identity, *, delete_junction: bool 
         if not info.alias:
             _drop_column(change, model_of(existing), info)
         _delete_rows(change, Field.objects.using(alias).filter(collection=collection, field=name))
-        _clean_relations(change, alias, collection, info, delete_junction)
+        dropped = _clean_relations(change, alias, collection, info, delete_junction)
         if info.type == "status":
             _delete_rows(change, Permission.objects.using(alias).filter(collection=collection, status__isnull=False))
-        _finish(alias, touched)
+        _finish(alias, touched | dropped, dropped)
     _refresh()
 
 
-def _clean_relations(change: SchemaChange, alias: str, collection: str, info: FieldInfo, delete_junction: bool):
+def _clean_relations(
+    change: SchemaChange, alias: str, collection: str, info: FieldInfo, delete_junction: bool
+) -> set[str]:
+    """Clean the relations of a field being deleted; returns the junction tables it drops."""
     rows = Relation.objects.using(alias)
+    dropped: set[str] = set()
     if not info.alias:
         many = rows.filter(collection_many=collection, field_many=name_of(info))
         for relation in many:
@@ -479,7 +493,7 @@ def _clean_relations(change: SchemaChange, alias: str, collection: str, info: Fi
                     Field.objects.using(alias).filter(collection=relation.collection_one, field=relation.field_one),
                 )
         _delete_rows(change, many)
-        return
+        return dropped
     one = list(rows.filter(collection_one=collection, field_one=info.name))
     for relation in one:
         if relation.junction_field:
@@ -490,6 +504,7 @@ def _clean_relations(change: SchemaChange, alias: str, collection: str, info: Fi
                 if junction_info is not None and junction_info.table_exists:
                     model = model_of(junction_info)
                     change.finally_ddl(lambda editor, model=model: editor.delete_model(model))
+                    dropped.add(relation.collection_many)
                     _delete_rows(change, Field.objects.using(alias).filter(collection=relation.collection_many))
                     _delete_rows(change, Collection.objects.using(alias).filter(collection=relation.collection_many))
         else:
@@ -500,6 +515,7 @@ def _clean_relations(change: SchemaChange, alias: str, collection: str, info: Fi
                     Relation.objects.using(alias).filter(pk=pk).update(field_one=previous)
                 ),
             )
+    return dropped
 
 
 def name_of(info: FieldInfo) -> str:

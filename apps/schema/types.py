@@ -115,7 +115,11 @@ DATATYPES: dict[str, Datatype] = {
         Datatype("INT", LengthRule.OPTIONAL, _integer(models.IntegerField, models.PositiveIntegerField)),
         Datatype("INTEGER", LengthRule.OPTIONAL, _integer(models.IntegerField, models.PositiveIntegerField)),
         Datatype("BIGINT", LengthRule.OPTIONAL, _integer(models.BigIntegerField, models.PositiveBigIntegerField)),
-        Datatype("SERIAL", LengthRule.NONE, lambda spec, kwargs: models.BigAutoField(primary_key=True)),
+        Datatype(
+            "SERIAL",
+            LengthRule.NONE,
+            lambda spec, kwargs: models.BigAutoField(primary_key=True, db_column=kwargs["db_column"]),
+        ),
         Datatype("FLOAT", LengthRule.OPTIONAL, _simple(models.FloatField)),
         Datatype("DOUBLE", LengthRule.OPTIONAL, _simple(models.FloatField)),
         Datatype("REAL", LengthRule.OPTIONAL, _simple(models.FloatField)),

@@ -1,0 +1,251 @@
+"""Two real gunicorn servers on one project: a schema change made through one is seen by the other
+on its very next request (the version counters in the project database, not a shared memory).
+
+Each server is its own process with its own schema cache, both warmed before the change. The
+project is made with `manage.py migrate` + `manage.py createproject` in a temporary data directory
+that both servers share (control database and, for SQLite, the project file). The `engine`
+parameter comes from the conftest's engine matrix, which skips an unreachable server with its
+reason (and fails the run under CI=true)."""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+from tests.engines import database_url
+
+ROOT = Path(__file__).resolve().parents[3]
+TOKEN = "workers-admin-token"
+STARTUP_SECONDS = 15
+# Settings the servers must not inherit from the test run's environment.
+DROPPED_ENV = ("DJANGO_SETTINGS_MODULE", "DIRECTUS_CONTROL_DATABASE_URL", "DIRECTUS_REDIS_URL", "DIRECTUS_BIND")
+
+# Requests to 127.0.0.1 never go through a proxy, whatever the environment says.
+_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def _environment(data_dir: Path) -> dict:
+    env = {key: value for key, value in os.environ.items() if key not in DROPPED_ENV}
+    env.update(
+        DJANGO_SETTINGS_MODULE="directus.settings.dev",
+        DIRECTUS_DATA_DIR=str(data_dir),
+        DJANGO_SECRET_KEY="workers-test-secret",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def _manage(env: dict, *args: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+
+
+class Server:
+    """One gunicorn master with one worker, bound to a free port the kernel picks."""
+
+    def __init__(self, name: str, env: dict, log_dir: Path):
+        self.name = name
+        self.log_path = log_dir / f"{name}.log"
+        self._log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        self.process = subprocess.Popen(
+            [
+                str(gunicorn),
+                "--config",
+                "directus/gunicorn.conf.py",
+                "--workers",
+                "1",
+                "--threads",
+                "1",
+                "--bind",
+                "127.0.0.1:0",
+                "--graceful-timeout",
+                "2",
+                "directus.wsgi:application",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: stop() ends the master and its worker
+        )
+        self.base = None
+
+    def wait_ready(self, deadline: float) -> None:
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"{self.name} exited with {self.process.returncode}:\n{self.log()}")
+            if self.base is None:
+                match = re.search(r"Listening at: (http://127\.0\.0\.1:\d+)", self.log())
+                if match:
+                    self.base = match.group(1)
+            if self.base is not None:
+                try:
+                    with _opener.open(f"{self.base}/server/ping", timeout=2) as response:
+                        if response.status == 200:
+                            return
+                except (OSError, urllib.error.URLError):
+                    pass
+            time.sleep(0.05)
+        raise AssertionError(f"{self.name} did not answer within {STARTUP_SECONDS}s:\n{self.log()}")
+
+    def call(self, method: str, path: str, body=None) -> tuple[int, dict | None]:
+        request = urllib.request.Request(
+            self.base + path,
+            data=json.dumps(body).encode() if body is not None else None,
+            method=method,
+            headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+        )
+        try:
+            with _opener.open(request, timeout=10) as response:
+                status, raw = response.status, response.read()
+        except urllib.error.HTTPError as error:
+            status, raw = error.code, error.read()
+        return status, json.loads(raw) if raw else None
+
+    def log(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=5)
+            except ProcessLookupError:
+                pass
+        self._log.close()
+
+
+def test_a_schema_change_through_one_server_is_seen_by_the_other(engine):
+    started = time.monotonic()
+    suffix = uuid.uuid4().hex[:8]
+    key = f"workers-{suffix}"
+    servers: list[Server] = []
+    with tempfile.TemporaryDirectory(prefix="directus-workers-") as tmp:
+        data_dir = Path(tmp)
+        env = _environment(data_dir)
+        created = False
+        try:
+            _manage(env, "migrate", "--verbosity", "0")
+            _manage(
+                env,
+                "createproject",
+                key,
+                "--database-url",
+                database_url(engine, f"dxt_{engine}_workers_{suffix}", data_dir),
+                "--admin-email",
+                "admin@example.com",
+                "--admin-password",
+                "workers password",
+                "--admin-token",
+                TOKEN,
+            )
+            created = True
+            servers = [Server("server-a", env, data_dir), Server("server-b", env, data_dir)]
+            deadline = time.monotonic() + STARTUP_SECONDS
+            for server in servers:
+                server.wait_ready(deadline)
+            a, b = servers
+            assert a.base != b.base
+
+            # Warm both caches; B also learns that "shared_notes" does not exist yet.
+            for server in servers:
+                status, body = server.call("GET", f"/{key}/fields/directus_users")
+                assert status == 200, (server.name, body)
+            status, body = b.call("GET", f"/{key}/fields/shared_notes")
+            assert (status, body["error"]["code"]) == (404, 200)
+
+            # Created through A: B sees it on its next request.
+            fields = [
+                {"field": "id", "type": "integer", "datatype": "INT", "primary_key": True, "auto_increment": True},
+                {"field": "title", "type": "string", "datatype": "VARCHAR", "length": 100},
+            ]
+            status, body = a.call("POST", f"/{key}/collections", {"collection": "shared_notes", "fields": fields})
+            assert status == 200, body
+            status, body = b.call("GET", f"/{key}/fields/shared_notes")
+            assert status == 200, body
+            assert [f["field"] for f in body["data"]] == ["id", "title"]
+
+            # A field added through B: A sees it.
+            status, body = b.call(
+                "POST", f"/{key}/fields/shared_notes", {"field": "rating", "type": "integer", "datatype": "INT"}
+            )
+            assert status == 200, body
+            status, body = a.call("GET", f"/{key}/fields/shared_notes")
+            assert status == 200, body
+            assert [f["field"] for f in body["data"]] == ["id", "title", "rating"]
+
+            # A column altered through A: B reports the new length.
+            status, body = a.call("PATCH", f"/{key}/fields/shared_notes/title", {"length": 200})
+            assert status == 200, body
+            status, body = b.call("GET", f"/{key}/fields/shared_notes/title")
+            assert status == 200 and body["data"]["length"] == 200, body
+
+            # Dropped through A: B answers 404 code 200.
+            status, body = a.call("DELETE", f"/{key}/collections/shared_notes")
+            assert status == 204, body
+            status, body = b.call("GET", f"/{key}/fields/shared_notes")
+            assert (status, body["error"]["code"]) == (404, 200), body
+            status, body = b.call("GET", f"/{key}/collections/shared_notes")
+            assert (status, body["error"]["code"]) == (404, 200), body
+        finally:
+            for server in servers:
+                server.stop()
+            if created and engine != "sqlite":
+                _manage(env, "deleteproject", key, "--drop-database")
+    assert time.monotonic() - started < 30
+
+
+def test_a_collection_dropped_and_made_again_between_two_checks_is_rebuilt(
+    schema_admin_api, schema_url, schema_project
+):
+    """In one process: a second schema cache (another worker) that checks only now and then.
+    A collection dropped and created again between two of its checks must not be mistaken for
+    the old one, and the version table keeps no rows for collections that are gone."""
+    from apps.schema.cache import ProjectSchema
+    from apps.schema.models import SchemaVersion
+
+    api, url = schema_admin_api, schema_url
+    other = ProjectSchema(schema_project)
+    other.refresh()
+
+    def create(extra: str):
+        fields = [
+            {"field": "id", "type": "integer", "datatype": "INT", "primary_key": True, "auto_increment": True},
+            {"field": extra, "type": "string", "datatype": "VARCHAR", "length": 20},
+        ]
+        response = api.post(url("collections"), {"collection": "again", "fields": fields}, format="json")
+        assert response.status_code == 200, response.content
+
+    create("first")
+    other.refresh()
+    assert list(other.collection("again").fields) == ["id", "first"]
+    assert {f.column for f in other.model("again")._meta.local_fields} == {"id", "first"}
+
+    assert api.delete(url("collections/again")).status_code == 204
+    create("second")
+    other.refresh()
+    assert list(other.collection("again").fields) == ["id", "second"]
+    assert {f.column for f in other.model("again")._meta.local_fields} == {"id", "second"}
+
+    assert api.delete(url("collections/again")).status_code == 204
+    versions = SchemaVersion.objects.using(schema_project.alias)
+    assert not versions.filter(collection="again").exists()
+    other.refresh()
+    assert other.collection("again") is None and other.model("again") is None
+    # Unknown names are not remembered.
+    assert other.model("never_there") is None and "never_there" not in other._models
