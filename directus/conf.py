@@ -68,6 +68,13 @@ DEFAULTS = {
     # Custom endpoints under /:project/custom/<name>/...: name -> dotted path of a urlpatterns
     # module (apps may also call apps.extensions.registry.register from their ready()).
     "CUSTOM_ENDPOINTS": {},
+    # GraphQL (deviation 12 and § Limits): fields on the longest path of an operation, aliases
+    # per operation, lexical tokens per document, operations per document; built schemas kept.
+    "GRAPHQL_MAX_DEPTH": 10,
+    "GRAPHQL_MAX_ALIASES": 50,
+    "GRAPHQL_MAX_TOKENS": 5_000,
+    "GRAPHQL_MAX_OPERATIONS": 10,
+    "GRAPHQL_SCHEMA_CACHE_SIZE": 32,
 }
 
 

@@ -11,13 +11,25 @@ project_patterns = [
     path("", ProjectInfoView.as_view(), name="project-info"),
     path("", include("apps.auth.urls")),
     path("", include("apps.users.urls")),
+    path("", include("apps.roles.urls")),
+    path("", include("apps.permissions.urls")),
     path("", include("apps.settings.urls")),
     path("", include("apps.collections.urls")),
     path("", include("apps.fields.urls")),
     path("", include("apps.relations.urls")),
     path("", include("apps.items.urls")),
+    path("", include("apps.graphql.urls")),
     path("", include("apps.activity.urls")),
     path("", include("apps.revisions.urls")),
+    path("", include("apps.files.urls")),
+    path("", include("apps.folders.urls")),
+    path("", include("apps.assets.urls")),
+    path("", include("apps.presets.urls")),
+    path("", include("apps.webhooks.urls")),
+    path("", include("apps.utils.urls")),
+    path("", include("apps.mail.urls")),
+    path("", include("apps.scim.urls")),
+    path("", include("apps.extensions.project_urls")),
 ]
 
 register_converter(ProjectKeyConverter, "project")
@@ -25,6 +37,7 @@ register_converter(ProjectKeyConverter, "project")
 urlpatterns = [
     path(directus_settings.ADMIN_PATH, admin.site.urls),
     path("", include("apps.server.urls")),
+    path("", include("apps.extensions.urls")),
     path("<project:project>", ProjectInfoView.as_view()),
     path("<project:project>/", include(project_patterns)),
 ]

@@ -10,7 +10,6 @@ import functools
 import logging
 from dataclasses import dataclass
 
-import pyotp
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
@@ -31,6 +30,7 @@ from directus.conf import directus_settings
 from . import passwords, sessions, tokens
 from .identity import Identity
 from .models import UserSession
+from .otp import TOTP
 from .sessions import RequestCredential
 from .throttling import Counter, hit_all
 
@@ -175,7 +175,7 @@ def _verify_otp(project: ProjectConfig, user: User, otp: str | None) -> None:
     counter = Counter("otp", directus_settings.OTP_ATTEMPTS_PER_ACCOUNT, OTP_WINDOW_SECONDS, project.key, str(user.pk))
     hit_all([counter])
     try:
-        valid = pyotp.TOTP(user.two_factor_secret).verify(otp, valid_window=OTP_VALID_WINDOW)
+        valid = TOTP(user.two_factor_secret).verify(otp, valid_window=OTP_VALID_WINDOW)
     except (ValueError, TypeError, binascii.Error):  # a malformed stored secret
         valid = False
     if not valid:

@@ -1,6 +1,6 @@
 """Shaping rows of the system tables (`directus_*`) for a response: the `fields` selection, M2O
 expansion through `directus_relations` (plus the implicit `file` / `owner` / `user` relations),
-the computed `data` object of files, and the basic `meta` block.
+the computed `data` object of files (built by apps.files.urls_data), and the basic `meta` block.
 
     shaper = RowShaper(request)
     tree = parse_fields(view.query.get("fields"))
@@ -14,19 +14,15 @@ Permissions are not applied here (the permission engine comes later); callers de
 reader may see before shaping.
 """
 
-import html
-import json
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import PurePosixPath
-from urllib.parse import quote, urlsplit
 
 from django.apps import apps
-from django.urls import get_script_prefix
 
 from apps.core import errors
 from apps.core.query.fields import FieldsTree
 from apps.core.serialization import row_to_dict
+from apps.files.urls_data import THUMBNAIL_SOURCES, FileDataBuilder, embed_of  # noqa: F401  (moved there)
 from directus.conf import directus_settings
 
 # Directus types without a database column (system-schema.md).
@@ -232,101 +228,19 @@ class RowShaper:
 
     def base_url(self) -> str:
         """Scheme and host the API is reached at (`PUBLIC_URL`, else the request's host)."""
-        configured = (directus_settings.PUBLIC_URL or "").rstrip("/")
-        if configured:
-            return configured
-        if self.request is not None:
-            return self.request.build_absolute_uri("/").rstrip("/")
-        return ""
+        return self._file_data_builder().base_url()
+
+    def _file_data_builder(self) -> FileDataBuilder:
+        if getattr(self, "_builder", None) is None:
+            self._builder = FileDataBuilder(self.request, project=self.project, settings=self.project_settings)
+        return self._builder
 
     def file_urls(self, row: dict) -> dict:
         """`{full_url, url, asset_url}` of a file row (files.md § data rules)."""
-        key = self.project.key if self.project is not None else "_"
-        storage = (self.project.storage if self.project is not None else {}) or {}
-        disk_name = row.get("filename_disk") or ""
-        if storage.get("proxy_downloads"):
-            url = f"/downloads/{key}/{disk_name}"
-        else:
-            root_url = (storage.get("root_url") or f"/uploads/{key}/originals").rstrip("/")
-            url = f"{root_url}/{disk_name}"
-        full_url = url if urlsplit(url).netloc else self.base_url() + url
-        return {"full_url": full_url, "url": url, "asset_url": self._asset_path(row)}
-
-    def _asset_path(self, row: dict) -> str:
-        key = self.project.key if self.project is not None else "_"
-        if self.project_settings.get("asset_url_naming") == "filename_download":
-            alias = quote(row.get("filename_download") or "")
-        else:
-            alias = row.get("private_hash") or ""
-        return f"{get_script_prefix()}{key}/assets/{alias}"
+        return self._file_data_builder().file_urls(row)
 
     def file_data(self, row: dict) -> dict:
-        data = self.file_urls(row)
-        data["thumbnails"] = self._thumbnails(row, data["asset_url"])
-        data["embed"] = _embed(row)
-        return data
-
-    def _thumbnails(self, row: dict, asset_url: str) -> list[dict] | None:
-        mime = (row.get("type") or "").lower()
-        extension = PurePosixPath(row.get("filename_disk") or "").suffix.lower().lstrip(".")
-        is_image = mime.startswith("image") and mime != "image/svg+xml" and extension in THUMBNAIL_SOURCES
-        if not (is_image or mime.startswith("embed/")):
-            return None
-        base = self.base_url()
-        thumbnails = []
-        for preset in self._asset_presets():
-            relative = f"{asset_url}?key={quote(str(preset.get('key', '')))}"
-            width, height = preset.get("width"), preset.get("height")
-            thumbnails.append(
-                {
-                    "key": preset.get("key"),
-                    "url": base + relative,
-                    "relative_url": relative,
-                    "dimension": f"{width}x{height}",
-                    "width": width,
-                    "height": height,
-                }
-            )
-        return thumbnails
-
-    def _asset_presets(self) -> list[dict]:
-        presets = []
-        for key in ("asset_whitelist_system", "asset_whitelist"):
-            try:
-                value = json.loads(self.project_settings.get(key) or "[]")
-            except ValueError:
-                continue
-            if isinstance(value, list):
-                presets += [preset for preset in value if isinstance(preset, dict)]
-        return presets
-
-
-THUMBNAIL_SOURCES = frozenset({"jpg", "jpeg", "gif", "png", "webp", "pdf", "psd", "tif", "tiff", "svg"})
-
-
-def _embed(row: dict) -> dict | None:
-    mime = (row.get("type") or "").lower()
-    embed_id = html.escape(str(row.get("embed") or ""), quote=True)
-    if not embed_id:
-        return None
-    if mime == "embed/youtube":
-        return {
-            "html": (
-                f'<iframe width="560" height="315" src="https://www.youtube.com/embed/{embed_id}" '
-                'frameborder="0" allow="accelerometer; autoplay; encrypted-media; gyroscope; picture-in-picture" '
-                "allowfullscreen></iframe>"
-            ),
-            "url": f"https://www.youtube.com/watch?v={embed_id}",
-        }
-    if mime == "embed/vimeo":
-        return {
-            "html": (
-                f'<iframe src="https://player.vimeo.com/video/{embed_id}" width="640" height="360" '
-                'frameborder="0" allow="autoplay; fullscreen" allowfullscreen></iframe>'
-            ),
-            "url": f"https://vimeo.com/{embed_id}",
-        }
-    return None
+        return self._file_data_builder().file_data(row)
 
 
 def _key(value):

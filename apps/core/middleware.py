@@ -19,7 +19,8 @@ _STATUS_ERRORS = {
 
 
 def _is_json(response) -> bool:
-    return response.get("Content-Type", "").startswith("application/json")
+    media = response.get("Content-Type", "").split(";")[0].strip().lower()
+    return media == "application/json" or media.endswith("+json")  # SCIM answers application/scim+json
 
 
 class JsonErrorsMiddleware:

@@ -5,3 +5,12 @@ class FilesConfig(AppConfig):
     name = "apps.files"
     label = "files"
     verbose_name = "Files"
+
+    def ready(self):
+        from apps.items.computed import register
+
+        from .urls_data import computed_data
+
+        # Every read of directus_files through the item engine (also nested, e.g. `avatar.*`)
+        # carries the computed `data` object.
+        register("directus_files", "data", computed_data)

@@ -1,11 +1,14 @@
 """List and id reads of items: the query language applied to a run-time model, then the reader."""
 
 import math
+from dataclasses import dataclass
 from urllib.parse import urlencode
+
+from django.db.models import QuerySet
 
 from apps.core import errors
 from apps.core.query.compile import check_fields
-from apps.core.query.params import check_result_size, parse_fields_param, parse_meta, parse_params
+from apps.core.query.params import Query, Window, check_result_size, parse_fields_param, parse_meta, parse_params
 from apps.schema.description import CollectionInfo
 from apps.settings.services import load_settings
 from directus.conf import directus_settings
@@ -65,26 +68,42 @@ def item_meta(collection: CollectionInfo, query: dict, *, many: bool) -> dict | 
     return meta or None
 
 
-def read_list(reader: ItemReader, collection: CollectionInfo, raw_query: dict, request, guard=None):
-    """(data, meta) of a list read (GET /items/:collection and the system lists)."""
-    query = parse_params(raw_query)
-    settings = load_settings()
-    readable = querying.readable_map(reader.schema, guard) if guard is not None else None
+@dataclass
+class ListRead:
+    data: list[dict]
+    base: QuerySet  # rows the caller may read, after `status`
+    filtered: QuerySet  # ... and after `filter` and `q`
+    window: Window
+
+
+def run_query(reader: ItemReader, collection: CollectionInfo, query: Query, settings, readable) -> ListRead:
+    """A parsed query over one collection: checked, filtered, sorted, windowed and read."""
     check_fields(query.fields, collection, readable=readable, computed=reader.policy.computed.get(collection.name, {}))
-    queryset = querying.apply_status(_unfiltered(reader, collection), collection, query)
-    filtered = querying.apply_filter_and_search(queryset, collection, query, reader.schema, readable)
+    base = querying.apply_status(_unfiltered(reader, collection), collection, query)
+    filtered = querying.apply_filter_and_search(base, collection, query, reader.schema, readable)
     ordered = querying.apply_sort(filtered, collection, query, settings, readable)
     window = query.window(settings.get_int("default_limit", 200))
     cap = directus_settings.MAX_RESULT_ROWS
     start, stop = window.bounds(cap)
-    rows = ordered[start:stop]
-    data = reader.read(collection, rows, query.fields)
+    data = reader.read(collection, ordered[start:stop], query.fields) if stop > start else []
     check_result_size(len(data), cap)
+    return ListRead(data, base, filtered, window)
+
+
+def read_list(reader: ItemReader, collection: CollectionInfo, raw_query: dict, request, guard=None):
+    """(data, meta) of a list read (GET /items/:collection and the system lists)."""
+    query = parse_params(raw_query)
+    readable = querying.readable_map(reader.schema, guard) if guard is not None else None
+    result = run_query(reader, collection, query, load_settings(), readable)
+    data = result.data
     if query.single:
         if not data:
             raise errors.ItemNotFound()
         return data[0], item_meta(collection, raw_query, many=False)
-    meta = _list_meta(collection, raw_query, request, data, queryset, filtered, window.limit, window.offset, query.page)
+    window = result.window
+    meta = _list_meta(
+        collection, raw_query, request, data, result.base, result.filtered, window.limit, window.offset, query.page
+    )
     return data, meta
 
 

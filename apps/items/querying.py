@@ -1,25 +1,55 @@
 """The query language applied to a list read: `filter`, `q`, `status` and `sort` over the
 run-time model, with names checked against what the caller may read."""
 
+from collections.abc import Mapping
+
 from apps.core.query.compile import compile_filter, compile_search, compile_sort
 from apps.core.query.params import ALL, Query
 from apps.schema.description import CollectionInfo
 
+from .reader import NEVER_READ
 from .status import soft_deleted
 
 
-def readable_map(schema, guard) -> dict[str, set[str]] | None:
-    """Collection -> readable field names, for every collection the caller may read (None for
-    callers who may read everything)."""
-    if getattr(guard, "access", None) is not None and guard.access.is_admin:
-        return None
-    mapping = {}
-    for name, info in schema.collections.items():
-        if not guard.can_read(info):
-            continue
-        fields = guard.readable_fields(info)
-        mapping[name] = set(info.fields) if fields is None else set(fields)
-    return mapping
+class ReadableFields(Mapping):
+    """Collection -> the field names the caller may name in `filter`, `sort` and `q`, computed
+    for a collection only when a query reaches it. Collections the caller may not read are
+    absent. Never-read columns (directus_users.password) are absent for everyone, admins too."""
+
+    def __init__(self, schema, guard):
+        self.schema = schema
+        self.guard = guard
+        self._known: dict[str, frozenset[str] | None] = {}
+
+    def _fields(self, name: str) -> frozenset[str] | None:
+        if name not in self._known:
+            info = self.schema.collection(name)
+            if info is None or not self.guard.can_read(info):
+                self._known[name] = None
+            else:
+                fields = self.guard.readable_fields(info)
+                names = set(info.fields) if fields is None else set(fields)
+                self._known[name] = frozenset(names - NEVER_READ.get(name, frozenset()))
+        return self._known[name]
+
+    def __contains__(self, name) -> bool:
+        return self._fields(name) is not None
+
+    def __getitem__(self, name: str) -> frozenset[str]:
+        fields = self._fields(name)
+        if fields is None:
+            raise KeyError(name)
+        return fields
+
+    def __iter__(self):
+        return (name for name in self.schema.collections if name in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def readable_map(schema, guard) -> ReadableFields:
+    return ReadableFields(schema, guard)
 
 
 def apply_status(queryset, collection: CollectionInfo, query: Query):

@@ -5,7 +5,7 @@ All writes of one request run inside the caller's transaction (`transaction.atom
 or a nested write that fails anywhere leaves nothing behind."""
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 
 from django.core.management.color import no_style
 from django.db import IntegrityError, connections, transaction
@@ -32,7 +32,28 @@ WRITE_HOOKS = {
     "directus_users": "apps.users.services.UserWriteHooks",
     "directus_roles": "apps.roles.services.RoleWriteHooks",
     "directus_permissions": "apps.permissions.services.PermissionWriteHooks",
+    "directus_webhooks": "apps.webhooks.services.WebhookWriteHooks",
 }
+
+# Item events (`item.create|update|delete:after`): the listener (dotted path of an object with
+# `wants(alias, collection, action)` and `__call__(event)`) is called for each written item once
+# the transaction that wrote it commits, never for a rolled-back write; its errors are logged.
+ITEM_EVENT_LISTENER = "apps.webhooks.dispatch.listener"
+
+
+@dataclass(frozen=True)
+class ItemEvent:
+    project: str
+    alias: str
+    action: str  # create, update, delete
+    collection: str
+    item: object
+    data: dict  # the row as written, in wire values (hash fields left out); for deletes the deleted row
+
+
+@cache
+def item_event_listener():
+    return import_string(ITEM_EVENT_LISTENER) if ITEM_EVENT_LISTENER else None
 
 
 class WriteHooks:
@@ -104,6 +125,7 @@ class ItemWriter:
         self._account(collection, pk, action, delta=self._delta(collection, values), parent=parent)
         del children_changed
         hooks.after_create(self, collection, pk, payload)
+        self._emit("create", collection, pk)
         return pk
 
     def update(self, collection: CollectionInfo, pk, payload, *, parent: Parent | None = None, action="update"):
@@ -135,6 +157,7 @@ class ItemWriter:
                 action = "soft-delete"
             self._account(collection, pk, action, delta=self._delta(collection, changed), parent=parent)
         hooks.after_update(self, collection, pk, current, payload)
+        self._emit("update", collection, pk)
         return pk
 
     def delete(self, collection: CollectionInfo, pk, *, parent: Parent | None = None) -> None:
@@ -148,6 +171,7 @@ class ItemWriter:
         model.objects.filter(**{collection.primary_key.attname: pk}).delete()
         activity.record(self.actor, "delete", collection.name, pk)
         hooks.after_delete(self, collection, pk, current)
+        self._emit("delete", collection, pk, current)
 
     def revert(self, collection: CollectionInfo, pk, data: dict) -> None:
         columns = {info.name for info in collection.columns}
@@ -371,6 +395,23 @@ class ItemWriter:
             parent_item=parent.item if parent else None,
             parent_changed=parent.changed if parent else False,
         )
+
+    def _emit(self, action: str, collection: CollectionInfo, pk, row: dict | None = None) -> None:
+        listener = item_event_listener()
+        alias = self.schema.alias
+        if listener is None or not listener.wants(alias, collection.name, action):
+            return
+        if row is None:
+            row = self._current(collection, self._model(collection), pk) or {}
+        data = {
+            name: wire_value(collection.fields[name].type, value)
+            for name, value in row.items()
+            if collection.fields[name].type != "hash"
+        }
+        # Webhook receivers never get credentials (tokens, 2FA secrets), like revisions.
+        data = revisions.scrub(collection.name, data)
+        event = ItemEvent(self.schema.project_key, alias, action, collection.name, pk, data)
+        transaction.on_commit(partial(listener, event), using=alias, robust=True)
 
     def _integrity_error(self, collection: CollectionInfo, exc: IntegrityError) -> errors.DirectusError:
         text = str(exc).lower()

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from apps.core import errors
+from apps.core.local import memo
+from apps.items.status import soft_deleted
 from apps.roles.models import ADMIN_ROLE_ID, PUBLIC_ROLE_ID
 from apps.schema.description import CollectionInfo
 
@@ -26,6 +28,33 @@ ACTIONS = ("create", "read", "update", "delete")
 
 # Columns a non-admin never writes on any user row, themselves included (deviation 15).
 PROTECTED_USER_COLUMNS = frozenset({"role", "status", "token", "password_reset_token", "2fa_secret", "external_id"})
+
+# Columns of directus_users a non-admin reads only on their own row, and never filters, sorts or
+# searches by (users.md; deviation 15). Single reads of the caller's own row (`/users/me`) set
+# `Access.own_user_row`: that row is then readable whatever the rows say, with all its columns
+# but `password` (which the item reader never sends).
+PRIVATE_USER_COLUMNS = frozenset(
+    {"password", "token", "email_notifications", "last_access_on", "last_page", "2fa_secret", "password_reset_token"}
+)
+
+# The status a new item gets when the payload has none and the column has no default.
+STATUS_DEFAULTS = {"directus_users": "draft"}
+
+_VIEWER_KEY = "directus.viewer"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who reads, as per-row read rules need it (apps.items.reader.ITEM_RULES)."""
+
+    user_id: int
+    is_admin: bool
+
+
+def current_viewer() -> Viewer | None:
+    """The caller of the current request, once its access was computed; None outside requests."""
+    request_memo = memo()
+    return None if request_memo is None else request_memo.get(_VIEWER_KEY)
 
 
 def level(value: str | None) -> int:
@@ -79,6 +108,8 @@ class Access:
         self.role_id = role_id
         self.is_admin = is_admin
         self.is_public = user_id == 0
+        # Set by the /users views for reads of the caller's own row only (see PRIVATE_USER_COLUMNS).
+        self.own_user_row = False
         self._by_collection: dict[str, CollectionRules] = {}
         for row in rows:
             if row.status and row.status.startswith("$"):
@@ -95,20 +126,27 @@ class Access:
         is_admin = bool(getattr(identity, "is_admin", False))
         role_id = PUBLIC_ROLE_ID if identity is None or identity.is_public else identity.role_id
         rows = [] if is_admin or role_id is None else list(Permission.objects.filter(role=role_id).order_by("id"))
-        return cls(
+        access = cls(
             user_id=0 if identity is None else identity.user_id,
             role_id=ADMIN_ROLE_ID if is_admin else role_id,
             is_admin=is_admin,
             rows=rows,
         )
+        request_memo = memo()
+        if request_memo is not None:
+            request_memo[_VIEWER_KEY] = Viewer(access.user_id, access.is_admin)
+        return access
 
     # Reading ------------------------------------------------------------------------------------
 
     def rules(self, collection: str) -> CollectionRules:
         return self._by_collection.get(collection, CollectionRules())
 
+    def _reads_own_user_row(self, collection: CollectionInfo) -> bool:
+        return self.own_user_row and not self.is_public and collection.name == "directus_users"
+
     def can_read(self, collection: CollectionInfo) -> bool:
-        if self.is_admin:
+        if self.is_admin or self._reads_own_user_row(collection):
             return True
         return any(rule.levels["read"] > 0 for rule in self.rules(collection.name).rules())
 
@@ -122,6 +160,13 @@ class Access:
         """None: every row; False: no row; else the rows the caller may read."""
         if self.is_admin:
             return None
+        condition = self._rows_filter(collection)
+        if self._reads_own_user_row(collection) and condition is not None and collection.primary_key is not None:
+            own = Q(**{collection.primary_key.attname: self.user_id})
+            return own if condition is False else condition | own
+        return condition
+
+    def _rows_filter(self, collection: CollectionInfo) -> Q | bool | None:
         rules = self.rules(collection.name)
         if not rules.status_scoped:
             rule = rules.global_rule
@@ -145,6 +190,8 @@ class Access:
         rules = [rule for rule in self.rules(collection.name).rules() if rule.levels["read"] > 0]
         # A field blacklisted for any readable status is hidden for all: never shown by mistake.
         blacklisted = set().union(*(rule.read_blacklist for rule in rules))
+        if collection.name == "directus_users":
+            blacklisted |= {"password"} if self.own_user_row else PRIVATE_USER_COLUMNS
         if not blacklisted:
             return None
         return {name for name in collection.fields if name not in blacklisted}
@@ -192,11 +239,16 @@ class Access:
         value = payload.get(status.name) if status is not None else None
         if status is not None and value is None and status.column is not None:
             value = status.column.default
+        if status is not None and value is None:
+            value = STATUS_DEFAULTS.get(collection.name)
         rule = self.rules(collection.name).for_status(value)
         if rule is None or rule.levels["create"] <= 0:
             self._deny(errors.CreateDenied(f'Creating items in "{collection.name}" collection was denied'))
         self._check_write_fields(collection, rule, payload)
         self._check_explain(collection, rule, "create", comment)
+        if collection.name == "directus_users":
+            # A new row is nobody's own: a non-admin sets none of its protected values.
+            self._check_user_columns(payload, own_row=False)
 
     def check_update(
         self, collection: CollectionInfo, current: dict, payload: dict, *, soft_delete: bool, comment: str | None = None
@@ -206,18 +258,27 @@ class Access:
         status = collection.status_field
         current_status = current.get(status.name) if status is not None else None
         rule = self.rules(collection.name).for_status(current_status)
+        denied = errors.UpdateDenied(f'Updating items in "{collection.name}" collection was denied')
+        if status is not None and current_status in soft_deleted(collection):
+            self._deny(denied)  # soft-deleted items are out of reach for non-admins
         if soft_delete:
+            # Moving an item to a soft-delete status is checked as deleting it.
             self.check_delete(collection, current, comment=comment)
-        if rule is None or not self._owner_allows(collection, rule.levels["update"], current, action="update"):
-            self._deny(errors.UpdateDenied(f'Updating items in "{collection.name}" collection was denied'))
+        else:
+            if rule is None or not self._owner_allows(collection, rule.levels["update"], current, action="update"):
+                self._deny(denied)
+            self._check_explain(collection, rule, "update", comment)
         self._check_write_fields(collection, rule, payload)
-        self._check_explain(collection, rule, "update", comment)
         if collection.name == "directus_users":
-            forbidden = sorted(PROTECTED_USER_COLUMNS & set(payload))
-            if "password" in payload and current.get("id") != self.user_id:
-                forbidden.append("password")
-            if forbidden:
-                raise errors.WriteFieldDenied(f"Writing {', '.join(forbidden)} of users is denied")
+            self._check_user_columns(payload, own_row=current.get("id") == self.user_id)
+
+    def _check_user_columns(self, payload: dict, *, own_row: bool) -> None:
+        """Deviation 15: whatever the rows say, a non-admin never writes these of any user."""
+        forbidden = sorted(PROTECTED_USER_COLUMNS & set(payload))
+        if "password" in payload and not own_row:
+            forbidden.append("password")
+        if forbidden:
+            raise errors.WriteFieldDenied(f"Writing {', '.join(forbidden)} of users is denied")
 
     def check_delete(self, collection: CollectionInfo, current: dict, *, comment: str | None = None) -> None:
         if self.is_admin:
@@ -233,9 +294,8 @@ class Access:
             return False
         if granted >= LEVELS["full"]:
             return True
-        special = {"directus_users": "id"}
-        if action == "update":
-            special["directus_collection_presets"] = "user"
+        # Updates treat a user's own row (and own presets) as owned; deletes need an owner field.
+        special = {"directus_users": "id", "directus_collection_presets": "user"} if action == "update" else {}
         name = special.get(collection.name) or (collection.owner_field.name if collection.owner_field else None)
         if name is None:
             return False
@@ -244,7 +304,9 @@ class Access:
             return True
         return granted >= LEVELS["role"] and owner in self._role_user_ids()
 
-    def _check_write_fields(self, collection: CollectionInfo, rule: Rule, payload: dict) -> None:
+    def _check_write_fields(self, collection: CollectionInfo, rule: Rule | None, payload: dict) -> None:
+        if rule is None:
+            return
         denied = sorted(set(payload) & rule.write_blacklist)
         if denied:
             raise errors.WriteFieldDenied(f'Writing "{", ".join(denied)}" of "{collection.name}" was denied')

@@ -35,7 +35,8 @@ class InfoView(DirectusView):
 
 
 class ProjectsView(DirectusView):
-    """GET /server/projects: keys of the non-private projects (none → 503 code 14)."""
+    """GET /server/projects: keys of the non-private projects (none → 503 code 14).
+    POST /server/projects: create a project, guarded by the super-admin token (`204`)."""
 
     always_public = True
 
@@ -48,9 +49,22 @@ class ProjectsView(DirectusView):
             )
         return self.respond(keys)
 
+    def post(self, request):
+        services.create_project_from(request.data)
+        return self.respond(None)
+
 
 class ProjectDetailView(DirectusView):
-    pass
+    """DELETE /server/projects/:project?super_admin_token=...: drop the project (`204`)."""
+
+    always_public = True
+
+    def delete(self, request, key: str):
+        token = self.query.get("super_admin_token")
+        if token is None and isinstance(request.data, dict):
+            token = request.data.get("super_admin_token")
+        services.delete_project_named(key, token)
+        return self.respond(None)
 
 
 class ProjectInfoView(DirectusView):

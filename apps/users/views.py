@@ -1,29 +1,211 @@
-"""`/:project/users` (users.md). For now only `GET /users/me`; list, CRUD, invite, 2FA and
-tracking routes are added next to it as more views of this module."""
+"""`/:project/users` (users.md): the item operations on directus_users, plus invitations,
+page tracking, 2FA activation and revisions. `:id` may be `me` (the caller) wherever it is
+accepted. The rules every write of a user follows live in `services.UserWriteHooks`; the per-row
+read rule in `services.hide_private_fields`."""
 
-from apps.core.expand import RowShaper, build_meta
-from apps.core.query.fields import parse_fields
-from apps.core.views import DirectusView
+from django.db import transaction
+from django.utils import timezone
+
+from apps.activity.services import Actor
+from apps.core import errors
+from apps.items import listing
+from apps.items.guard import Guard
+from apps.items.services import ItemWriter
+from apps.items.system import SystemCollectionView
+from apps.projects.context import require_project
+from apps.revisions.models import Revision
+from apps.schema.cache import project_schema
+from apps.settings.services import load_settings
 
 from . import services
+from .models import User, UserStatus
+
+LAST_PAGE_MAX = 192
 
 
-class UsersBaseView(DirectusView):
-    collection = services.COLLECTION
+class UsersBaseView(SystemCollectionView):
+    collection_name = services.COLLECTION
+    # True while the request reads only the caller's own row: the private columns are readable
+    # then (apps.permissions.engine.PRIVATE_USER_COLUMNS); lists never open them to non-admins.
+    own_row = False
 
-    def shape(self, rows: list[dict]) -> list[dict]:
-        """Apply `fields` (`*`, names, `role.*`, `*.*`, `avatar.*`, `-name`) to user rows."""
-        shaper = RowShaper(self.request)
-        return shaper.shape(self.collection, rows, parse_fields(self.query.get("fields")))
+    def guard(self):
+        guard = super().guard()
+        if self.own_row and getattr(guard, "access", None) is not None:
+            guard.access.own_user_row = True
+        return guard
 
-    def item_meta(self):
-        return build_meta(self.query.get("meta"), collection=self.collection, single=True)
+    def only_own_row(self, ids: str) -> str:
+        identity = self.request.user
+        self.own_row = not identity.is_public and ids == str(identity.user_id)
+        return ids
+
+    def atomic(self):
+        return transaction.atomic(using=project_schema().alias)
+
+    def internal_writer(self) -> ItemWriter:
+        """A writer that skips the permission rows (the route made its own checks), still with
+        validation, the users' rules, activity and revisions."""
+        return ItemWriter(project_schema(), Actor.from_request(self.request, query=self.query), Guard())
 
 
-class UserDetailView(UsersBaseView):
-    """`/users/:id`; `:id` is `me` (the caller). Numeric ids arrive with the users CRUD."""
+class UsersView(UsersBaseView):
+    def get(self, request):
+        return self.list_response(self.collection())
 
-    def get(self, request, pk: str):
-        user_id = services.resolve_id(request.user, pk)
-        (item,) = self.shape([services.user_row(user_id)])
-        return self.respond(item, meta=self.item_meta())
+    def post(self, request):
+        return self.create_response(self.collection(), batch=True)
+
+    def patch(self, request):
+        return self.batch_update_response(self.collection())
+
+
+class UserView(UsersBaseView):
+    def get(self, request, ids: str):
+        return self.ids_response(self.collection(), self.only_own_row(services.resolve_ids(request.user, ids)))
+
+    def patch(self, request, ids: str):
+        return self.update_response(self.collection(), self.only_own_row(services.resolve_ids(request.user, ids)))
+
+    def delete(self, request, ids: str):
+        return self.delete_response(self.collection(), services.resolve_ids(request.user, ids))
+
+
+class InviteView(UsersBaseView):
+    def get(self, request):
+        raise errors.ItemNotFound('Item with id "invite" not found')  # GET /users/:id with id "invite"
+
+    def post(self, request):
+        identity = request.user
+        if not identity.is_admin:
+            raise errors.Forbidden("Inviting user was denied")
+        emails = services.invitation_emails(request.data)
+        project = require_project()
+        settings = load_settings()
+        build_link = services.invitation_link_builder(project, settings)
+        info = self.collection()
+        guard = self.guard()
+        writer = self.writer(guard)
+        with self.atomic():
+            new = [email for email in emails if not User.objects.filter(email__iexact=email).exists()]
+            for email in new:
+                writer.create(info, {"email": email, "status": UserStatus.INVITED})
+            # Mailed last, inside the transaction: a failed mail leaves no invited user behind.
+            for email in new:
+                link = build_link(services.invitation_token(project, email, identity.user_id))
+                services.send_invitation(email, link, settings, identity.user)
+        ids = []
+        for email in emails:
+            matches = User.objects.filter(email__iexact=email).exclude(status=UserStatus.DELETED)
+            ids += [pk for pk in matches.order_by("pk").values_list("pk", flat=True) if pk not in ids]
+        reader = self.reader(guard)
+        return self.respond(listing.read_ids(reader, info, ids, self.query) if ids else [])
+
+
+class AcceptInviteView(UsersBaseView):
+    def get(self, request, token: str):
+        return self._accept(token)
+
+    def post(self, request, token: str):
+        return self._accept(token)
+
+    def _accept(self, token: str):
+        email = services.invitation_email(require_project(), token)
+        info = self.collection()
+        with self.atomic():
+            invited = User.objects.select_for_update().filter(email__iexact=email, status=UserStatus.INVITED)
+            user = invited.order_by("pk").first()
+            if user is None:
+                raise errors.UserNotFound()
+            # The user as it was before activation (users.md), read with no row restriction.
+            (before,) = listing.read_ids(self.reader(Guard()), info, [user.pk], self.query) or [None]
+            self.internal_writer().update(info, user.pk, {"status": UserStatus.ACTIVE})
+        return self.respond(before, meta=listing.item_meta(info, self.query, many=False))
+
+
+class TrackingPageView(UsersBaseView):
+    def patch(self, request, ids: str):
+        identity = request.user
+        user_id = services.resolve_id(identity, ids)
+        if identity.is_public:
+            raise errors.Unauthorized()
+        # Directus 8 checked nothing here; only the user themself (or an admin) may move it.
+        if not identity.is_admin and user_id != identity.user_id:
+            raise errors.UpdateDenied('Updating items in "directus_users" collection was denied')
+        body = request.data
+        if not isinstance(body, dict):
+            raise errors.InvalidPayload()
+        page = body.get("last_page")
+        if not isinstance(page, str):
+            raise errors.InvalidRequest("last_page: This value should be a string.")
+        if len(page) > LAST_PAGE_MAX:
+            raise errors.UnprocessableEntity(f"last_page: the value is longer than {LAST_PAGE_MAX} characters")
+        if not User.objects.filter(pk=user_id).update(last_page=page, last_access_on=timezone.now()):
+            raise errors.ItemNotFound(f'Item with id "{ids}" not found')
+        return self.ids_response(self.collection(), self.only_own_row(str(user_id)))
+
+
+class ActivateTwoFactorView(UsersBaseView):
+    # Reachable while the role's enforce_2fa would refuse the user everywhere else (auth.md).
+    allow_without_2fa = True
+
+    def post(self, request, ids: str):
+        identity = request.user
+        user_id = services.resolve_id(identity, ids)
+        if identity.is_public:
+            raise errors.Unauthorized()
+        body = request.data
+        if not isinstance(body, dict):
+            raise errors.InvalidPayload()
+        if not identity.is_admin and user_id != identity.user_id:
+            # Deviation 15: a non-admin never sets the 2FA secret of another user.
+            raise errors.WriteFieldDenied("Writing 2fa_secret of other users is denied")
+        info = self.collection()
+        self.only_own_row(str(user_id))
+        guard = self.guard()
+        writer = self.internal_writer()
+        with self.atomic():
+            current = writer._current(info, writer._model(info), user_id)
+            if current is None:
+                raise errors.ItemNotFound(f'Item with id "{ids}" not found')
+            secret = services.verify_new_otp(require_project(), user_id, body.get("2fa_secret"), body.get("otp"))
+            # The normal update rules for the row (the secret itself is this route's business).
+            guard.check_update(info, current, {}, soft_delete=False)
+            writer.update(info, user_id, {"2fa_secret": secret})
+        return self.read_back(info, [user_id], guard, many=False)
+
+
+class UserRevisionsView(UsersBaseView):
+    def get(self, request, ids: str, offset: str | None = None):
+        identity = request.user
+        if identity.is_public:
+            raise errors.Unauthorized()
+        user_id = services.resolve_id(identity, ids)
+        info = self.collection()
+        self.only_own_row(str(user_id))
+        guard = self.guard()
+        # The revisions of a user the caller may not read look like a missing user.
+        if not guard.can_read(info) or not listing.read_ids(self.reader(guard), info, [user_id], {"fields": "id"}):
+            raise errors.ItemNotFound(f'Item with id "{ids}" not found')
+        revisions = project_schema().collection("directus_revisions")
+        if revisions is not None:
+            guard.check_read(revisions)
+        rows = Revision.objects.filter(collection=services.COLLECTION, item=str(user_id)).order_by("id")
+        private = set() if identity.is_admin or user_id == identity.user_id else services.PRIVATE_FIELDS
+
+        def shaped(row) -> dict:
+            revision = listing.revision_object(row)
+            for key in ("data", "delta"):
+                if isinstance(revision[key], dict) and private:
+                    revision[key] = {name: value for name, value in revision[key].items() if name not in private}
+            return revision
+
+        if offset is None:
+            return self.respond([shaped(row) for row in rows])
+        if not offset.lstrip("-").isdigit():
+            raise errors.InvalidRequest("offset: must be a number")
+        position = int(offset)
+        row = rows[position] if 0 <= position < rows.count() else None
+        if row is None:
+            raise errors.ItemNotFound("Revision not found")
+        return self.respond(shaped(row))

@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "graphene_django",
     "corsheaders",
     "apps.core",
     "apps.projects",
@@ -44,6 +45,12 @@ INSTALLED_APPS = [
     "apps.fields",
     "apps.relations",
     "apps.items",
+    "apps.assets",
+    "apps.graphql",
+    "apps.utils",
+    "apps.mail",
+    "apps.extensions",
+    "apps.scim",
 ]
 
 MIDDLEWARE = [

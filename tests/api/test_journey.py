@@ -51,3 +51,10 @@ def test_a_token_of_one_project_is_refused_by_another(api, url, engine, django_d
         assert api.get(f"/{other.key}/users/me", HTTP_AUTHORIZATION="Bearer other-token").status_code == 200
     finally:
         drop_project(other)
+
+
+def test_password_hashes_cannot_be_probed_even_by_admins(admin_api, url):
+    for params in ({"filter[password][contains]": "$2y"}, {"sort": "password"}, {"fields": "id,password"}):
+        response = admin_api.get(url("users"), params)
+        assert response.status_code in (403, 422), (params, response.content)
+        assert "$2" not in response.content.decode()

@@ -17,8 +17,12 @@ EDITOR_EMAIL = "editor@example.com"
 
 
 def make_editor(*, enforce_2fa: bool = False, **values) -> User:
-    """An active user of a new non-admin role (id 3 on a fresh install) with a static token."""
+    """An active user of a new non-admin role (id 3 on a fresh install) with a static token; the
+    role has the default permission rows a role created through the API gets."""
+    from apps.permissions.services import create_default_permissions
+
     role = Role.objects.create(name="Editor", enforce_2fa=enforce_2fa)
+    create_default_permissions(role.pk)
     values.setdefault("two_factor_secret", "JBSWY3DPEHPK3PXP" if enforce_2fa else None)
     return User.objects.create(
         status=UserStatus.ACTIVE,
@@ -106,3 +110,26 @@ def editor(project, schema) -> User:
 @pytest.fixture
 def editor_api(editor) -> APIClient:
     return client_with_token(EDITOR_TOKEN)
+
+
+# -- helpers of the users, roles and permissions tests ----------------------------------------
+
+
+def error_of(response, status: int, code: int) -> str:
+    """Assert an error answer; its message."""
+    assert response.status_code == status, response.content
+    assert response.json()["error"]["code"] == code, response.content
+    return response.json()["error"]["message"]
+
+
+def make_user(email: str, *, role: int | None = None, status: str = UserStatus.ACTIVE, **values) -> User:
+    return User.objects.create(email=email, role=role, status=status, **values)
+
+
+def grant(role: int, collection: str, status: str | None = None, **levels):
+    """A permission row (levels default to none; blacklists as lists)."""
+    from apps.permissions.models import Permission
+
+    values = {"create": "none", "read": "none", "update": "none", "delete": "none", "comment": "none"}
+    values.update(levels)
+    return Permission.objects.create(role=role, collection=collection, status=status, **values)

@@ -1,0 +1,328 @@
+"""Root resolvers: each GraphQL list or mutation runs the same item engine as REST.
+
+A list field turns its selection set into the REST `fields` tree, reads all rows and their
+relations with one `ItemReader.read` (one statement per relation level, never per row), and
+returns the reader's dicts; graphene then resolves plain dict keys. Filters become the REST
+filter tree (`make_condition`, `and_`, `or_`); mutations go through `ItemWriter` with the
+request's `PermissionGuard`, inside the transaction the view opens around the whole operation.
+"""
+
+import copy
+from dataclasses import dataclass, replace
+from functools import cached_property
+
+from graphql import GraphQLObjectType, get_named_type
+from graphql.execution.collect_fields import collect_sub_fields
+
+from apps.activity.services import Actor
+from apps.core import errors
+from apps.core.query.fields import FieldsTree
+from apps.core.query.filters import and_, make_condition, or_
+from apps.core.query.params import parse_params
+from apps.items import listing, querying
+from apps.items.computed import computed_fields
+from apps.items.reader import ItemReader, ReadPolicy
+from apps.items.status import soft_deleted
+from apps.items.views import split_ids
+from apps.settings.services import load_settings
+from directus.conf import directus_settings
+
+from .types import SYSTEM_ARGUMENTS
+
+
+class GraphQLContext:
+    """What the resolvers of one request share: the caller, their guard, the project schema and
+    the built GraphQL schema's name maps."""
+
+    def __init__(self, request, identity, project_schema, guard, built):
+        self.request = request  # the DRF request (its `.user` is the identity)
+        self.identity = identity
+        self.schema = project_schema
+        self.guard = guard
+        self.built = built
+        self.failed = False  # a mutation failed: the rest of the operation is skipped
+
+    @cached_property
+    def computed(self) -> dict:
+        return computed_fields(self.request)
+
+    @cached_property
+    def settings(self):
+        return load_settings()
+
+    @cached_property
+    def readable(self):
+        return querying.readable_map(self.schema, self.guard)
+
+    def reader(self, guard=None) -> ItemReader:
+        guard = guard or self.guard
+        schema = self.schema
+
+        def per_collection(method, default):
+            return lambda name: method(schema.collection(name)) if schema.collection(name) else default
+
+        policy = ReadPolicy(
+            readable=per_collection(guard.readable_fields, None),
+            row_filter=per_collection(guard.read_filter, False),
+            can_read=per_collection(guard.can_read, False),
+            computed=self.computed,
+        )
+        return ItemReader(schema, policy, soft_deleted=lambda name: soft_deleted(schema.collection(name)))
+
+    def collection(self, name: str):
+        info = self.schema.collection(name)
+        if info is None or not info.table_exists or info.primary_key is None:
+            raise errors.CollectionNotFound(f"Unable to find collection: {name}")
+        return info
+
+
+# The selection set as a `fields` tree ------------------------------------------------------------
+
+
+def _object_type(graphql_type) -> GraphQLObjectType | None:
+    named = get_named_type(graphql_type)
+    return named if isinstance(named, GraphQLObjectType) else None
+
+
+def selection_tree(info, item_type: GraphQLObjectType, field_nodes, collection) -> FieldsTree:
+    """The REST `fields` tree of what the query selects inside items of `item_type` (fragments,
+    aliases, @include/@skip resolved). The primary key is always read (REST does too)."""
+    tree = FieldsTree()
+    tree.named[collection.primary_key.name] = None
+    refs = info.context.built.item_fields.get(item_type.name, {})
+    fields = collect_sub_fields(info.schema, info.fragments, info.variable_values, item_type, field_nodes)
+    for nodes in fields.values():
+        ref = refs.get(nodes[0].name.value)
+        if ref is None:
+            continue  # __typename
+        if ref.target is None:
+            tree.named.setdefault(ref.name, None)
+            continue
+        child_type = _object_type(item_type.fields[nodes[0].name.value].type)
+        target = info.context.schema.collection(ref.target)
+        child = selection_tree(info, child_type, nodes, target)
+        tree.named[ref.name] = _merge(tree.named.get(ref.name), child)
+    return tree
+
+
+def _merge(left: FieldsTree | None, right: FieldsTree) -> FieldsTree:
+    """Two selections of the same relation (aliases) read once, with the union of their fields."""
+    if left is None:
+        return right
+    for name, child in right.named.items():
+        if child is None:
+            left.named.setdefault(name, None)
+        else:
+            left.named[name] = _merge(left.named.get(name), child)
+    return left
+
+
+def _item_type_and_nodes(info, wrapper: bool):
+    """(item type, field nodes selecting inside items) of the current field."""
+    return_type = _object_type(info.return_type)
+    if not wrapper:
+        return return_type, info.field_nodes
+    fields = collect_sub_fields(info.schema, info.fragments, info.variable_values, return_type, info.field_nodes)
+    nodes = [node for key_nodes in fields.values() for node in key_nodes if node.name.value == "data"]
+    return _object_type(return_type.fields["data"].type), nodes
+
+
+# Filters -------------------------------------------------------------------------------------
+
+
+def filter_node(built, collection: str, value, prefix: tuple[str, ...] = ()):
+    """A GraphQL filter input as the REST filter tree: keys of one object are ANDed in order;
+    `and: [...]` / `or: [...]` combine whole filter objects."""
+    if not value:
+        return None
+    keys = built.filter_keys.get(collection, {})
+    nodes = []
+    for key, operand in dict.items(value):
+        spec = keys.get(key)
+        if spec is None:
+            continue
+        if spec.logical is not None:
+            parts = [filter_node(built, collection, entry, prefix) for entry in operand or ()]
+            nodes.append((or_ if spec.logical == "or" else and_)(*parts))
+        elif spec.operator is None:
+            nodes.append(filter_node(built, spec.target, operand, (*prefix, spec.field)))
+        elif operand is not None:
+            nodes.append(make_condition(".".join((*prefix, spec.field)), spec.operator, operand))
+    return and_(*nodes)
+
+
+# Lists ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class ListResult:
+    """The `<Collection>` object: `data` is read already, `meta` counts only what is selected."""
+
+    data: list
+    meta: "ListMeta"
+
+
+class ListMeta:
+    def __init__(self, collection, data, queryset, filtered, has_filter):
+        self.collection = collection.name
+        self.type = "collection"
+        self.result_count = len(data)
+        self._info = collection
+        self._queryset = queryset
+        self._filtered = filtered
+        self._has_filter = has_filter
+
+    @cached_property
+    def total_count(self) -> int:
+        # As REST: every row but soft-deleted ones, whatever the filter or permissions.
+        rows = self._queryset.model._default_manager.all()
+        status = self._info.status_field
+        hidden = soft_deleted(self._info) if status is not None else []
+        if hidden:
+            rows = rows.exclude(**{f"{status.attname}__in": hidden})
+        return rows.count()
+
+    @cached_property
+    def filter_count(self) -> int:
+        return self._filtered.count() if self._has_filter else self.total_count
+
+
+def resolve_list(collection_name: str, root, info, **args):
+    context: GraphQLContext = info.context
+    collection = context.collection(collection_name)
+    context.guard.check_read(collection)
+    item_type, nodes = _item_type_and_nodes(info, wrapper=True)
+    tree = selection_tree(info, item_type, nodes, collection) if nodes else _key_only(collection)
+
+    conditions = [filter_node(context.built, collection_name, args.get("filter"))]
+    if args.get("id") is not None:
+        conditions.append(make_condition(collection.primary_key.name, "eq", args["id"]))
+    for argument, field in SYSTEM_ARGUMENTS.get(collection_name, {}).items():
+        if args.get(argument) is not None:
+            conditions.append(make_condition(field, "eq", args[argument]))
+    raw = {
+        key: args[key]
+        for key in ("limit", "offset", "page", "sort", "q", "status", "lang")
+        if args.get(key) is not None
+    }
+    query = replace(parse_params(raw), fields=tree, filter=and_(*conditions))
+    most = directus_settings.MAX_RELATIONAL_DEPTH
+    if tree.depth() > most:
+        raise errors.InvalidRequest(f"fields: relational depth {tree.depth()} is more than the limit of {most}")
+
+    result = listing.run_query(context.reader(), collection, query, context.settings, context.readable)
+    has_filter = bool(query.filter or query.q)
+    return ListResult(result.data, ListMeta(collection, result.data, result.base, result.filtered, has_filter))
+
+
+def _key_only(collection) -> FieldsTree:
+    tree = FieldsTree()
+    tree.named[collection.primary_key.name] = None
+    return tree
+
+
+# Mutations -----------------------------------------------------------------------------------
+
+
+def _mutation(function):
+    """Mutations of one request run in order inside one transaction; after one fails, the
+    rest are skipped (the view rolls everything back and answers without data)."""
+
+    def resolve(collection_name: str, root, info, **args):
+        context: GraphQLContext = info.context
+        if context.failed:
+            return None
+        try:
+            return function(context, context.collection(collection_name), info, **args)
+        except Exception:
+            context.failed = True
+            raise
+
+    resolve.__name__ = function.__name__
+    return resolve
+
+
+def _writer(context: GraphQLContext, comment, activity_skip):
+    from apps.items.services import ItemWriter
+
+    guard = copy.copy(context.guard)
+    guard.comment = comment or None
+    query = {"comment": comment or "", "activity_skip": "1" if activity_skip else ""}
+    return ItemWriter(context.schema, Actor.from_request(context.request, query=query), guard), guard
+
+
+def _check_batch(items) -> None:
+    if not items:
+        raise errors.InvalidPayload()
+    if len(items) > directus_settings.MAX_BATCH_ITEMS:
+        raise errors.InvalidRequest(f"A batch holds at most {directus_settings.MAX_BATCH_ITEMS} items")
+
+
+def _read_back(context: GraphQLContext, info, collection, ids: list, guard) -> list:
+    """The written items as the caller may read them now, shaped by the selection set."""
+    item_type, nodes = _item_type_and_nodes(info, wrapper=False)
+    tree = selection_tree(info, item_type, nodes, collection)
+    items = listing.read_ids(context.reader(guard), collection, ids, {"fields": tree.paths()})
+    by_key = {item.get(collection.primary_key.name): item for item in items}
+    return [by_key.get(pk) for pk in ids]
+
+
+def _key(collection, value):
+    return split_ids(collection, str(value))[0]
+
+
+@_mutation
+def create_item(context, collection, info, data, comment=None, activity_skip=None):
+    writer, guard = _writer(context, comment, activity_skip)
+    return _read_back(context, info, collection, [writer.create(collection, data)], guard)[0]
+
+
+@_mutation
+def create_items(context, collection, info, data, comment=None, activity_skip=None):
+    _check_batch(data)
+    writer, guard = _writer(context, comment, activity_skip)
+    ids = [writer.create(collection, item) for item in data]
+    return _read_back(context, info, collection, ids, guard)
+
+
+@_mutation
+def update_item(context, collection, info, id, data, comment=None, activity_skip=None):
+    writer, guard = _writer(context, comment, activity_skip)
+    if not isinstance(data, dict):
+        raise errors.InvalidPayload()
+    pk = _key(collection, id)
+    writer.update(collection, pk, dict(data))
+    return _read_back(context, info, collection, [pk], guard)[0]
+
+
+@_mutation
+def update_items(context, collection, info, data, comment=None, activity_skip=None):
+    _check_batch(data)
+    writer, guard = _writer(context, comment, activity_skip)
+    key = collection.primary_key.name
+    ids = []
+    for item in data:
+        if not isinstance(item, dict) or item.get(key) in (None, ""):
+            raise errors.UnprocessableEntity("Payload must include the primary key")
+        pk = _key(collection, item[key])
+        writer.update(collection, pk, {name: value for name, value in item.items() if name != key})
+        ids.append(pk)
+    return _read_back(context, info, collection, ids, guard)
+
+
+@_mutation
+def delete_item(context, collection, info, id, comment=None, activity_skip=None):
+    writer, _ = _writer(context, comment, activity_skip)
+    pk = _key(collection, id)
+    writer.delete(collection, pk)
+    return pk
+
+
+@_mutation
+def delete_items(context, collection, info, ids, comment=None, activity_skip=None):
+    _check_batch(ids)
+    writer, _ = _writer(context, comment, activity_skip)
+    keys = [_key(collection, value) for value in ids]
+    for pk in keys:
+        writer.delete(collection, pk)
+    return keys

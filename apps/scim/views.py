@@ -1,0 +1,320 @@
+"""`/:project/scim/v2/Users` and `/Groups` (scim.md, RFC 7644).
+
+Why these views are ours rather than django-scim2's `UsersView`/`GroupsView`: the library's views
+authenticate through Django's `request.user` and a middleware of their own, search with raw SQL
+built for one fixed `db_table`, write with `obj.save()` inside `transaction.atomic()` on the
+default database, and answer 400 where Directus answers 422. Here the users and roles live in
+the current project's database, are written through the item writer (the users'/roles' rules,
+permission rows, activity and revisions, one transaction on the project database), and callers
+authenticate with Directus tokens. What is reused: django-scim2's adapters (`SCIMMixin`, for
+PatchOp paths) and exceptions, and scim2-filter-parser for filters (apps.scim.filters).
+
+Responses carry `Content-Type: application/scim+json;charset=utf-8` and no Directus envelope;
+errors are SCIM error bodies with the HTTP status of the underlying Directus error."""
+
+import json
+import logging
+
+from django.db import transaction
+from django.http import HttpResponse
+from django_scim import exceptions as scim_errors
+from django_scim.constants import SchemaURI
+from rest_framework.parsers import JSONParser
+from rest_framework.views import set_rollback
+
+from apps.activity.services import Actor
+from apps.core import errors
+from apps.core.handlers import to_directus_error
+from apps.core.views import DirectusView
+from apps.items.services import ItemWriter
+from apps.permissions.guard import PermissionGuard
+from apps.projects.context import require_project
+from apps.roles.models import Role
+from apps.schema.cache import project_schema
+from apps.users.models import User
+from directus.conf import directus_settings
+
+from . import filters
+from .adapters import GroupAdapter, UserAdapter
+
+logger = logging.getLogger("directus.scim")
+
+CONTENT_TYPE = "application/scim+json;charset=utf-8"
+
+
+class ScimJSONParser(JSONParser):
+    media_type = "application/scim+json"
+
+
+def scim_response(data, *, status: int = 200, headers: dict | None = None) -> HttpResponse:
+    content = "" if data is None else json.dumps(data, ensure_ascii=False)
+    response = HttpResponse(content, content_type=CONTENT_TYPE, status=status)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def scim_error_of(exc) -> scim_errors.SCIMException:
+    if isinstance(exc, scim_errors.SCIMException):
+        return exc
+    error = to_directus_error(exc)
+    if error is None:
+        logger.exception("Unhandled error in a SCIM request", exc_info=exc)
+        error = errors.InternalError()
+    scim_type = getattr(error, "scim_type", None)
+    if scim_type is None and isinstance(error, errors.DuplicateKey):
+        scim_type = "uniqueness"
+    return scim_errors.SCIMException(error.message, status=error.status_code, scim_type=scim_type)
+
+
+class ScimView(DirectusView):
+    parser_classes = [ScimJSONParser, JSONParser]
+    collection_name = ""
+    model = None
+    resource: filters.Resource = filters.USERS
+
+    def handle_exception(self, exc):
+        error = scim_error_of(exc)
+        if error.status >= 500:
+            logger.error("%s %s -> %s: %r", self.request.method, self.request.path, error.status, exc)
+        else:
+            logger.info("%s %s -> %s: %s", self.request.method, self.request.path, error.status, error.detail)
+        set_rollback()
+        headers = {}
+        if error.status == 401:
+            headers["WWW-Authenticate"] = 'Bearer realm="api"'
+        return scim_response(error.to_dict(), status=error.status, headers=headers)
+
+    # Helpers -------------------------------------------------------------------------------------
+
+    def info(self, name: str | None = None):
+        info = project_schema().collection(name or self.collection_name)
+        if info is None:
+            raise errors.CollectionNotFound(f"Unable to find collection: {name or self.collection_name}")
+        return info
+
+    def base_url(self) -> str:
+        root = str(directus_settings.PUBLIC_URL or "").rstrip("/") or self.request.build_absolute_uri("/").rstrip("/")
+        return f"{root}/{require_project().key}/scim/v2"
+
+    def guard(self) -> PermissionGuard:
+        if not hasattr(self, "_guard"):
+            self._guard = PermissionGuard(self.request.user)
+        return self._guard
+
+    def writer(self) -> ItemWriter:
+        return ItemWriter(project_schema(), Actor.from_request(self.request, query=self.query), self.guard())
+
+    def atomic(self):
+        return transaction.atomic(using=project_schema().alias)
+
+    def readable(self, model, collection: str):
+        """The rows of `collection` the caller may read (401/403 when none at all)."""
+        info = self.info(collection)
+        guard = self.guard()
+        guard.check_read(info)
+        queryset = model.objects.all()
+        restriction = guard.read_filter(info)
+        if restriction is False:
+            return queryset.none()
+        if restriction is not None:
+            queryset = queryset.filter(restriction)
+        return queryset
+
+    def body(self) -> dict:
+        data = self.request.data
+        if not data or not isinstance(data, dict):
+            raise errors.InvalidPayload()
+        return data
+
+    def get_object(self, scim_id: str):
+        obj = self.readable(self.model, self.collection_name).filter(external_id=scim_id).first()
+        if obj is None:
+            raise scim_errors.NotFoundError(scim_id)
+        return obj
+
+    def adapter(self, obj, members=None):
+        raise NotImplementedError
+
+    def resource_response(self, obj, *, status: int = 200):
+        adapter = self.adapter(obj)
+        return scim_response(adapter.to_dict(), status=status, headers={"Location": adapter.location})
+
+    # Operations ------------------------------------------------------------------------------------
+
+    def list_resources(self):
+        queryset = self.readable(self.model, self.collection_name)
+        text = self.request.query_params.get("filter")
+        if text is not None:
+            queryset = queryset.filter(filters.to_q(text, self.resource))
+        queryset = queryset.order_by("pk")
+        start = _positive("startIndex", self.request.query_params.get("startIndex"))
+        count = _positive("count", self.request.query_params.get("count"), minimum=0)
+        offset = (start or 1) - 1
+        cap = directus_settings.MAX_RESULT_ROWS
+        limit = cap if count is None else min(count, cap)
+        total = queryset.count()
+        rows = list(queryset[offset : offset + limit]) if limit else []
+        document = {"schemas": [SchemaURI.LIST_RESPONSE]}
+        if start is not None:
+            document["startIndex"] = start
+        if count is not None:
+            document["itemsPerPage"] = len(rows)
+        document["totalResults"] = total
+        document["Resources"] = self.dicts(rows)
+        return scim_response(document)
+
+    def dicts(self, rows) -> list[dict]:
+        return [self.adapter(row).to_dict() for row in rows]
+
+    def create(self):
+        body = self.body()
+        adapter = self.adapter(None)
+        adapter.from_dict(body, creating=True)
+        self.check_create(adapter.changes)
+        with self.atomic():
+            pk = self.writer().create(self.info(), adapter.changes)
+        return self.resource_response(self.model.objects.get(pk=pk), status=201)
+
+    def check_create(self, changes: dict) -> None:
+        pass
+
+    def replace(self, scim_id: str, *, patch: bool):
+        body = self.body()
+        with self.atomic():
+            obj = self.get_object(scim_id)
+            adapter = self.adapter(obj)
+            operations = body.get("Operations")
+            if patch and (operations is not None or SchemaURI.PATCH_OP in (body.get("schemas") or [])):
+                adapter.apply_operations(operations)
+            else:
+                adapter.from_dict(body)
+            if adapter.changes:
+                self.writer().update(self.info(), obj.pk, adapter.changes)
+        return self.resource_response(self.model.objects.get(pk=obj.pk))
+
+
+def _positive(name: str, raw, *, minimum: int = 1) -> int | None:
+    if raw is None or raw == "":
+        return None
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise scim_errors.BadRequestError(f"{name} must be an integer", scim_type="invalidValue") from None
+    return max(value, minimum)  # RFC 7644 § 3.4.2.4: below 1 (count: below 0) is read as the minimum
+
+
+# -- Users ---------------------------------------------------------------------------------------------
+
+
+class UsersBase(ScimView):
+    collection_name = "directus_users"
+    model = User
+    resource = filters.USERS
+
+    def adapter(self, obj, members=None):
+        return UserAdapter(obj, self.request, base_url=self.base_url())
+
+    def check_create(self, changes: dict) -> None:
+        if changes.get("email") in (None, ""):
+            raise errors.InvalidRequest("userName: This value should not be blank.")
+
+
+class UsersView(UsersBase):
+    def get(self, request):
+        return self.list_resources()
+
+    def post(self, request):
+        return self.create()
+
+
+class UserView(UsersBase):
+    def get(self, request, scim_id: str):
+        return self.resource_response(self.get_object(scim_id))
+
+    def put(self, request, scim_id: str):
+        return self.replace(scim_id, patch=False)
+
+    def patch(self, request, scim_id: str):
+        return self.replace(scim_id, patch=True)
+
+
+# -- Groups --------------------------------------------------------------------------------------------
+
+
+class GroupsBase(ScimView):
+    collection_name = "directus_roles"
+    model = Role
+    resource = filters.GROUPS
+
+    def members_of(self, role_ids) -> dict[int, list[User]]:
+        """Users having each role, as far as the caller may read users."""
+        users_info = self.info("directus_users")
+        if not self.guard().can_read(users_info):
+            return {}
+        members: dict[int, list[User]] = {}
+        for user in self.readable(User, "directus_users").filter(role__in=list(role_ids)).order_by("pk"):
+            members.setdefault(user.role, []).append(user)
+        return members
+
+    def adapter(self, obj, members=None):
+        if members is None and obj is not None:
+            members = self.members_of([obj.pk]).get(obj.pk, [])
+        return GroupAdapter(obj, self.request, base_url=self.base_url(), members=members)
+
+    def dicts(self, rows) -> list[dict]:
+        members = self.members_of([row.pk for row in rows])
+        return [self.adapter(row, members.get(row.pk, [])).to_dict() for row in rows]
+
+    def check_create(self, changes: dict) -> None:
+        if changes.get("name") in (None, ""):
+            raise errors.InvalidRequest("displayName: This value should not be blank.")
+
+
+class GroupsView(GroupsBase):
+    def get(self, request):
+        return self.list_resources()
+
+    def post(self, request):
+        return self.create()
+
+
+class GroupView(GroupsBase):
+    def get(self, request, scim_id: str):
+        return self.resource_response(self.get_object(scim_id))
+
+    def put(self, request, scim_id: str):
+        return self.replace(scim_id, patch=False)
+
+    def patch(self, request, scim_id: str):
+        return self.replace(scim_id, patch=True)
+
+    def delete(self, request, scim_id: str):
+        with self.atomic():
+            obj = self.get_object(scim_id)
+            self.writer().delete(self.info(), obj.pk)
+        return scim_response(None, status=204)
+
+
+class ServiceProviderConfigView(ScimView):
+    """What this service provider supports (RFC 7643 § 5), for clients that ask."""
+
+    def get(self, request):
+        return scim_response(
+            {
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
+                "patch": {"supported": True},
+                "bulk": {"supported": False, "maxOperations": 0, "maxPayloadSize": 0},
+                "filter": {"supported": True, "maxResults": directus_settings.MAX_RESULT_ROWS},
+                "changePassword": {"supported": False},
+                "sort": {"supported": False},
+                "etag": {"supported": False},
+                "authenticationSchemes": [
+                    {
+                        "type": "oauthbearertoken",
+                        "name": "Bearer token",
+                        "description": "A Directus static token or access token (Authorization: Bearer ...)",
+                    }
+                ],
+            }
+        )

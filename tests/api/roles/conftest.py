@@ -1,0 +1,1 @@
+from tests.api.users.factories import editor, editor_api, schema  # noqa: F401
