@@ -113,6 +113,8 @@ def session_project(engine, django_db_setup, django_db_blocker):
 @contextmanager
 def rolled_back(*aliases: str):
     """Run the block inside transactions on these databases and roll them all back."""
+    from apps.schema.cache import forget_config
+
     with ExitStack() as stack:
         for alias in aliases:
             stack.enter_context(transaction.atomic(using=alias))
@@ -121,6 +123,8 @@ def rolled_back(*aliases: str):
         finally:
             for alias in aliases:
                 transaction.set_rollback(True, using=alias)
+            # The rollback takes the version counter back too: what workers cached must go.
+            stack.callback(forget_config)
 
 
 @pytest.fixture
@@ -128,7 +132,6 @@ def project(session_project, django_db_blocker):
     """The engine's project, selected as current. The test runs inside transactions on the
     control and the project database, both rolled back afterwards."""
     from apps.projects.context import using_project
-
     with django_db_blocker.unblock():
         with using_project(session_project), rolled_back("default", session_project.alias):
             yield session_project

@@ -9,15 +9,19 @@ import base64
 import binascii
 import ipaddress
 
+from django.db.models import Exists, OuterRef, Subquery
+from django.utils import timezone
 from rest_framework.authentication import BaseAuthentication
 
 from apps.core import errors
 from apps.projects.context import current_project
 from apps.roles.models import Role
+from apps.schema.cache import project_schema, version_subquery
 from apps.users.models import User, UserStatus
 
 from . import sessions, tokens
 from .identity import Identity
+from .models import UserSession
 from .sessions import COOKIE_SALT, session_cookie_name
 
 __all__ = ["COOKIE_SALT", "DirectusAuthentication", "client_ip", "credential_from_request", "session_cookie_name"]
@@ -64,32 +68,35 @@ class DirectusAuthentication(BaseAuthentication):
             identity = self._from_cookie(project, value)
         elif tokens.looks_like_jwt(value):
             claims = tokens.decode(project, value, tokens.AUTH)
-            user = _user_by_id(claims.get("id"))
-            session_id = None
+            session_id = claims.get(sessions.SESSION_CLAIM)
+            user = _user_row(pk=claims.get("id"), session_id=session_id)
             if sessions.SESSION_CLAIM in claims:
                 # A login's token dies with its session (logout), not only at `exp`.
-                session_id = sessions.live_session(
-                    claims[sessions.SESSION_CLAIM], user_id=user.pk, token_type=sessions.JWT
-                ).pk
+                if not isinstance(session_id, int) or not user._session_found:
+                    raise errors.InvalidToken()
+                if user._session_expires is not None and user._session_expires <= timezone.now():
+                    raise errors.ExpiredToken()
+            else:
+                session_id = None
             identity = Identity(user=user, token_kind="jwt", token=value, session_id=session_id)
         else:
-            user = User.objects.filter(token=value).first()
-            if user is None:
-                raise errors.InvalidToken()
-            identity = Identity(user=user, token_kind="static", token=value)
+            identity = Identity(user=_user_row(token=value), token_kind="static", token=value)
         return self._checked(request, identity), value
 
     def _from_cookie(self, project, value: str) -> Identity:
         session_id = sessions.session_id_from_cookie(project, value)
         session = sessions.live_session(session_id, token_type=sessions.COOKIE)
-        return Identity(user=_user_by_id(session.user), token_kind="cookie", token=value, session_id=session.pk)
+        user = _user_row(pk=session.user)
+        return Identity(user=user, token_kind="cookie", token=value, session_id=session.pk)
 
     def _checked(self, request, identity: Identity) -> Identity:
         user = identity.user
+        # The schema version came with the user: this request's schema check costs nothing more.
+        project_schema(known_version=user._schema_version or 0)
         if user.status != UserStatus.ACTIVE:
             raise errors.UserInactive()
         identity.role_id = user.role
-        role = Role.objects.filter(pk=user.role).first() if user.role is not None else None
+        role = project_roles().get(user.role) if user.role is not None else None
         if role is not None:
             if role.ip_whitelist and client_ip(request) not in role.ip_whitelist:
                 raise errors.IpNotAllowed()
@@ -102,11 +109,30 @@ class DirectusAuthentication(BaseAuthentication):
         return 'Bearer realm="api"'
 
 
-def _user_by_id(user_id) -> User:
-    user = User.objects.filter(pk=user_id).first() if isinstance(user_id, int) else None
+def _user_row(*, pk=None, token=None, session_id=None) -> User:
+    """The user a credential names, read in one statement together with the schema version (and
+    the JWT's session, when it names one); 101 when there is none."""
+    if pk is not None and not isinstance(pk, int):
+        raise errors.InvalidToken()
+    users = User.objects.filter(pk=pk) if token is None else User.objects.filter(token=token)
+    extra = {"_schema_version": version_subquery()}
+    if session_id is not None and isinstance(session_id, int):
+        session = UserSession.objects.filter(pk=session_id, token_type=sessions.JWT, user=OuterRef("pk"))
+        extra["_session_found"] = Exists(session)
+        extra["_session_expires"] = Subquery(session.values("token_expired_at")[:1])
+    user = users.annotate(**extra).first()
     if user is None:
         raise errors.InvalidToken()
     return user
+
+
+def project_roles() -> dict:
+    """The project's roles by id, read once per schema version (role writes move it)."""
+
+    def load():
+        return {role.pk: role for role in Role.objects.all()}
+
+    return project_schema().config("roles", load)
 
 
 def client_ip(request) -> str:

@@ -15,7 +15,7 @@ from apps.activity import services as activity
 from apps.activity.services import Actor
 from apps.core import errors
 from apps.revisions import services as revisions
-from apps.schema.cache import ProjectSchema
+from apps.schema.cache import ProjectSchema, config_changed
 from apps.schema.description import CollectionInfo, FieldInfo
 from apps.schema.types import wire_value
 from directus.conf import directus_settings
@@ -34,6 +34,10 @@ WRITE_HOOKS = {
     "directus_permissions": "apps.permissions.services.PermissionWriteHooks",
     "directus_webhooks": "apps.webhooks.services.WebhookWriteHooks",
 }
+
+# Tables whose rows workers keep per schema version (apps.schema.cache.ProjectSchema.config):
+# writing them moves the version.
+CONFIG_COLLECTIONS = frozenset({"directus_settings", "directus_permissions", "directus_roles", "directus_webhooks"})
 
 # Item events (`item.create|update|delete:after`): the listener (dotted path of an object with
 # `wants(alias, collection, action)` and `__call__(event)`) is called for each written item once
@@ -113,7 +117,7 @@ class ItemWriter:
         row = self._to_columns(collection, values, model)
         instance = model(**row)
         try:
-            with transaction.atomic(using=model.objects.db):
+            with transaction.atomic(using=model.objects.db, savepoint=False):
                 instance.save(force_insert=True)
         except IntegrityError as exc:
             raise self._integrity_error(collection, exc) from exc
@@ -125,6 +129,7 @@ class ItemWriter:
         self._account(collection, pk, action, delta=self._delta(collection, values), parent=parent)
         del children_changed
         hooks.after_create(self, collection, pk, payload)
+        self._config_written(collection)
         self._emit("create", collection, pk)
         return pk
 
@@ -147,7 +152,7 @@ class ItemWriter:
             self._check_required(collection, changed, current=current)
             row = self._to_columns(collection, changed, model)
             try:
-                with transaction.atomic(using=model.objects.db):
+                with transaction.atomic(using=model.objects.db, savepoint=False):
                     model.objects.filter(**{primary.attname: pk}).update(**row)
             except IntegrityError as exc:
                 raise self._integrity_error(collection, exc) from exc
@@ -157,6 +162,7 @@ class ItemWriter:
                 action = "soft-delete"
             self._account(collection, pk, action, delta=self._delta(collection, changed), parent=parent)
         hooks.after_update(self, collection, pk, current, payload)
+        self._config_written(collection)
         self._emit("update", collection, pk)
         return pk
 
@@ -171,6 +177,7 @@ class ItemWriter:
         model.objects.filter(**{collection.primary_key.attname: pk}).delete()
         activity.record(self.actor, "delete", collection.name, pk)
         hooks.after_delete(self, collection, pk, current)
+        self._config_written(collection)
         self._emit("delete", collection, pk, current)
 
     def revert(self, collection: CollectionInfo, pk, data: dict) -> None:
@@ -395,6 +402,10 @@ class ItemWriter:
             parent_item=parent.item if parent else None,
             parent_changed=parent.changed if parent else False,
         )
+
+    def _config_written(self, collection: CollectionInfo) -> None:
+        if collection.name in CONFIG_COLLECTIONS:
+            config_changed(self.schema.alias)
 
     def _emit(self, action: str, collection: CollectionInfo, pk, row: dict | None = None) -> None:
         listener = item_event_listener()

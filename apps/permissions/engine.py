@@ -125,7 +125,7 @@ class Access:
     def for_identity(cls, identity) -> "Access":
         is_admin = bool(getattr(identity, "is_admin", False))
         role_id = PUBLIC_ROLE_ID if identity is None or identity.is_public else identity.role_id
-        rows = [] if is_admin or role_id is None else list(Permission.objects.filter(role=role_id).order_by("id"))
+        rows = [] if is_admin or role_id is None else role_rules(role_id)
         access = cls(
             user_id=0 if identity is None else identity.user_id,
             role_id=ADMIN_ROLE_ID if is_admin else role_id,
@@ -321,3 +321,13 @@ class Access:
         if self.is_public:
             raise errors.Unauthorized()
         raise error
+
+
+def role_rules(role_id: int) -> list[Permission]:
+    """A role's permission rows, read once per schema version (permission writes move it)."""
+    from apps.schema.cache import project_schema
+
+    def load():
+        return list(Permission.objects.filter(role=role_id).order_by("id"))
+
+    return project_schema().config(("permissions", role_id), load)

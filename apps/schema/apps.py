@@ -5,3 +5,8 @@ class SchemaConfig(AppConfig):
     name = "apps.schema"
     label = "schema"
     verbose_name = "Schema"
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

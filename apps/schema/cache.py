@@ -35,6 +35,9 @@ class ProjectSchema:
         self.collections: dict[str, CollectionInfo] = {}
         self._models: dict[str, type] = {}
         self.registry = builder.new_registry()
+        # Project configuration read from the database (settings, permission rows, roles,
+        # webhooks), kept until the global version moves: writes to those tables bump it.
+        self._config: dict = {}
 
     # Reading ---------------------------------------------------------------------------------
 
@@ -53,16 +56,29 @@ class ProjectSchema:
             self._models[name] = model
             return model
 
+    def config(self, key, load):
+        """A value of the project's configuration, loaded once per schema version."""
+        try:
+            return self._config[key]
+        except KeyError:
+            value = self._config[key] = load()
+            return value
+
     # Staying current -------------------------------------------------------------------------
 
-    def refresh(self) -> None:
-        stored = SchemaVersion.objects.using(self.alias).filter(collection=GLOBAL).values_list("version", flat=True)
-        global_version = next(iter(stored), 0)
+    def refresh(self, known_version: int | None = None) -> None:
+        """Catch up with the stored version; `known_version` is that version when the caller
+        already read it (authentication reads it in the same statement as the user)."""
+        if known_version is None:
+            stored = SchemaVersion.objects.using(self.alias).filter(collection=GLOBAL).values_list("version", flat=True)
+            known_version = next(iter(stored), 0)
+        global_version = known_version
         if global_version == self.global_version:
             return
         with self._lock:
             if global_version == self.global_version:
                 return
+            self._config = {}
             versions = dict(SchemaVersion.objects.using(self.alias).values_list("collection", "version"))
             versions.pop(GLOBAL, None)
             if self.global_version is None:
@@ -102,7 +118,7 @@ _schemas: dict[str, ProjectSchema] = {}
 _schemas_lock = threading.Lock()
 
 
-def project_schema(project: ProjectConfig | None = None) -> ProjectSchema:
+def project_schema(project: ProjectConfig | None = None, *, known_version: int | None = None) -> ProjectSchema:
     """The current project's schema, checked against the stored version once per request."""
     project = project or require_project()
     schema = _schemas.get(project.key)
@@ -114,7 +130,7 @@ def project_schema(project: ProjectConfig | None = None) -> ProjectSchema:
     request_memo = memo()
     key = ("schema-checked", project.key)
     if request_memo is None or key not in request_memo:
-        schema.refresh()
+        schema.refresh(known_version)
         if request_memo is not None:
             request_memo[key] = True
     return schema
@@ -139,6 +155,24 @@ def bump(alias: str, collections: set[str], dropped: set[str] = frozenset()) -> 
         rows.filter(collection__in=names).update(version=version)
         if dropped:
             rows.filter(collection__in=dropped).delete()
+
+
+def version_subquery():
+    """The global version as a subquery, to read it in the same statement as something else."""
+    from django.db.models import Subquery
+
+    return Subquery(SchemaVersion.objects.filter(collection=GLOBAL).values("version")[:1])
+
+
+def config_changed(alias: str) -> None:
+    """Settings, permissions, roles or webhooks changed: every worker reloads its copies."""
+    bump(alias, set())
+
+
+def forget_config() -> None:
+    """Drop every project's cached configuration in this process (tests that roll writes back)."""
+    for schema in list(_schemas.values()):
+        schema._config = {}
 
 
 def forget_project(key: str) -> None:

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 
 from apps.core import errors
 from apps.projects.context import require_project
+from apps.schema.cache import project_schema
 from apps.schema.models import Field
 from directus.conf import directus_settings
 
@@ -68,8 +69,11 @@ class ProjectSettings:
 
 
 def load_settings() -> ProjectSettings:
-    """All settings rows of the current project, in one query."""
-    return ProjectSettings(dict(Setting.objects.values_list("key", "value")))
+    """All settings rows of the current project: one query per schema version (every settings
+    write moves the version, so each worker reloads them on its next request)."""
+    return project_schema().config(
+        "settings", lambda: ProjectSettings(dict(Setting.objects.values_list("key", "value")))
+    )
 
 
 # -- The /settings endpoints ----------------------------------------------------------------

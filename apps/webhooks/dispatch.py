@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from django.core.serializers.json import DjangoJSONEncoder
 
 from apps.core import netguard
-from apps.core.local import memo
 from directus.conf import directus_settings
 
 logger = logging.getLogger("directus.webhooks")
@@ -69,16 +68,15 @@ def _webhooks_table_exists() -> bool:
 
 
 def active_hooks(alias: str) -> list[Hook]:
-    """The project's active webhooks, loaded once per request (as Directus 8 registered them at
-    request start); outside requests every call reads them."""
-    request_memo = memo()
-    key = f"directus.webhooks:{alias}"
-    if request_memo is not None and key in request_memo:
-        return request_memo[key]
-    hooks = load_active_hooks(alias) if _webhooks_table_exists() else []
-    if request_memo is not None:
-        request_memo[key] = hooks
-    return hooks
+    """The project's active webhooks, loaded once per schema version (webhook writes move it);
+    outside requests every call reads them."""
+    from apps.projects.context import current_project
+    from apps.schema.cache import project_schema
+
+    project = current_project()
+    if project is None or project.alias != alias:
+        return load_active_hooks(alias)
+    return project_schema().config("webhooks", lambda: load_active_hooks(alias) if _webhooks_table_exists() else [])
 
 
 def matching(alias: str, collection: str, action: str) -> list[Hook]:

@@ -299,6 +299,7 @@ def test_original_content_is_served_back(admin_api, api, url, storage):
 def test_roles_upload_with_their_permission_rows(editor_api, url, project, local_storage):
     from apps.permissions.models import Permission
     from apps.permissions.services import create_default_permissions
+    from apps.schema.cache import config_changed
     from apps.users.models import User
 
     role = User.objects.get(email="editor@example.com").role
@@ -311,6 +312,7 @@ def test_roles_upload_with_their_permission_rows(editor_api, url, project, local
     rows = Permission.objects.filter(role=role, collection="directus_files")
     # Values the server derives are not the caller's writes: a blacklist on them doesn't block uploads.
     rows.update(write_field_blacklist=["checksum", "filesize", "title"])
+    config_changed(rows.db)  # .update() sends no signal
     response = upload(editor_api, url, image_bytes(), "a.png")
     assert response.status_code == 200, response.content
     assert response.json()["data"]["uploaded_by"] == User.objects.get(email="editor@example.com").pk

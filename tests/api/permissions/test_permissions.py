@@ -4,6 +4,7 @@ own rows."""
 from apps.activity.models import Activity
 from apps.permissions.models import Permission
 from apps.roles.models import Role
+from apps.schema.cache import config_changed
 from tests.api.users.factories import error_of, grant
 
 PERMISSION_KEYS = [
@@ -131,6 +132,7 @@ def test_a_role_never_edits_its_own_permissions(editor_api, editor, url):
     Permission.objects.filter(role=editor.role, collection="directus_permissions").update(
         create="full", read="full", update="full", delete="full"
     )
+    config_changed(Permission.objects.db)  # .update() sends no signal
     other = other_role()
     own_row = Permission.objects.filter(role=editor.role, collection="directus_files").first()
     before = rows()

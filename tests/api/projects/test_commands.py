@@ -21,6 +21,7 @@ from apps.projects.models import Project
 from apps.projects.registry import get_project
 from apps.projects.services import system_models
 from apps.roles.models import Role
+from apps.schema.cache import config_changed
 from apps.schema.models import Field, Migration, Relation
 from apps.schema.system_fields import SYSTEM_FIELDS, SYSTEM_PRESETS, SYSTEM_RELATIONS
 from apps.settings.models import Setting
@@ -138,6 +139,7 @@ def test_createproject_accepts_mariadb_urls_and_uses_utf8mb4(engine, cleanup, ap
     assert collations and all(value.startswith("utf8mb4") for value in collations.values())
     with using_project(get_project(key)):
         Setting.objects.filter(key="project_name").update(value="Émoji 🎉 site")
+        config_changed(Setting.objects.db)  # .update() sends no signal
         assert Setting.objects.get(key="project_name").value == "Émoji 🎉 site"
 
 

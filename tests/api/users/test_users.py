@@ -9,6 +9,7 @@ from apps.auth.models import UserSession
 from apps.auth.passwords import check_password
 from apps.permissions.models import Permission
 from apps.revisions.models import Revision
+from apps.schema.cache import config_changed
 from apps.users.models import User
 from tests.conftest import ADMIN_EMAIL
 
@@ -76,6 +77,7 @@ def test_non_admins_read_active_users_and_private_fields_only_of_themselves(edit
         action="update", action_by=other.pk, action_on=timezone.now(), collection="x", item="1", ip="", user_agent=""
     )
     Permission.objects.filter(role=editor.role, collection="directus_activity").update(read="full")
+    config_changed(Permission.objects.db)  # .update() sends no signal
     activity = editor_api.get(url("activity"), {"fields": "action_by.*", "sort": "-id", "limit": 1}).json()
     assert activity["data"][0]["action_by"]["email"] == other.email
     assert not PRIVATE & set(activity["data"][0]["action_by"])
@@ -231,6 +233,7 @@ def test_even_generous_rows_do_not_open_protected_columns(editor_api, editor, ur
     Permission.objects.filter(role=editor.role, collection="directus_users").update(
         create="full", read="full", update="full", delete="full"
     )
+    config_changed(Permission.objects.db)  # .update() sends no signal
     other = make_user("other@example.com", role=editor.role)
     before = snapshot()
     error_of(editor_api.patch(url(f"users/{other.pk}"), {"password": "taken-over"}, format="json"), 403, 305)
@@ -312,8 +315,10 @@ def test_ip_whitelist_of_the_role(editor_api, editor, url):
     from apps.roles.models import Role
 
     Role.objects.filter(pk=editor.role).update(ip_whitelist=["10.1.2.3"])
+    config_changed(Role.objects.db)  # .update() sends no signal
     error_of(editor_api.get(url("users/me")), 401, 19)
     Role.objects.filter(pk=editor.role).update(ip_whitelist=["127.0.0.1"])
+    config_changed(Role.objects.db)  # .update() sends no signal
     assert editor_api.get(url("users/me")).status_code == 200
 
 
