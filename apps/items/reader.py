@@ -62,8 +62,10 @@ class ReadResult:
 
 
 class ItemReader:
-    def __init__(self, schema: ProjectSchema, policy: ReadPolicy | None = None, *, soft_deleted=None):
+    def __init__(self, schema: ProjectSchema, policy: ReadPolicy | None = None, *, soft_deleted=None, lang=None):
         self.schema = schema
+        # `lang` of query.md: None or "*" keep every translation row, a tuple keeps those languages.
+        self.lang = lang
         self.policy = policy or ReadPolicy()
         # collection -> statuses hidden from nested reads (soft-deleted ones)
         self.soft_deleted = soft_deleted or (lambda collection: ())
@@ -191,6 +193,11 @@ class ItemReader:
         fk = target.fields.get(relation.field_many)
         if fk is None or fk.alias:
             return {}
+        if info.type == "translation" and isinstance(self.lang, tuple):
+            language = target.field_of_type("lang")
+            if language is None:
+                raise errors.FieldNotFound(f'Unable to find field of type "lang" in "{target.name}"')
+            queryset = queryset.filter(**{f"{language.attname}__in": list(self.lang)})
         sort = target.sort_field
         if sort is not None:
             queryset = queryset.order_by(sort.attname)

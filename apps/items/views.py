@@ -4,6 +4,7 @@ from django.db import transaction
 
 from apps.activity.services import Actor
 from apps.core import errors
+from apps.core.query.params import parse_csv
 from apps.core.views import DirectusView
 from apps.permissions.guard import PermissionGuard
 from apps.revisions.models import Revision
@@ -58,7 +59,12 @@ class ItemsBaseView(DirectusView):
             can_read=per_collection(guard.can_read, False),
             computed=computed_fields(self.request),
         )
-        return ItemReader(schema, policy, soft_deleted=lambda name: soft_deleted(schema.collection(name)))
+        return ItemReader(
+            schema,
+            policy,
+            soft_deleted=lambda name: soft_deleted(schema.collection(name)),
+            lang=parse_csv(self.query.get("lang"), "lang"),
+        )
 
     def writer(self, guard) -> ItemWriter:
         return ItemWriter(project_schema(), Actor.from_request(self.request, query=self.query), guard)

@@ -289,6 +289,29 @@ class Access:
             self._deny(errors.DeleteDenied(f'Deleting items from "{collection.name}" collection was denied'))
         self._check_explain(collection, rule, "delete", comment)
 
+    def check_comment(self, collection: CollectionInfo, item: dict, action: str) -> None:
+        """Comments on an item (permissions.md § Explain / comment): creating needs `create`,
+        editing or deleting `update`, or `full` when the item belongs to someone else. A
+        collection without a row, or a row whose `comment` is NULL, allows everything."""
+        if self.is_admin:
+            return
+        status = collection.status_field
+        rule = self.rules(collection.name).for_status(item.get(status.name) if status is not None else None)
+        if rule is None or rule.comment is None:
+            return
+        needed = COMMENT_LEVELS["create"] if action == "create" else COMMENT_LEVELS["update"]
+        owner = collection.owner_field
+        if action != "create" and owner is not None and item.get(owner.name) not in (None, self.user_id):
+            needed = COMMENT_LEVELS["full"]
+        if rule.comment < needed:
+            name = collection.name
+            error = {
+                "create": errors.CommentCreateDenied(f'Adding a comment to "{name}" collection was denied'),
+                "update": errors.CommentUpdateDenied(f'Updating a comment to "{name}" collection was denied'),
+                "delete": errors.CommentDeleteDenied(f'Deleting a comment from "{name}" collection was denied'),
+            }[action]
+            self._deny(error)
+
     def _owner_allows(self, collection: CollectionInfo, granted: int, current: dict, *, action: str) -> bool:
         if granted <= 0:
             return False

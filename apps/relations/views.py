@@ -1,9 +1,7 @@
 from apps.core import errors
 from apps.core.serialization import row_to_dict
-from apps.core.views import DirectusView
+from apps.items.system import SystemCollectionView
 from apps.schema import services
-from apps.schema.access import require_reader
-from apps.schema.models import Relation
 
 
 def _ids(value: str) -> list[int]:
@@ -13,10 +11,11 @@ def _ids(value: str) -> list[int]:
         raise errors.ItemNotFound() from None
 
 
-class RelationListView(DirectusView):
+class RelationListView(SystemCollectionView):
+    collection_name = "directus_relations"
+
     def get(self, request):
-        require_reader(request.user)
-        return self.respond([row_to_dict(row) for row in Relation.objects.order_by("id")])
+        return self.list_response(self.collection())
 
     def post(self, request):
         data = request.data
@@ -26,15 +25,11 @@ class RelationListView(DirectusView):
         return self.respond(rows if isinstance(data, list) else rows[0])
 
 
-class RelationDetailView(DirectusView):
+class RelationDetailView(SystemCollectionView):
+    collection_name = "directus_relations"
+
     def get(self, request, ids: str):
-        require_reader(request.user)
-        wanted = _ids(ids)
-        rows = {row.pk: row for row in Relation.objects.filter(pk__in=wanted)}
-        if len(rows) != len(set(wanted)):
-            raise errors.ItemNotFound()
-        data = [row_to_dict(rows[pk]) for pk in wanted]
-        return self.respond(data if "," in ids else data[0])
+        return self.ids_response(self.collection(), ids)
 
     def patch(self, request, ids: str):
         wanted = _ids(ids)

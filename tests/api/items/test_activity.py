@@ -54,3 +54,44 @@ def test_the_public_cannot_read_the_log(blog, schema_url):
 
     assert APIClient().get(schema_url("activity")).json()["error"]["code"] == 3
     assert APIClient().get(schema_url("revisions")).json()["error"]["code"] == 3
+
+
+def test_comment_levels_decide_who_may_comment(blog, schema_admin_api, schema_url):
+    from rest_framework.test import APIClient
+
+    from apps.permissions.models import Permission
+    from apps.roles.models import Role
+    from apps.users.models import User
+
+    api, url = schema_admin_api, schema_url
+    article = api.post(url("items/articles"), {"title": "Open"}, format="json").json()["data"]
+    role = Role.objects.create(name="Commenters")
+    User.objects.create(email="commenter@example.com", status="active", role=role.pk, token="commenter-token")
+    try:
+        Permission.objects.create(role=role.pk, collection="directus_activity", create="full", read="mine")
+        rule = Permission.objects.create(role=role.pk, collection="articles", read="full", comment="none")
+        commenter = APIClient()
+        commenter.credentials(HTTP_AUTHORIZATION="Bearer commenter-token")
+        body = {"collection": "articles", "item": article["id"], "comment": "Me too"}
+
+        response = commenter.post(url("activity/comment"), body, format="json")
+        assert (response.status_code, response.json()["error"]["code"]) == (403, 210)
+        assert not Activity.objects.filter(action="comment", comment="Me too").exists()
+
+        rule.comment = "create"
+        rule.save()
+        response = commenter.post(url("activity/comment"), body, format="json")
+        assert response.status_code == 200, response.content
+        comment_id = response.json()["data"]["id"]
+        # The article belongs to the admin: editing needs `full`.
+        response = commenter.patch(url(f"activity/comment/{comment_id}"), {"comment": "x"}, format="json")
+        assert (response.status_code, response.json()["error"]["code"]) == (403, 211)
+        rule.comment = "full"
+        rule.save()
+        assert (
+            commenter.patch(url(f"activity/comment/{comment_id}"), {"comment": "x"}, format="json").status_code == 200
+        )
+    finally:
+        Permission.objects.filter(role=role.pk).delete()
+        User.objects.filter(email="commenter@example.com").delete()
+        role.delete()

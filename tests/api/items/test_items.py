@@ -252,3 +252,50 @@ def test_lists_take_the_query_language(blog, schema_admin_api, schema_url):
     ]:
         response = api.get(url("items/articles"), params)
         assert response.json()["error"]["code"] == code, (params, response.content)
+
+
+def test_lang_keeps_the_translations_asked_for(blog, schema_admin_api, schema_url):
+    from apps.schema import services
+    from tests.api.items.conftest import ID, admin_identity
+
+    admin = admin_identity()
+    services.add_field("articles", {"field": "translations", "type": "translation"}, admin)
+    services.create_collection(
+        {
+            "collection": "articles_translations",
+            "fields": [
+                ID,
+                {"field": "article", "type": "m2o", "datatype": "INT"},
+                {"field": "language", "type": "lang", "datatype": "VARCHAR", "length": 8},
+                {"field": "headline", "type": "string", "datatype": "VARCHAR", "length": 100},
+            ],
+        },
+        admin,
+    )
+    services.create_relations(
+        [
+            {
+                "collection_many": "articles_translations",
+                "field_many": "article",
+                "collection_one": "articles",
+                "field_one": "translations",
+            }
+        ],
+        admin,
+    )
+    api, url = schema_admin_api, schema_url
+    body = {
+        "title": "Hi",
+        "translations": [{"language": "en-US", "headline": "Hi"}, {"language": "nl-NL", "headline": "Hoi"}],
+    }
+    article = post(api, url, "items/articles", body).json()["data"]
+
+    def headlines(lang=None):
+        params = {"fields": "translations.headline"} | ({"lang": lang} if lang else {})
+        response = api.get(url(f"items/articles/{article['id']}"), params)
+        return sorted(t["headline"] for t in response.json()["data"]["translations"])
+
+    assert headlines() == ["Hi", "Hoi"]
+    assert headlines("*") == ["Hi", "Hoi"]
+    assert headlines("nl-NL") == ["Hoi"]
+    assert headlines("en-US,nl-NL") == ["Hi", "Hoi"]
