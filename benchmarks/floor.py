@@ -48,7 +48,7 @@ def application(environ, start_response):
         if method == "GET" and path == "/_/items/articles" and "filter[status][eq]" in query:
             cursor.execute(
                 "SELECT id, title, status, published_on FROM articles WHERE status = %s "
-                "ORDER BY published_on DESC, id LIMIT 100",
+                "ORDER BY published_on DESC NULLS LAST, id LIMIT 100",
                 [query["filter[status][eq]"][0]],
             )
             return respond(start_response, "200 OK", {"data": cursor.fetchall()})

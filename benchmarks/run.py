@@ -182,7 +182,8 @@ def load(env: dict, base: str, database_url: str, rows: int) -> None:
             f"FROM generate_series(1, {rows}) g",
             "CREATE INDEX articles_author ON articles (author)",
             "CREATE INDEX articles_status ON articles (status)",
-            "CREATE INDEX articles_status_published ON articles (status, published_on DESC)",
+            # NULLS LAST: the order the API sends with the `sort_null_last` setting on (the default).
+            "CREATE INDEX articles_status_published ON articles (status, published_on DESC NULLS LAST)",
             # A reader role: read on both collections, `body` blacklisted, with a static token.
             "INSERT INTO directus_roles (name, enforce_2fa) VALUES ('Readers', false)",
             "INSERT INTO directus_users (status, role, email, token, timezone, email_notifications, theme) "

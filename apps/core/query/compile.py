@@ -427,7 +427,10 @@ def compile_sort(
             raise errors.UnprocessableEntity(f'Unable to sort by "{info.name}" field because it is an alias.')
         named.add(info.name)
         expression = F(info.attname)
-        if item.descending:
+        if info.column is not None and not info.column.nullable:
+            # No NULLs to place: a plain ORDER BY can use an index built in either direction.
+            order.append(expression.desc() if item.descending else expression.asc())
+        elif item.descending:
             order.append(expression.desc(nulls_last=True))
         elif nulls_last:
             order.append(expression.asc(nulls_last=True))
