@@ -350,55 +350,57 @@ def main() -> None:
     }
     server_base = f"http://127.0.0.1:{free_port()}"
     floor_base = f"http://127.0.0.1:{free_port()}"
-    print(f"Loading {args.rows} articles into {name} ...", flush=True)
-    load(env, server_base, database_url, args.rows)
-
-    counting = start_server({**env, "DIRECTUS_COUNT_STATEMENTS": "1"}, server_base, workers=1)
     try:
-        counts = statements(server_base, ADMIN_TOKEN, args.rows)
-    finally:
-        stop(counting)
+        print(f"Loading {args.rows} articles into {name} ...", flush=True)
+        load(env, server_base, database_url, args.rows)
 
-    results: dict = {}
-    server = start_server(env, server_base, workers)
-    floor = start_floor(env, floor_base, workers)
-    try:
-        for round_number in range(args.rounds):
-            for workload in WORKLOADS:
-                for target, base in (("server", server_base), ("floor", floor_base)):
-                    measured = wrk(base, workload, ADMIN_TOKEN, args.rows, args.seconds)
-                    results.setdefault(workload, {}).setdefault(target, []).append(measured)
-                    print(f"round {round_number + 1} {workload} {target}: {measured['rps']:.0f} req/s", flush=True)
-            for workload in ("W1", "W3"):
-                measured = wrk(server_base, workload, READER_TOKEN, args.rows, args.seconds)
-                results.setdefault(f"{workload}-reader", {}).setdefault("server", []).append(measured)
-                print(f"round {round_number + 1} {workload} as reader: {measured['rps']:.0f} req/s", flush=True)
-        rss = worker_rss_mib(server)
-    finally:
-        stop(server)
-        stop(floor)
-        sql(database_url, ["DELETE FROM articles WHERE title = 'Benchmark'"])
+        counting = start_server({**env, "DIRECTUS_COUNT_STATEMENTS": "1"}, server_base, workers=1)
+        try:
+            counts = statements(server_base, ADMIN_TOKEN, args.rows)
+        finally:
+            stop(counting)
 
-    table = summarise(results, counts)
-    report = {
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "rows": args.rows,
-        "seconds": args.seconds,
-        "rounds": args.rounds,
-        "workers": workers,
-        "worker_peak_rss_mib": rss,
-        "statements": counts,
-        "table": table,
-        "raw": results,
-    }
-    print_table(table, counts, rss)
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"{report['when'].replace(':', '')}.json"
-    path.write_text(json.dumps(report, indent=2))
-    print(f"\nwritten to {path.relative_to(ROOT)}")
-    if not args.keep:
-        sql(f"{server_url}/postgres", [f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'])
-        shutil.rmtree(data_dir, ignore_errors=True)
+        results: dict = {}
+        server = start_server(env, server_base, workers)
+        floor = start_floor(env, floor_base, workers)
+        try:
+            for round_number in range(args.rounds):
+                for workload in WORKLOADS:
+                    for target, base in (("server", server_base), ("floor", floor_base)):
+                        measured = wrk(base, workload, ADMIN_TOKEN, args.rows, args.seconds)
+                        results.setdefault(workload, {}).setdefault(target, []).append(measured)
+                        print(f"round {round_number + 1} {workload} {target}: {measured['rps']:.0f} req/s", flush=True)
+                for workload in ("W1", "W3"):
+                    measured = wrk(server_base, workload, READER_TOKEN, args.rows, args.seconds)
+                    results.setdefault(f"{workload}-reader", {}).setdefault("server", []).append(measured)
+                    print(f"round {round_number + 1} {workload} as reader: {measured['rps']:.0f} req/s", flush=True)
+            rss = worker_rss_mib(server)
+        finally:
+            stop(server)
+            stop(floor)
+            sql(database_url, ["DELETE FROM articles WHERE title = 'Benchmark'"])
+
+        table = summarise(results, counts)
+        report = {
+            "when": datetime.now(UTC).isoformat(timespec="seconds"),
+            "rows": args.rows,
+            "seconds": args.seconds,
+            "rounds": args.rounds,
+            "workers": workers,
+            "worker_peak_rss_mib": rss,
+            "statements": counts,
+            "table": table,
+            "raw": results,
+        }
+        print_table(table, counts, rss)
+        RESULTS.mkdir(exist_ok=True)
+        path = RESULTS / f"{report['when'].replace(':', '')}.json"
+        path.write_text(json.dumps(report, indent=2))
+        print(f"\nwritten to {path.relative_to(ROOT)}")
+    finally:
+        if not args.keep:
+            sql(f"{server_url}/postgres", [f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'])
+            shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def best(measurements: list[dict]) -> dict:

@@ -75,6 +75,8 @@ DEFAULTS = {
     "GRAPHQL_MAX_TOKENS": 5_000,
     "GRAPHQL_MAX_OPERATIONS": 10,
     "GRAPHQL_SCHEMA_CACHE_SIZE": 32,
+    # A built Directus 8 admin app (index.html + assets) served at /admin/; empty: /admin/ is 404.
+    "APP_DIR": "",
 }
 
 

@@ -30,6 +30,7 @@ project_patterns = [
     path("", include("apps.mail.urls")),
     path("", include("apps.scim.urls")),
     path("", include("apps.extensions.project_urls")),
+    path("", include("apps.openapi.urls")),
 ]
 
 register_converter(ProjectKeyConverter, "project")
@@ -37,6 +38,7 @@ register_converter(ProjectKeyConverter, "project")
 urlpatterns = [
     path(directus_settings.ADMIN_PATH, admin.site.urls),
     path("", include("apps.server.urls")),
+    path("admin/", include("apps.server.appdir")),
     path("", include("apps.extensions.urls")),
     path("<project:project>", ProjectInfoView.as_view()),
     path("<project:project>/", include(project_patterns)),

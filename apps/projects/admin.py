@@ -2,19 +2,26 @@
 
 Adding a project here does what `createproject` does (database, system tables, fresh install or
 adoption); deleting one removes the registry row only and keeps its database, like
-`deleteproject` without --drop-database. The connection URL and the secrets cannot be changed
-after creation, and the secrets are never shown in full."""
+`deleteproject` without --drop-database (its confirmation page says so). The connection URL and
+the secrets cannot be changed after creation, and the secrets are never shown in full.
+
+The "migrate" action applies pending system migrations to the selected projects' databases;
+each project also has read-only pages of its users, roles, collections and recent activity
+(see `admin_views`), linked from the list and the change page."""
 
 import contextlib
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.urls import path, reverse
+from django.utils.html import format_html_join
 
 from . import databases
+from .admin_views import SECTIONS, project_data_view
 from .models import Project
-from .registry import forget_project
-from .services import ProjectError, create_project, delete_project
+from .registry import ProjectConfig, forget_project
+from .services import ProjectError, create_project, delete_project, migrate_project
 
 
 def _masked(secret: str | None) -> str:
@@ -70,10 +77,51 @@ class ProjectCreationForm(forms.ModelForm):
 
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
-    list_display = ["key", "database_engine", "private", "adopted", "created_on"]
+    list_display = ["key", "database_engine", "private", "adopted", "created_on", "data_links"]
     list_filter = ["private", "adopted"]
     search_fields = ["key"]
     ordering = ["key"]
+    actions = ["migrate"]
+    delete_confirmation_template = "admin/projects/project_delete_confirmation.html"
+    delete_selected_confirmation_template = "admin/projects/project_delete_selected_confirmation.html"
+
+    def get_urls(self):
+        # Before the default URLs: their "<path:object_id>/" catch-all would take these.
+        data = self.admin_site.admin_view(self.project_data)
+        return [path("<str:key>/data/<str:section>/", data, name="projects_project_data"), *super().get_urls()]
+
+    def project_data(self, request, key, section):
+        return project_data_view(self, request, key, section)
+
+    @admin.display(description="Project data")
+    def data_links(self, obj):
+        if obj is None or obj.pk is None:
+            return "-"
+        links = [
+            (reverse(f"{self.admin_site.name}:projects_project_data", args=[obj.key, name]), section.title)
+            for name, section in SECTIONS.items()
+        ]
+        return format_html_join(" | ", '<a href="{}">{}</a>', links)
+
+    @admin.action(description="Migrate the selected projects' databases", permissions=["change"])
+    def migrate(self, request, queryset):
+        for project in queryset.order_by("key"):
+            try:
+                output = migrate_project(ProjectConfig.from_model(project), verbosity=1)
+            except Exception as exc:  # one project's failure (its server down) must not hide the others
+                first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+                self.message_user(
+                    request,
+                    f"Migrating {project.key} failed: {type(exc).__name__}: {first_line}",
+                    level=messages.ERROR,
+                )
+                continue
+            applied = sum(1 for line in output.splitlines() if line.strip().startswith("Applying "))
+            if applied:
+                text = f"Migrated {project.key}: {applied} migration(s) applied."
+            else:
+                text = f"Migrated {project.key}: already up to date."
+            self.message_user(request, text, level=messages.SUCCESS)
 
     @admin.display(description="Database")
     def database_engine(self, obj):
@@ -110,12 +158,21 @@ class ProjectAdmin(admin.ModelAdmin):
         return [
             (None, {"fields": ["key", "database_url_display", "private", "storage"]}),
             ("Read-only", {"fields": ["adopted", "created_on", "secret_key_display", "public_key_display"]}),
+            ("Project data (read-only)", {"fields": ["data_links"]}),
         ]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        return ["key", "database_url_display", "adopted", "created_on", "secret_key_display", "public_key_display"]
+        return [
+            "key",
+            "database_url_display",
+            "adopted",
+            "created_on",
+            "secret_key_display",
+            "public_key_display",
+            "data_links",
+        ]
 
     def save_form(self, request, form, change):
         if not change:

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "apps.mail",
     "apps.extensions",
     "apps.scim",
+    "apps.openapi",
 ]
 
 MIDDLEWARE = [
@@ -192,4 +193,5 @@ DIRECTUS = {
     "MAX_UPLOAD_SIZE": env_int("DIRECTUS_MAX_UPLOAD_SIZE", 100 * 1024 * 1024),
     "DB_CONN_MAX_AGE": env_int("DIRECTUS_PROJECT_DB_CONN_MAX_AGE", 60),
     "PASSWORD_RESET_URL_ALLOWLIST": env_list("DIRECTUS_PASSWORD_RESET_URL_ALLOWLIST"),
+    "APP_DIR": env_str("DIRECTUS_APP_DIR"),
 }

@@ -1,0 +1,140 @@
+"""Read-only pages of one project's data in the operators' Django admin: its users, roles,
+collections and recent activity.
+
+Each page reads exactly the project named in its URL, inside `using_project` for that project,
+and turns what it read into plain rows before leaving that block: nothing lazy (a queryset, a
+model instance) reaches the template, where another project (or none) could be selected. The
+pages only read; there is no form and no POST handling."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
+from django.db.models import Count
+from django.http import Http404
+from django.template.response import TemplateResponse
+
+from .context import using_project
+from .models import Project
+from .registry import ProjectConfig
+
+RECENT_ACTIVITY = 50
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    title: str
+    columns: tuple[str, ...]
+    read: Callable[[ProjectConfig], list[tuple]]
+
+
+def _role_names() -> dict[int, str]:
+    from apps.roles.models import Role
+
+    return dict(Role.objects.values_list("id", "name"))
+
+
+def read_users(config: ProjectConfig) -> list[tuple]:
+    from apps.users.models import User
+
+    roles = _role_names()
+    rows = User.objects.order_by("id").values_list("id", "email", "first_name", "last_name", "status", "role")
+    return [
+        (
+            pk,
+            email,
+            " ".join(part for part in (first, last) if part) or "-",
+            status,
+            roles.get(role, f"#{role}") if role is not None else "-",
+        )
+        for pk, email, first, last, status, role in rows
+    ]
+
+
+def read_roles(config: ProjectConfig) -> list[tuple]:
+    from apps.roles.models import Role
+    from apps.users.models import User
+
+    counts = dict(User.objects.values_list("role").annotate(count=Count("id")).values_list("role", "count"))
+    return [(pk, name, counts.get(pk, 0)) for pk, name in Role.objects.order_by("id").values_list("id", "name")]
+
+
+def read_collections(config: ProjectConfig) -> list[tuple]:
+    from apps.schema.cache import project_schema
+
+    schema = project_schema(config)
+    return [
+        (name, "yes" if info.managed else "no", len(info.fields)) for name, info in sorted(schema.collections.items())
+    ]
+
+
+def read_activity(config: ProjectConfig) -> list[tuple]:
+    from apps.activity.models import Activity
+    from apps.users.models import User
+
+    rows = list(
+        Activity.objects.order_by("-action_on", "-id").values_list(
+            "action", "collection", "item", "action_by", "action_on"
+        )[:RECENT_ACTIVITY]
+    )
+    user_ids = {row[3] for row in rows if row[3]}
+    emails = dict(User.objects.filter(id__in=user_ids).values_list("id", "email")) if user_ids else {}
+    return [
+        (action, collection, item, emails.get(by, f"#{by}") if by else "(public)", when)
+        for action, collection, item, by, when in rows
+    ]
+
+
+SECTIONS: dict[str, Section] = {
+    section.name: section
+    for section in (
+        Section("users", "Users", ("ID", "Email", "Name", "Status", "Role"), read_users),
+        Section("roles", "Roles", ("ID", "Name", "Users"), read_roles),
+        Section("collections", "Collections", ("Name", "Managed", "Fields"), read_collections),
+        Section(
+            "activity",
+            f"Recent activity (last {RECENT_ACTIVITY})",
+            ("Action", "Collection", "Item", "User", "When"),
+            read_activity,
+        ),
+    )
+}
+
+
+def project_data_view(model_admin, request, key: str, section: str):
+    """One section of one project's data (wrapped in `admin_site.admin_view` by the caller)."""
+    if not model_admin.has_view_permission(request):
+        raise PermissionDenied
+    described = SECTIONS.get(section)
+    if described is None:
+        raise Http404("Unknown section.")
+    # The registry row itself, not the per-process cache: a project deleted a moment ago is gone.
+    project = Project.objects.using("default").filter(key=key).first()
+    if project is None:
+        raise Http404(f"Unknown project '{key}'.")
+    config = ProjectConfig.from_model(project)
+    error = None
+    rows: list[tuple] = []
+    try:
+        with using_project(config):
+            rows = described.read(config)  # plain tuples: evaluated inside the block
+    except DatabaseError as exc:
+        error = f"The project's database could not be read: {exc}"
+    opts = model_admin.model._meta
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": opts,
+        "app_label": opts.app_label,
+        "title": f"{described.title} of project {config.key}",
+        "subtitle": None,
+        "project": project,
+        "section": described,
+        "sections": list(SECTIONS.values()),
+        "columns": described.columns,
+        "rows": rows,
+        "error": error,
+    }
+    request.current_app = model_admin.admin_site.name
+    return TemplateResponse(request, "admin/projects/project_data.html", context)
