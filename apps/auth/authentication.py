@@ -9,11 +9,13 @@ import base64
 import binascii
 import ipaddress
 
+from django.db import router
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from rest_framework.authentication import BaseAuthentication
 
 from apps.core import errors
+from apps.core.compiled import CompiledQuery, int_sentinel, text_sentinel
 from apps.projects.context import current_project
 from apps.roles.models import Role
 from apps.schema.cache import project_schema, version_subquery
@@ -109,18 +111,41 @@ class DirectusAuthentication(BaseAuthentication):
         return 'Bearer realm="api"'
 
 
+def _with_version(users):
+    return users.annotate(_schema_version=version_subquery())
+
+
+def _with_session(users, session_id):
+    session = UserSession.objects.filter(pk=session_id, token_type=sessions.JWT, user=OuterRef("pk"))
+    return _with_version(users).annotate(
+        _session_found=Exists(session), _session_expires=Subquery(session.values("token_expired_at")[:1])
+    )
+
+
+# The lookups every authenticated request makes, compiled once per database.
+_BY_TOKEN = CompiledQuery(
+    User, lambda token: _with_version(User.objects.filter(token=token))[:1], (text_sentinel("token"),)
+)
+_BY_ID = CompiledQuery(User, lambda pk: _with_version(User.objects.filter(pk=pk))[:1], (int_sentinel(1),))
+_BY_ID_AND_SESSION = CompiledQuery(
+    User,
+    lambda pk, session_id: _with_session(User.objects.filter(pk=pk), session_id)[:1],
+    (int_sentinel(1), int_sentinel(2)),
+)
+
+
 def _user_row(*, pk=None, token=None, session_id=None) -> User:
     """The user a credential names, read in one statement together with the schema version (and
     the JWT's session, when it names one); 101 when there is none."""
     if pk is not None and not isinstance(pk, int):
         raise errors.InvalidToken()
-    users = User.objects.filter(pk=pk) if token is None else User.objects.filter(token=token)
-    extra = {"_schema_version": version_subquery()}
-    if session_id is not None and isinstance(session_id, int):
-        session = UserSession.objects.filter(pk=session_id, token_type=sessions.JWT, user=OuterRef("pk"))
-        extra["_session_found"] = Exists(session)
-        extra["_session_expires"] = Subquery(session.values("token_expired_at")[:1])
-    user = users.annotate(**extra).first()
+    alias = router.db_for_read(User)
+    if token is not None:
+        user = _BY_TOKEN.first(alias, token)
+    elif isinstance(session_id, int):
+        user = _BY_ID_AND_SESSION.first(alias, pk, session_id)
+    else:
+        user = _BY_ID.first(alias, pk) if pk is not None else None
     if user is None:
         raise errors.InvalidToken()
     return user
