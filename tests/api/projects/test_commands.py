@@ -415,3 +415,13 @@ def test_createproject_fails_cleanly_when_the_server_refuses_to_create_the_datab
     finally:
         with psycopg.connect(**kwargs) as conn:
             conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
+
+
+def test_refresh_project_moves_the_version(project):
+    from django.core.management import call_command
+
+    from apps.schema.models import SchemaVersion
+
+    before = SchemaVersion.objects.filter(collection="*").values_list("version", flat=True).first() or 0
+    call_command("refresh_project", project.key)
+    assert SchemaVersion.objects.get(collection="*").version == before + 1
