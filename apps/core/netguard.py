@@ -146,7 +146,9 @@ def check_url(url: str, *, allowlist: Iterable = (), require_resolution: bool = 
             raise Refused(f'the host "{host}" can\'t be resolved') from None
 
 
-class _PinnedHTTPConnection(http.client.HTTPConnection):
+class PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects to an address vetted beforehand, so a second DNS answer cannot swap it."""
+
     def __init__(self, host, port, address, timeout):
         super().__init__(host, port, timeout=timeout)
         self.address = address
@@ -155,7 +157,7 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
         self.sock = socket.create_connection((self.address, self.port), self.timeout)
 
 
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+class PinnedHTTPSConnection(http.client.HTTPSConnection):
     def __init__(self, host, port, address, timeout):
         super().__init__(host, port, timeout=timeout)
         self.address = address
@@ -207,7 +209,7 @@ def _request(hop: Target, method: str, body, headers: dict, deadline: float):
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             break
-        kind = _PinnedHTTPSConnection if hop.scheme == "https" else _PinnedHTTPConnection
+        kind = PinnedHTTPSConnection if hop.scheme == "https" else PinnedHTTPConnection
         connection = kind(hop.host, hop.port, address, timeout=remaining)
         sent = {"User-Agent": USER_AGENT, "Accept": "*/*", "Accept-Encoding": "identity", **headers}
         try:

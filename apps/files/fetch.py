@@ -11,23 +11,17 @@ Hosts and networks in URL_IMPORT_ALLOWLIST skip the address check: names are mat
 written in the URL, networks against the resolved addresses."""
 
 import http.client
-import ipaddress
 import posixpath
-import socket
 import tempfile
 import time
 from dataclasses import dataclass
 from urllib.parse import unquote, urljoin, urlsplit
 
-from apps.core import errors
+from apps.core import errors, netguard
 from directus.conf import directus_settings
 
 CHUNK = 64 * 1024
 REDIRECTS = {301, 302, 303, 307, 308}
-METADATA_ADDRESSES = frozenset(
-    ipaddress.ip_address(address)
-    for address in ("169.254.169.254", "169.254.170.2", "100.100.100.200", "fd00:ec2::254", "192.0.0.192")
-)
 
 
 class ImportRefused(errors.InvalidRequest):
@@ -41,71 +35,15 @@ class Fetched:
     content_type: str
 
 
-def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    if address in METADATA_ADDRESSES:
-        return False
-    return address.is_global and not (
-        address.is_multicast
-        or address.is_private
-        or address.is_loopback
-        or address.is_link_local
-        or address.is_reserved
-        or address.is_unspecified
-    )
-
-
-def _allowlist():
-    names, networks = set(), []
-    for entry in directus_settings.URL_IMPORT_ALLOWLIST or []:
-        text = str(entry).strip().lower()
-        try:
-            networks.append(ipaddress.ip_network(text, strict=False))
-        except ValueError:
-            if text:
-                names.add(text)
-    return names, networks
-
-
-def vet(host: str, port: int) -> list[str]:
-    """The addresses `host` may be reached at; refuses when any of them is not allowed."""
-    names, networks = _allowlist()
+def vet(host: str, port: int) -> tuple[str, ...]:
+    """The addresses `host` may be reached at (apps.core.netguard decides, with the import
+    allow-list); refused when any of them is not allowed."""
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError, OSError):
+        return netguard.resolve(host, port, allowlist=directus_settings.URL_IMPORT_ALLOWLIST or [])
+    except netguard.Refused:
+        raise ImportRefused("data: the URL points to an address that may not be imported from") from None
+    except netguard.DeliveryError:
         raise ImportRefused(f'data: the host "{host}" can\'t be resolved') from None
-    addresses = []
-    for _family, _type, _proto, _name, sockaddr in infos:
-        text = str(sockaddr[0]).split("%", 1)[0]
-        address = ipaddress.ip_address(text)
-        allowed = host.lower() in names or any(address in network for network in networks)
-        if not allowed and not is_public(address):
-            raise ImportRefused("data: the URL points to an address that may not be imported from")
-        if text not in addresses:
-            addresses.append(text)
-    if not addresses:
-        raise ImportRefused(f'data: the host "{host}" can\'t be resolved')
-    return addresses
-
-
-class _PinnedHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, host, port, address, timeout):
-        super().__init__(host, port, timeout=timeout)
-        self.address = address
-
-    def connect(self):
-        self.sock = socket.create_connection((self.address, self.port), self.timeout)
-
-
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, host, port, address, timeout):
-        super().__init__(host, port, timeout=timeout)
-        self.address = address
-
-    def connect(self):
-        sock = socket.create_connection((self.address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
 def fetch(url: str, *, limit: int, accept=None) -> Fetched:
@@ -153,7 +91,7 @@ def _request(url: str, deadline: float):
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             break
-        kind = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
+        kind = netguard.PinnedHTTPSConnection if parts.scheme == "https" else netguard.PinnedHTTPConnection
         connection = kind(host, port, address, timeout=remaining)
         try:
             connection.request(
