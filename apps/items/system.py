@@ -16,3 +16,29 @@ class SystemCollectionView(ItemsBaseView):
         if info is None:
             raise errors.CollectionNotFound(f"Unable to find collection: {self.collection_name}")
         return info
+
+
+class SystemListView(SystemCollectionView):
+    """`/<resource>`: list, create (object or array), batch update (array with keys)."""
+
+    def get(self, request):
+        return self.list_response(self.collection())
+
+    def post(self, request):
+        return self.create_response(self.collection())
+
+    def patch(self, request):
+        return self.batch_update_response(self.collection())
+
+
+class SystemDetailView(SystemCollectionView):
+    """`/<resource>/:id` (CSV ids too): read, update, delete."""
+
+    def get(self, request, ids: str):
+        return self.ids_response(self.collection(), ids)
+
+    def patch(self, request, ids: str):
+        return self.update_response(self.collection(), ids)
+
+    def delete(self, request, ids: str):
+        return self.delete_response(self.collection(), ids)

@@ -103,8 +103,15 @@ class ItemsBaseView(DirectusView):
         meta = listing.item_meta(info, self.query, many=many)
         return self.respond(items if many else items[0], meta=meta, messages=messages_for(reader.denied))
 
-    def create_response(self, info: CollectionInfo, *, batch: bool = True):
+    def body(self, kinds=(dict, list)):
+        """The request's JSON body; missing, empty or of another kind is 400 code 13."""
         body = self.request.data
+        if not body or not isinstance(body, kinds):
+            raise errors.InvalidPayload()
+        return body
+
+    def create_response(self, info: CollectionInfo, *, batch: bool = True):
+        body = self.body()
         many = isinstance(body, list)
         if many and not batch:
             raise errors.InvalidPayload()
@@ -117,9 +124,7 @@ class ItemsBaseView(DirectusView):
         return self.read_back(info, ids, guard, many=many)
 
     def batch_update_response(self, info: CollectionInfo):
-        body = self.request.data
-        if not isinstance(body, list):
-            raise errors.InvalidPayload()
+        body = self.body(list)
         _check_batch(body)
         key = info.primary_key.name
         guard = self.guard()
@@ -135,9 +140,7 @@ class ItemsBaseView(DirectusView):
         return self.read_back(info, ids, guard, many=True)
 
     def update_response(self, info: CollectionInfo, ids: str):
-        body = self.request.data
-        if not isinstance(body, dict):
-            raise errors.InvalidPayload()
+        body = self.body(dict)
         guard = self.guard()
         keys = split_ids(info, ids)
         _check_batch(keys)

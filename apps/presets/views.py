@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from apps.core import errors
 from apps.items.services import ItemWriter
-from apps.items.system import SystemCollectionView
+from apps.items.system import SystemDetailView, SystemListView
 
 COLLECTION = "directus_collection_presets"
 DEFAULT_VIEW_TYPE = "tabular"
@@ -34,41 +34,19 @@ class PresetWriter(ItemWriter):
         return access is None or access.is_admin
 
 
-def require_payload(body) -> None:
-    """An empty or non-JSON-object/array body is `400` code 13 (as Directus 8 checks payloads)."""
-    if not body or not isinstance(body, dict | list):
-        raise errors.InvalidPayload()
+class PresetWriting:
+    """Presets are written without activity and revisions (presets.md)."""
 
-
-class PresetsBaseView(SystemCollectionView):
     collection_name = COLLECTION
 
     def writer(self, guard) -> ItemWriter:
         base = super().writer(guard)
-        # presets.md: activity and revisions are never written for presets.
         return PresetWriter(base.schema, replace(base.actor, skip=True), guard)
 
 
-class PresetsView(PresetsBaseView):
-    def get(self, request):
-        return self.list_response(self.collection())
-
-    def post(self, request):
-        require_payload(request.data)
-        return self.create_response(self.collection())
-
-    def patch(self, request):
-        require_payload(request.data)
-        return self.batch_update_response(self.collection())
+class PresetsView(PresetWriting, SystemListView):
+    pass
 
 
-class PresetView(PresetsBaseView):
-    def get(self, request, ids: str):
-        return self.ids_response(self.collection(), ids)
-
-    def patch(self, request, ids: str):
-        require_payload(request.data)
-        return self.update_response(self.collection(), ids)
-
-    def delete(self, request, ids: str):
-        return self.delete_response(self.collection(), ids)
+class PresetView(PresetWriting, SystemDetailView):
+    pass

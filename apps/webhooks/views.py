@@ -4,7 +4,7 @@ of the rows live in `services.WebhookWriteHooks`; delivery in `dispatch`."""
 
 from apps.core import errors
 from apps.items import listing
-from apps.items.system import SystemCollectionView
+from apps.items.system import SystemCollectionView, SystemDetailView, SystemListView
 from apps.items.views import split_ids
 from apps.revisions.models import Revision
 from apps.schema.cache import project_schema
@@ -12,38 +12,16 @@ from apps.schema.cache import project_schema
 from . import services
 
 
-def require_payload(body) -> None:
-    if not body or not isinstance(body, dict | list):
-        raise errors.InvalidPayload()
-
-
 class WebhooksBaseView(SystemCollectionView):
     collection_name = services.COLLECTION
 
 
-class WebhooksView(WebhooksBaseView):
-    def get(self, request):
-        return self.list_response(self.collection())
-
-    def post(self, request):
-        require_payload(request.data)
-        return self.create_response(self.collection())
-
-    def patch(self, request):
-        require_payload(request.data)
-        return self.batch_update_response(self.collection())
+class WebhooksView(SystemListView):
+    collection_name = services.COLLECTION
 
 
-class WebhookView(WebhooksBaseView):
-    def get(self, request, ids: str):
-        return self.ids_response(self.collection(), ids)
-
-    def patch(self, request, ids: str):
-        require_payload(request.data)
-        return self.update_response(self.collection(), ids)
-
-    def delete(self, request, ids: str):
-        return self.delete_response(self.collection(), ids)
+class WebhookView(SystemDetailView):
+    collection_name = services.COLLECTION
 
 
 class WebhookRevisionsView(WebhooksBaseView):
