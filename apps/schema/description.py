@@ -15,6 +15,9 @@ from .types import field_type, guess_type
 
 SYSTEM_PREFIX = "directus_"
 
+# Collections whose directus_fields rows describe the values stored in them (one per key).
+KEY_VALUE_COLLECTIONS = frozenset({"directus_settings"})
+
 # Relations to these collections are refused (spec: relations.md).
 RESTRICTED_RELATION_TARGETS = frozenset(
     {"directus_activity", "directus_collections", "directus_fields", "directus_relations"}
@@ -187,6 +190,8 @@ def _describe_one(
     field_rows: list[dict],
     relations: list[RelationRow],
 ) -> CollectionInfo:
+    if name in KEY_VALUE_COLLECTIONS:
+        field_rows = []  # its directus_fields rows describe the keys stored in it, not its columns
     rows_by_field = {row["field"]: row for row in field_rows}
     fields: dict[str, FieldInfo] = {}
     for column in columns or []:

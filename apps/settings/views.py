@@ -3,19 +3,18 @@
 List reads are typed by each key's `directus_fields` type; reads by id return the stored text.
 Writes run in one transaction per request (a batch is all-or-nothing, deviation 2).
 
-The list parameters handled here (`fields`, `sort`, `limit`, `offset`, `page`, `single`, basic
-`meta`) are a stand-in for the item query engine; `filter` and `q` arrive with it.
+The list goes through the item engine (query language and permission rows), then each `value`
+is typed by its key.
 """
 
-from django.db.models import F
 from django.http import QueryDict
 
 from apps.core import errors
 from apps.core.expand import RowShaper, build_meta
-from apps.core.query.fields import FieldsTree, parse_fields, split_entries
+from apps.core.query.fields import FieldsTree, parse_fields
 from apps.core.serialization import row_to_dict
 from apps.core.views import DirectusView
-from directus.conf import directus_settings
+from apps.items.system import SystemCollectionView
 
 from . import services
 from .models import Setting
@@ -75,27 +74,21 @@ class SettingsBaseView(DirectusView):
         return self.respond_rows(rows, tree, single=False)
 
 
-class SettingsView(SettingsBaseView):
-    """GET (typed list), POST (object or array), PATCH (array, each with `id`)."""
+class SettingsView(SettingsBaseView, SystemCollectionView):
+    """GET (typed list, through the item engine), POST (object or array), PATCH (array, each with `id`)."""
+
+    collection_name = COLLECTION
 
     def get(self, request):
-        services.check_access(request.user, "read")
-        tree = self.fields_tree()
-        single = str(self.query.get("single", "")).lower() in {"1", "true"}
-        queryset = Setting.objects.order_by(*_ordering(self.query.get("sort")))
-        rows = _paginate(queryset, self.query, single=single)
-
-        dicts = [row_to_dict(row) for row in rows]
-        if "value" in tree.select(COLUMNS):
+        response = self.list_response(self.collection())
+        data = response.data.get("data") if isinstance(response.data, dict) else None
+        items = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
+        if any("value" in item and "key" in item for item in items):
             types = services.field_types()
-            for item in dicts:
-                item["value"] = services.read_value(types.get(item["key"]), item["value"], self.shaper.file_object)
-        data = self.shaper.shape(COLLECTION, dicts, tree)
-        if single:
-            if not data:
-                raise errors.ItemNotFound()
-            return self.respond(data[0], meta=self.meta(single=True))
-        return self.respond(data, meta=self.meta(single=False, result_count=len(data)))
+            for item in items:
+                if "value" in item and "key" in item:
+                    item["value"] = services.read_value(types.get(item["key"]), item["value"], self.shaper.file_object)
+        return response
 
     def post(self, request):
         services.check_access(request.user, "create")
@@ -172,49 +165,3 @@ class SettingDetailView(SettingsBaseView):
         services.check_access(request.user, "delete")
         services.delete_settings(services.parse_ids(ids))
         return self.respond(None)
-
-
-def _ordering(value) -> list:
-    """`sort` over the three columns: `-name` descending, `?` random; id is the tie-breaker.
-    NULLs last (setting `sort_null_last`, on by default)."""
-    order = []
-    for entry in split_entries(value):
-        if entry == "?":
-            order.append("?")
-            continue
-        name = entry[1:] if entry.startswith("-") else entry
-        if name not in COLUMNS:
-            raise errors.InvalidField(f'Invalid field "{name}" in "{COLLECTION}"')
-        expression = F(name)
-        order.append(expression.desc(nulls_last=True) if entry.startswith("-") else expression.asc(nulls_last=True))
-    return [*order, "id"]
-
-
-def _int_param(query: dict, name: str) -> int | None:
-    value = query.get(name)
-    if value is None or value == "":
-        return None
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        raise errors.InvalidRequest(f"{name}: This value should be of type integer.") from None
-
-
-def _paginate(queryset, query: dict, *, single: bool) -> list:
-    """`limit` (default: setting `default_limit`, else 20; -1 = all), `offset`, `page`."""
-    limit = _int_param(query, "limit")
-    offset = _int_param(query, "offset")
-    page = _int_param(query, "page")
-    if single:
-        limit = 1
-    elif limit is None:
-        limit = services.php_int(services.load_settings().get("default_limit") or "") or 20
-    if offset is None and page is not None and limit > 0:
-        offset = limit * (max(page, 1) - 1)
-    offset = max(offset or 0, 0)
-    cap = directus_settings.MAX_RESULT_ROWS
-    window = slice(0, cap + 1) if limit < 0 else slice(offset, offset + min(limit, cap + 1))
-    rows = list(queryset[window])
-    if len(rows) > cap:
-        raise errors.UnprocessableEntity(f"The result is larger than {cap} rows; use limit and offset")
-    return rows

@@ -497,3 +497,10 @@ def test_reserved_first_segment_is_not_a_project(admin_api, project):
     response = admin_api.get("/server/settings")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == 1
+
+
+def test_the_list_takes_the_query_language(admin_api, url):
+    response = admin_api.get(url("settings"), {"filter[key][eq]": "default_limit"})
+    assert response.json()["data"] == [{"id": response.json()["data"][0]["id"], "key": "default_limit", "value": 200}]
+    response = admin_api.get(url("settings"), {"filter[nothing][eq]": "x"})
+    assert response.json()["error"]["code"] == 202
