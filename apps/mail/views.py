@@ -1,4 +1,7 @@
-"""POST /:project/mail (mail.md): any authenticated user sends a message (`204`)."""
+"""POST /:project/mail (mail.md): an administrator sends a message (`204`).
+
+Directus 8 let any signed-in user send mail to any address from the server; here only admins may
+(an open relay otherwise), see docs/compatibility.md."""
 
 from apps.core import errors
 from apps.core.views import DirectusView
@@ -12,6 +15,8 @@ class MailView(DirectusView):
         identity = request.user
         if identity.is_public:
             raise errors.UserNotAuthenticated()
+        if not identity.is_admin:
+            raise errors.Unauthorized("Permission denied: Admin Only")
         body = request.data
         if not body or not isinstance(body, dict):
             raise errors.InvalidPayload()
