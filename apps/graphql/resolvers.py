@@ -210,7 +210,9 @@ def resolve_list(collection_name: str, root, info, **args):
     if tree.depth() > most:
         raise errors.InvalidRequest(f"fields: relational depth {tree.depth()} is more than the limit of {most}")
 
-    result = listing.run_query(context.reader(), collection, query, context.settings, context.readable)
+    reader = context.reader()
+    reader.lang = query.lang  # keeps the translation rows of these languages, as REST does
+    result = listing.run_query(reader, collection, query, context.settings, context.readable)
     has_filter = bool(query.filter or query.q)
     return ListResult(result.data, ListMeta(collection, result.data, result.base, result.filtered, has_filter))
 
