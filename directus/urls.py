@@ -7,7 +7,9 @@ from apps.server.views import ProjectInfoView
 from directus.conf import directus_settings
 
 # Routes under `/:project/`; the project middleware has already resolved (or refused) the key.
+# The busiest routes come first: URL resolution walks this list in order.
 project_patterns = [
+    path("", include("apps.items.urls")),
     path("", ProjectInfoView.as_view(), name="project-info"),
     path("", include("apps.auth.urls")),
     path("", include("apps.users.urls")),
@@ -17,7 +19,6 @@ project_patterns = [
     path("", include("apps.collections.urls")),
     path("", include("apps.fields.urls")),
     path("", include("apps.relations.urls")),
-    path("", include("apps.items.urls")),
     path("", include("apps.graphql.urls")),
     path("", include("apps.activity.urls")),
     path("", include("apps.revisions.urls")),
@@ -35,13 +36,15 @@ project_patterns = [
 
 register_converter(ProjectKeyConverter, "project")
 
+# Project routes first: the converter refuses reserved names and `_...`, so the global routes
+# below are still reached for those.
 urlpatterns = [
+    path("<project:project>/", include(project_patterns)),
+    path("<project:project>", ProjectInfoView.as_view()),
     path(directus_settings.ADMIN_PATH, admin.site.urls),
     path("", include("apps.server.urls")),
     path("admin/", include("apps.server.appdir")),
     path("", include("apps.extensions.urls")),
-    path("<project:project>", ProjectInfoView.as_view()),
-    path("<project:project>/", include(project_patterns)),
 ]
 
 handler400 = core_errors.bad_request
