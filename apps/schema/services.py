@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from django.apps.registry import Apps
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models
+from django.db import models
 
 from apps.core import errors
 from apps.permissions.models import Permission
@@ -485,7 +485,7 @@ def _clean_relations(
     rows = Relation.objects.using(alias)
     dropped: set[str] = set()
     if not info.alias:
-        many = rows.filter(collection_many=collection, field_many=name_of(info))
+        many = rows.filter(collection_many=collection, field_many=info.name)
         for relation in many:
             if relation.collection_one and relation.field_one:
                 _delete_rows(
@@ -516,10 +516,6 @@ def _clean_relations(
                 ),
             )
     return dropped
-
-
-def name_of(info: FieldInfo) -> str:
-    return info.name
 
 
 # Relations -----------------------------------------------------------------------------------
@@ -601,7 +597,3 @@ def delete_relations(ids: list[int], identity) -> None:
         _delete_rows(change, relations)
         _finish(alias, {name for r in found for name in (r.collection_many, r.collection_one) if name})
     _refresh()
-
-
-def raise_integrity(exc: IntegrityError):
-    raise errors.DuplicateKey(str(exc).splitlines()[0][:200]) from exc
