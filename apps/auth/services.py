@@ -23,7 +23,7 @@ from apps.core import errors
 from apps.core.serialization import row_to_dict
 from apps.projects.registry import ProjectConfig
 from apps.roles.models import ADMIN_ROLE_ID, Role
-from apps.settings.services import ProjectSettings, load_settings
+from apps.settings.services import ProjectSettings, app_base_url, load_settings
 from apps.users.models import User, UserStatus
 from directus.conf import directus_settings
 
@@ -400,15 +400,10 @@ def _reset_link_builder(project: ProjectConfig, settings: ProjectSettings, reset
     if reset_url and reset_url_allowed(reset_url):
         separator = "&" if "?" in reset_url else "?"
         return lambda token: f"{reset_url}{separator}token={token}"
-    app_url = (settings.get("app_url") or "").strip()
-    if app_url:
-        base = app_url.rstrip("/") + "/"
-    else:
-        site = (settings.get("project_url") or "").strip() or str(directus_settings.PUBLIC_URL or "").strip()
-        if not site:
-            logger.error("Project %s has no app_url or project_url setting for password reset links", project.key)
-            raise errors.MailFailed("Password reset is not configured for this project")
-        base = site.rstrip("/") + "/admin/"
+    base = app_base_url(settings)
+    if base is None:
+        logger.error("Project %s has no app_url or project_url setting for password reset links", project.key)
+        raise errors.MailFailed("Password reset is not configured for this project")
     return lambda token: f"{base}#/reset-password?token={token}&project={project.key}"
 
 

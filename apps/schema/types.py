@@ -19,6 +19,7 @@ from django.db import models
 from django.utils import timezone
 
 from apps.core.fields import CSVCharField, CSVField, JSONTextField
+from apps.core.serialization import wire_value as plain_wire_value
 
 
 @dataclass(frozen=True)
@@ -281,16 +282,8 @@ def wire_value(directus_type: str, value):
         return _to_bool(value)
     if directus_type in {"datetime_created", "datetime_updated"} and isinstance(value, datetime.datetime):
         return timezone.localtime(value, datetime.UTC).isoformat() if timezone.is_aware(value) else value.isoformat()
-    if isinstance(value, datetime.datetime):
-        if timezone.is_aware(value):
-            value = value.astimezone(datetime.UTC).replace(tzinfo=None)
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, datetime.time):
-        return value.strftime("%H:%M:%S")
-    if isinstance(value, Decimal):
-        return float(value)
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time | Decimal):
+        return plain_wire_value(value)
     if isinstance(value, uuid.UUID):
         return str(value)
     if directus_type == "json" and isinstance(value, str):

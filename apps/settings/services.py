@@ -273,3 +273,14 @@ def parse_id(value) -> int:
 def parse_ids(text: str) -> list[int]:
     """`1,2,3` → [1, 2, 3] (duplicates dropped, order kept)."""
     return list(dict.fromkeys(parse_id(part) for part in text.split(",") if part.strip()))
+
+
+def app_base_url(settings: ProjectSettings) -> str | None:
+    """Where the project's admin app lives, for links in mails: the `app_url` setting, else
+    `project_url` (or the server's public URL) + `/admin/`. Never the request's host (deviation
+    5). None when none is configured."""
+    app_url = (settings.get("app_url") or "").strip()
+    if app_url:
+        return app_url.rstrip("/") + "/"
+    site = (settings.get("project_url") or "").strip() or str(directus_settings.PUBLIC_URL or "").strip()
+    return site.rstrip("/") + "/admin/" if site else None

@@ -28,7 +28,7 @@ from apps.permissions.engine import PRIVATE_USER_COLUMNS, current_viewer
 from apps.projects.registry import ProjectConfig
 from apps.roles.models import ADMIN_ROLE_ID
 from apps.schema.description import CollectionInfo
-from apps.settings.services import ProjectSettings, load_settings
+from apps.settings.services import ProjectSettings, app_base_url, load_settings
 from directus.conf import directus_settings
 
 from .models import User, UserStatus
@@ -234,15 +234,10 @@ def invitation_emails(body) -> list[str]:
 def invitation_link_builder(project: ProjectConfig, settings: ProjectSettings):
     """`<app>/#/accept-invite?token=...`: from the app_url setting, else project_url (or the
     server's public URL) + `/admin/`. Never from the request (deviation 5's reasoning)."""
-    app_url = (settings.get("app_url") or "").strip()
-    if app_url:
-        base = app_url.rstrip("/") + "/"
-    else:
-        site = (settings.get("project_url") or "").strip() or str(directus_settings.PUBLIC_URL or "").strip()
-        if not site:
-            logger.error("Project %s has no app_url or project_url setting for invitation links", project.key)
-            raise errors.MailFailed("Invitations are not configured for this project: set app_url or project_url")
-        base = site.rstrip("/") + "/admin/"
+    base = app_base_url(settings)
+    if base is None:
+        logger.error("Project %s has no app_url or project_url setting for invitation links", project.key)
+        raise errors.MailFailed("Invitations are not configured for this project: set app_url or project_url")
     return lambda token: f"{base}#/accept-invite?token={token}"
 
 
