@@ -4,40 +4,14 @@ import json
 import logging
 from pathlib import Path
 
+from apps.schema.types import FIELD_TYPES
 from directus.conf import directus_settings
 
 logger = logging.getLogger("directus.extensions")
 
 KINDS = ("interfaces", "layouts", "modules")
-TYPES = (
-    "alias",
-    "array",
-    "binary",
-    "boolean",
-    "datetime",
-    "date",
-    "time",
-    "file",
-    "hash",
-    "group",
-    "integer",
-    "decimal",
-    "json",
-    "lang",
-    "m2o",
-    "o2m",
-    "slug",
-    "sort",
-    "status",
-    "string",
-    "translation",
-    "uuid",
-    "datetime_created",
-    "datetime_updated",
-    "owner",
-    "user_updated",
-    "user",
-)
+# Directus types, in the order Directus 8 lists them: the type registry is kept in that order.
+TYPES = tuple(dict.fromkeys(field_type.name for field_type in FIELD_TYPES.values()))
 
 
 def extensions_dir() -> Path | None:
