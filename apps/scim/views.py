@@ -220,7 +220,9 @@ class UsersBase(ScimView):
             raise errors.InvalidRequest("userName: This value should not be blank.")
 
 
-class UsersView(UsersBase):
+class ResourcesRoutes:
+    """`/Users`, `/Groups`: search and create."""
+
     def get(self, request):
         return self.list_resources()
 
@@ -228,7 +230,9 @@ class UsersView(UsersBase):
         return self.create()
 
 
-class UserView(UsersBase):
+class ResourceRoutes:
+    """`/Users/:id`, `/Groups/:id`: read, replace, patch."""
+
     def get(self, request, scim_id: str):
         return self.resource_response(self.get_object(scim_id))
 
@@ -237,6 +241,14 @@ class UserView(UsersBase):
 
     def patch(self, request, scim_id: str):
         return self.replace(scim_id, patch=True)
+
+
+class UsersView(ResourcesRoutes, UsersBase):
+    pass
+
+
+class UserView(ResourceRoutes, UsersBase):
+    pass
 
 
 # -- Groups --------------------------------------------------------------------------------------------
@@ -271,24 +283,11 @@ class GroupsBase(ScimView):
             raise errors.InvalidRequest("displayName: This value should not be blank.")
 
 
-class GroupsView(GroupsBase):
-    def get(self, request):
-        return self.list_resources()
-
-    def post(self, request):
-        return self.create()
+class GroupsView(ResourcesRoutes, GroupsBase):
+    pass
 
 
-class GroupView(GroupsBase):
-    def get(self, request, scim_id: str):
-        return self.resource_response(self.get_object(scim_id))
-
-    def put(self, request, scim_id: str):
-        return self.replace(scim_id, patch=False)
-
-    def patch(self, request, scim_id: str):
-        return self.replace(scim_id, patch=True)
-
+class GroupView(ResourceRoutes, GroupsBase):
     def delete(self, request, scim_id: str):
         with self.atomic():
             obj = self.get_object(scim_id)
