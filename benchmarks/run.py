@@ -252,8 +252,24 @@ def stop(process) -> None:
         os.killpg(process.pid, signal.SIGKILL)
 
 
-def worker_rss_mib(process) -> float:
-    """Peak RSS (VmHWM) of the largest worker of a gunicorn master."""
+def run_soak(server, base: str, args, results: dict) -> dict:
+    """About `args.soak` more requests (W1 and W3 alternating), then the workers' RSS again: it
+    should stay flat."""
+    before = worker_rss_mib(server, field="VmRSS")
+    done = 0
+    while done < args.soak:
+        for workload in ("W1", "W3"):
+            rps = best(results[workload]["server"])["rps"] or 100
+            seconds = max(5, min(60, int((args.soak - done) / 2 / rps) + 1))
+            measured = wrk(base, workload, ADMIN_TOKEN, args.rows, seconds)
+            done += int(measured["rps"] * seconds)
+    after = worker_rss_mib(server, field="VmRSS")
+    print(f"soak: ~{done} requests, largest worker RSS {before} -> {after} MiB", flush=True)
+    return {"requests": done, "rss_before_mib": before, "rss_after_mib": after}
+
+
+def worker_rss_mib(process, field: str = "VmHWM") -> float:
+    """RSS of the largest worker of a gunicorn master: peak (VmHWM) or current (VmRSS)."""
     peak = 0
     for child in Path("/proc").iterdir():
         if not child.name.isdigit():
@@ -264,7 +280,7 @@ def worker_rss_mib(process) -> float:
             continue
         if f"PPid:\t{process.pid}\n" not in status:
             continue
-        match = re.search(r"VmHWM:\s+(\d+) kB", status)
+        match = re.search(rf"{field}:\s+(\d+) kB", status)
         if match:
             peak = max(peak, int(match.group(1)))
     return round(peak / 1024, 1)
@@ -330,6 +346,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the data directory and database")
+    parser.add_argument(
+        "--soak", type=int, default=0, metavar="N", help="after the rounds, about N more W1/W3 requests, then RSS again"
+    )
     args = parser.parse_args()
     if args.quick:
         args.rows, args.seconds, args.rounds = 10_000, 3, 1
@@ -375,6 +394,7 @@ def main() -> None:
                     results.setdefault(f"{workload}-reader", {}).setdefault("server", []).append(measured)
                     print(f"round {round_number + 1} {workload} as reader: {measured['rps']:.0f} req/s", flush=True)
             rss = worker_rss_mib(server)
+            soak = run_soak(server, server_base, args, results) if args.soak else None
         finally:
             stop(server)
             stop(floor)
@@ -388,6 +408,7 @@ def main() -> None:
             "rounds": args.rounds,
             "workers": workers,
             "worker_peak_rss_mib": rss,
+            "soak": soak,
             "statements": counts,
             "table": table,
             "raw": results,
