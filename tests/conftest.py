@@ -143,22 +143,30 @@ def api():
     return APIClient()
 
 
-@pytest.fixture
-def admin_api(project):
-    """A client authenticated as the project's admin with its static token."""
+def admin_client() -> APIClient:
+    """A client authenticated as the projects' admin with its static token."""
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {ADMIN_TOKEN}")
     return client
 
 
-@pytest.fixture
-def url(project):
+def url_builder(project):
     """Build a project URL: url("users/me") -> "/<key>/users/me"."""
 
     def build(path: str = "") -> str:
         return f"/{project.key}/{path}"
 
     return build
+
+
+@pytest.fixture
+def admin_api(project):
+    return admin_client()
+
+
+@pytest.fixture
+def url(project):
+    return url_builder(project)
 
 
 @pytest.fixture
@@ -206,14 +214,9 @@ def remove_collections(alias: str, tables: set[str]) -> None:
 
 @pytest.fixture
 def schema_admin_api(schema_project):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {ADMIN_TOKEN}")
-    return client
+    return admin_client()
 
 
 @pytest.fixture
 def schema_url(schema_project):
-    def build(path: str = "") -> str:
-        return f"/{schema_project.key}/{path}"
-
-    return build
+    return url_builder(schema_project)
