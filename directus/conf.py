@@ -23,6 +23,9 @@ DEFAULTS = {
     "PASSWORD_RESET_URL_ALLOWLIST": [],
     # Seconds a worker keeps a project database connection open (0: one per request).
     "DB_CONN_MAX_AGE": 60,
+    # A connection that ran a statement less than this many seconds ago is not health-checked
+    # again at the start of the next request (apps/projects/backends).
+    "DB_HEALTH_CHECK_IDLE_SECONDS": 5,
     # How long a worker trusts its cached copy of the project registry.
     "PROJECT_CACHE_SECONDS": 5,
     "API_VERSION": "8.8.1",

@@ -1,14 +1,27 @@
 """Querysets compiled to SQL once and run many times with new values.
 
 Compiling a queryset costs more than sending it for the small lookups every request makes
-(the caller's user row, for one). Django has no statement cache, so this keeps the SQL Django
-generated for each database alias, with the positions of the values that change, and runs it
-through `Model.objects.raw()` with those values bound as parameters."""
+(the caller's user row, for one). Django has no statement cache, so this keeps what Django
+generated for each database alias (the SQL, the positions of the values that change, the
+converters of the selected columns and where the model's fields and annotations sit in a row)
+and turns each row into an instance the way Django's own model iterable does."""
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from django.db import models
+from django.db import connections, models
+
+
+@dataclass(frozen=True)
+class _Statement:
+    sql: str
+    params: tuple
+    positions: tuple[int, ...]
+    field_names: tuple[str, ...]
+    fields_slice: slice
+    annotations: tuple[tuple[str, int], ...]
+    converters: tuple
 
 
 class CompiledQuery:
@@ -21,26 +34,49 @@ class CompiledQuery:
         self.model = model
         self.build = build
         self.sentinels = sentinels
-        self._compiled: dict[str, tuple[str, list, list[int]]] = {}
+        self._compiled: dict[str, _Statement] = {}
         self._lock = threading.Lock()
 
-    def _compile(self, alias: str):
-        compiled = self._compiled.get(alias)
-        if compiled is None:
+    def _compile(self, alias: str) -> _Statement:
+        statement = self._compiled.get(alias)
+        if statement is None:
             with self._lock:
-                queryset = self.build(*self.sentinels)
-                sql, params = queryset.query.get_compiler(using=alias).as_sql()
-                params = list(params)
-                positions = [params.index(sentinel) for sentinel in self.sentinels]
-                compiled = self._compiled[alias] = (sql, params, positions)
-        return compiled
+                compiler = self.build(*self.sentinels).query.get_compiler(using=alias)
+                sql, params = compiler.as_sql()
+                columns = [selected[0] for selected in compiler.select]
+                first, last = compiler.klass_info["select_fields"][0], compiler.klass_info["select_fields"][-1] + 1
+                converters = compiler.get_converters(columns)
+                statement = self._compiled[alias] = _Statement(
+                    sql=sql,
+                    params=tuple(params),
+                    positions=tuple(list(params).index(sentinel) for sentinel in self.sentinels),
+                    field_names=tuple(column.target.attname for column in columns[first:last]),
+                    fields_slice=slice(first, last),
+                    annotations=tuple(compiler.annotation_col_map.items()),
+                    converters=tuple(converters.items()),
+                )
+        return statement
 
     def first(self, alias: str, *values):
-        sql, params, positions = self._compile(alias)
-        bound = list(params)
-        for position, value in zip(positions, values, strict=True):
+        statement = self._compile(alias)
+        bound = list(statement.params)
+        for position, value in zip(statement.positions, values, strict=True):
             bound[position] = value
-        return next(iter(self.model.objects.using(alias).raw(sql, bound)), None)
+        connection = connections[alias]
+        with connection.cursor() as cursor:
+            cursor.execute(statement.sql, bound)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        if statement.converters:
+            row = list(row)
+            for position, (functions, expression) in statement.converters:
+                for function in functions:
+                    row[position] = function(row[position], expression, connection)
+        instance = self.model.from_db(alias, statement.field_names, row[statement.fields_slice])
+        for name, position in statement.annotations:
+            setattr(instance, name, row[position])
+        return instance
 
 
 def text_sentinel(name: str) -> str:

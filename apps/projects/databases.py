@@ -29,6 +29,8 @@ _ENGINES = {
     "django.db.backends.sqlite3": "sqlite",
     "django.db.backends.postgresql": "postgresql",
     "django.db.backends.mysql": "mysql",
+    "apps.projects.backends.postgresql": "postgresql",
+    "apps.projects.backends.mysql": "mysql",
 }
 
 # Server-level databases to connect to for CREATE/DROP DATABASE on PostgreSQL, in order.

@@ -72,11 +72,20 @@ def forget_project(key: str | None = None) -> None:
         _cache.pop(key, None)
 
 
+# Django's backends with a health check that skips connections used a moment ago (see backends/).
+_BACKENDS = {
+    "django.db.backends.postgresql": "apps.projects.backends.postgresql",
+    "django.db.backends.mysql": "apps.projects.backends.mysql",
+}
+
+
 def database_settings(url: str) -> dict:
     """Django DATABASES entry for a project URL, with the options each engine needs."""
     # Persistent connections: opening one per request costs more than most requests.
     config = dj_database_url.parse(url, conn_max_age=directus_settings.DB_CONN_MAX_AGE, conn_health_checks=True)
     engine = config["ENGINE"]
+    if engine in _BACKENDS:
+        config["ENGINE"] = _BACKENDS[engine]
     options = config.setdefault("OPTIONS", {})
     if engine.endswith("sqlite3"):
         # WAL lets readers in other workers proceed during a write; IMMEDIATE avoids lock upgrades.
