@@ -8,6 +8,11 @@ from apps.schema.description import CollectionInfo
 
 
 class Guard:
+    def statement_key(self) -> tuple:
+        """What decides this guard's answers to read checks, for keeping compiled reads
+        (apps/items/statements.py); the base guard answers the same to everyone."""
+        return ("internal",)
+
     def can_read(self, collection: CollectionInfo) -> bool:
         return True
 

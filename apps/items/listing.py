@@ -1,20 +1,22 @@
 """List and id reads of items: the query language applied to a run-time model, then the reader."""
 
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django.db.models import QuerySet
 
 from apps.core import errors
-from apps.core.query.compile import check_fields
-from apps.core.query.params import Query, Window, check_result_size, parse_fields_param, parse_meta, parse_params
+from apps.core.query.compile import check_fields, mentions_now
+from apps.core.query.params import Query, check_result_size, parse_fields_param, parse_meta, parse_params
 from apps.schema.description import CollectionInfo
 from apps.settings.services import load_settings
 from directus.conf import directus_settings
 
 from . import querying
 from .reader import ItemReader
+from .statements import RowSource
 from .status import soft_deleted, status_mapping
 
 
@@ -33,11 +35,15 @@ def base_queryset(reader: ItemReader, collection: CollectionInfo):
 def read_ids(
     reader: ItemReader, collection: CollectionInfo, ids: list, query: dict, *, hide_soft_deleted=False, readable=None
 ):
-    queryset = base_queryset(reader, collection) if hide_soft_deleted else _unfiltered(reader, collection)
-    queryset = queryset.filter(**{f"{collection.primary_key.attname}__in": ids})
     tree = parse_fields_param(query.get("fields"))
     check_fields(tree, collection, readable=readable, computed=reader.policy.computed.get(collection.name, {}))
-    items = reader.read(collection, queryset, tree)
+
+    def build(keys: list) -> QuerySet:
+        queryset = base_queryset(reader, collection) if hide_soft_deleted else _unfiltered(reader, collection)
+        return queryset.filter(**{f"{collection.primary_key.attname}__in": keys})
+
+    key = ("ids", collection.name, hide_soft_deleted, reader.restriction_key(collection.name))
+    items = reader.read(collection, RowSource(key, build, list(ids)), tree)
     order = {value: index for index, value in enumerate(ids)}
     pk = collection.primary_key.name
     if pk in (tree.select([pk]) or []):
@@ -48,7 +54,7 @@ def read_ids(
 def _unfiltered(reader: ItemReader, collection: CollectionInfo):
     """Rows the reader may see, soft-deleted ones included (written items are read back so)."""
     queryset = reader.schema.model(collection.name)._default_manager.all()
-    restriction = reader.policy.row_filter(collection.name)
+    restriction = reader.row_filter(collection.name)
     if restriction is False:
         return queryset.none()
     if restriction not in (None, True):
@@ -68,24 +74,53 @@ def item_meta(collection: CollectionInfo, query: dict, *, many: bool) -> dict | 
     return meta or None
 
 
-@dataclass
 class ListRead:
-    data: list[dict]
-    base: QuerySet  # rows the caller may read, after `status`
-    filtered: QuerySet  # ... and after `filter` and `q`
-    window: Window
+    """The rows of a list read, and the querysets its meta counts run on (built when asked)."""
+
+    def __init__(self, data: list[dict], base: Callable[[], QuerySet], filtered: Callable[[], QuerySet], window):
+        self.data = data
+        self.window = window
+        self._base = base
+        self._filtered = filtered
+
+    @cached_property
+    def base(self) -> QuerySet:
+        """Rows the caller may read, after `status`."""
+        return self._base()
+
+    @cached_property
+    def filtered(self) -> QuerySet:
+        """... and after `filter` and `q`."""
+        return self._filtered()
 
 
-def run_query(reader: ItemReader, collection: CollectionInfo, query: Query, settings, readable) -> ListRead:
-    """A parsed query over one collection: checked, filtered, sorted, windowed and read."""
+def run_query(
+    reader: ItemReader, collection: CollectionInfo, query: Query, settings, readable, *, caller_key=None
+) -> ListRead:
+    """A parsed query over one collection: checked, filtered, sorted, windowed and read.
+
+    `caller_key` names what decides the caller's permissions (see Guard.statement_key); with it,
+    the compiled statement is kept for the next identical read."""
     check_fields(query.fields, collection, readable=readable, computed=reader.policy.computed.get(collection.name, {}))
-    base = querying.apply_status(_unfiltered(reader, collection), collection, query)
-    filtered = querying.apply_filter_and_search(base, collection, query, reader.schema, readable)
-    ordered = querying.apply_sort(filtered, collection, query, settings, readable)
     window = query.window(settings.get_int("default_limit", 200))
     cap = directus_settings.MAX_RESULT_ROWS
     start, stop = window.bounds(cap)
-    data = reader.read(collection, ordered[start:stop], query.fields) if stop > start else []
+
+    def base() -> QuerySet:
+        return querying.apply_status(_unfiltered(reader, collection), collection, query)
+
+    def filtered() -> QuerySet:
+        return querying.apply_filter_and_search(base(), collection, query, reader.schema, readable)
+
+    def page(_values) -> QuerySet:
+        return querying.apply_sort(filtered(), collection, query, settings, readable)[start:stop]
+
+    key = None
+    if caller_key is not None and not mentions_now(query.filter):
+        restriction = reader.restriction_key(collection.name)
+        key = ("list", collection.name, caller_key, restriction, query.filter, query.q, query.status, query.sort)
+        key += (start, stop)
+    data = reader.read(collection, RowSource(key, page), query.fields) if stop > start else []
     check_result_size(len(data), cap)
     return ListRead(data, base, filtered, window)
 
@@ -94,7 +129,8 @@ def read_list(reader: ItemReader, collection: CollectionInfo, raw_query: dict, r
     """(data, meta) of a list read (GET /items/:collection and the system lists)."""
     query = parse_params(raw_query)
     readable = querying.readable_map(reader.schema, guard) if guard is not None else None
-    result = run_query(reader, collection, query, load_settings(), readable)
+    caller_key = guard.statement_key() if guard is not None else ("unguarded",)
+    result = run_query(reader, collection, query, load_settings(), readable, caller_key=caller_key)
     data = result.data
     if query.single:
         if not data:

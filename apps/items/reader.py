@@ -2,12 +2,13 @@
 number of rows, and no model instance or serializer per row.
 
     reader = ItemReader(project_schema())
-    items = reader.read(collection, queryset, fields_tree)
+    items = reader.read(collection, rows, fields_tree)
 
-The queryset (already filtered, sorted and sliced by the query language) gives the rows of the
-top level. For every relational field the `fields` tree expands, the related rows of *all*
-parent rows are fetched in one statement (`pk IN (...)` for M2O, `fk IN (...)` for O2M and
-M2M) and attached in Python. Values leave as the wire format of each field's Directus type."""
+The rows (a queryset, or a `RowSource` whose compiled statement is kept, see statements.py),
+already filtered, sorted and sliced by the query language, are the top level. For every
+relational field the `fields` tree expands, the related rows of *all* parent rows are fetched in
+one statement (`pk IN (...)` for M2O, `fk IN (...)` for O2M and M2M) and attached in Python.
+Values leave as the wire format of each field's Directus type."""
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -22,6 +23,8 @@ from apps.core.query.fields import FieldsTree
 from apps.schema.cache import ProjectSchema
 from apps.schema.description import CollectionInfo, FieldInfo
 from apps.schema.types import wire_value
+
+from .statements import ReadStatements, RowSource
 
 # Largest IN list sent in one statement; beyond it a level takes ceil(n / size) statements.
 IN_CHUNK = 10_000
@@ -70,12 +73,27 @@ class ItemReader:
         # collection -> statuses hidden from nested reads (soft-deleted ones)
         self.soft_deleted = soft_deleted or (lambda collection: ())
         self.denied: dict[str, set[str]] = defaultdict(set)
+        self._row_filters: dict = {}
+
+    def row_filter(self, name: str):
+        """The caller's row restriction on a collection (a Q, None or False), once per read."""
+        if name not in self._row_filters:
+            self._row_filters[name] = self.policy.row_filter(name)
+        return self._row_filters[name]
+
+    def restriction_key(self, name: str) -> str:
+        """The row restriction as part of a statement key (its repr names every value)."""
+        return repr(self.row_filter(name))
+
+    @property
+    def statements(self) -> ReadStatements:
+        return self.schema.config("item_read_statements", ReadStatements)
 
     # The top level --------------------------------------------------------------------------
 
-    def read(self, collection: CollectionInfo, queryset: QuerySet, tree: FieldsTree) -> list[dict]:
+    def read(self, collection: CollectionInfo, source: QuerySet | RowSource, tree: FieldsTree) -> list[dict]:
         plan = self._plan(collection, tree)
-        rows = self._fetch(collection, queryset, plan)
+        rows = self._fetch(collection, source, plan)
         return self._shape(collection, rows, plan)
 
     # Planning one level ---------------------------------------------------------------------
@@ -113,7 +131,7 @@ class ItemReader:
 
     # Fetching one level ---------------------------------------------------------------------
 
-    def _fetch(self, collection: CollectionInfo, queryset: QuerySet, plan: "LevelPlan") -> list[dict]:
+    def _fetch(self, collection: CollectionInfo, source: QuerySet | RowSource, plan: "LevelPlan") -> list[dict]:
         pk = collection.primary_key
         needed: list[FieldInfo] = [pk] if pk else []
         for name in plan.selected:
@@ -123,15 +141,19 @@ class ItemReader:
         if plan.computed:
             needed += [info for info in collection.columns if info not in needed]
         attnames = [info.attname for info in needed]
-        names = {info.attname: info.name for info in needed}
-        return [{names[key]: value for key, value in row.items()} for row in queryset.values(*attnames)]
+        names = [info.name for info in needed]
+        if isinstance(source, QuerySet):
+            rows = source.values_list(*attnames)
+        else:
+            rows = self.statements.rows(self.schema.alias, source, attnames)
+        return [dict(zip(names, row, strict=True)) for row in rows]
 
     def _related_queryset(self, collection: CollectionInfo) -> QuerySet | None:
         model = self.schema.model(collection.name)
         if model is None:
             return None
         queryset = model._default_manager.all()
-        restriction = self.policy.row_filter(collection.name)
+        restriction = self.row_filter(collection.name)
         if restriction is False:
             return None
         if restriction is not None and restriction is not True:
@@ -178,14 +200,13 @@ class ItemReader:
         if not self.policy.can_read(relation.collection):
             self.denied[relation.collection].add(info.name)
             return None
-        queryset = self._related_queryset(target)
-        if queryset is None:
+        if self.schema.model(target.name) is None or self.row_filter(target.name) is False:
             return {} if relation.kind == "m2o" else defaultdict(list)
         plan = self._plan(target, tree)
         if relation.kind == "m2o":
             keys = {row.get(info.name) for row in rows} - {None, ""}
             target_pk = target.primary_key
-            found = self._in_chunks(target, queryset, target_pk, keys, plan)
+            found = self._in_chunks(target, target_pk, keys, plan, self._related_queryset)
             return {row[target_pk.name]: item for row, item in found}
         # O2M (and M2M, which is an O2M into the junction): children grouped by their FK.
         parent_pk = collection.primary_key
@@ -193,30 +214,44 @@ class ItemReader:
         fk = target.fields.get(relation.field_many)
         if fk is None or fk.alias:
             return {}
+        languages = None
         if info.type == "translation" and isinstance(self.lang, tuple):
+            languages = tuple(self.lang)
             language = target.field_of_type("lang")
             if language is None:
                 raise errors.FieldNotFound(f'Unable to find field of type "lang" in "{target.name}"')
-            queryset = queryset.filter(**{f"{language.attname}__in": list(self.lang)})
-        sort = target.sort_field
-        if sort is not None:
-            queryset = queryset.order_by(sort.attname)
-        elif target.primary_key is not None:
-            queryset = queryset.order_by(target.primary_key.attname)
+
+        def children(target: CollectionInfo) -> QuerySet:
+            queryset = self._related_queryset(target)
+            if languages is not None:
+                queryset = queryset.filter(**{f"{language.attname}__in": list(languages)})
+            sort = target.sort_field
+            if sort is not None:
+                return queryset.order_by(sort.attname)
+            if target.primary_key is not None:
+                return queryset.order_by(target.primary_key.attname)
+            return queryset
+
         extra = [fk] if fk.name not in plan.selected else []
-        found = self._in_chunks(target, queryset, fk, keys, plan, extra=extra)
+        found = self._in_chunks(target, fk, keys, plan, children, extra=extra, variant=languages)
         grouped: dict = defaultdict(list)
         for row, item in found:
             grouped[row[fk.name]].append(item)
         return grouped
 
-    def _in_chunks(self, target, queryset, key: FieldInfo, keys: Iterable, plan, *, extra=()):
+    def _in_chunks(self, target, key: FieldInfo, keys: Iterable, plan, rows_of, *, extra=(), variant=None):
+        """The rows of `target` whose `key` is one of `keys`; `rows_of(target)` gives the
+        level's queryset before that condition, `variant` anything else its SQL depends on."""
         keys = list(keys)
+        statement_key = ("in", target.name, key.attname, variant, self.restriction_key(target.name))
+
+        def build(chunk: list) -> QuerySet:
+            return rows_of(target).filter(**{f"{key.attname}__in": chunk})
+
         results = []
         for start in range(0, len(keys), IN_CHUNK):
-            chunk = keys[start : start + IN_CHUNK]
-            level = queryset.filter(**{f"{key.attname}__in": chunk})
-            rows = self._fetch(target, level, _with_extra(plan, [key, *extra]))
+            source = RowSource(statement_key, build, keys[start : start + IN_CHUNK])
+            rows = self._fetch(target, source, _with_extra(plan, [key, *extra]))
             items = self._shape(target, rows, plan)
             results.extend(zip(rows, items, strict=True))
         return results

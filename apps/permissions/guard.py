@@ -10,6 +10,10 @@ class PermissionGuard(Guard):
         self.access = Access.for_identity(identity)
         self.comment = comment
 
+    def statement_key(self) -> tuple:
+        # Rules are per role; the user matters for $CURRENT_USER and reading one's own user row.
+        return ("access", self.access.role_id, self.access.is_admin, self.access.user_id)
+
     def can_read(self, collection) -> bool:
         return self.access.can_read(collection)
 

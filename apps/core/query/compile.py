@@ -143,6 +143,16 @@ def compile_filter(
     return Q() if q is None else q
 
 
+def mentions_now(node) -> bool:
+    """Whether a filter names `now`, whose value differs from one request to the next."""
+    if node is None:
+        return False
+    if isinstance(node, Group):
+        return any(mentions_now(child) for child in node.children)
+    values = node.value if isinstance(node.value, tuple) else (node.value,)
+    return any(isinstance(value, str) and value.strip().lower() == "now" for value in values)
+
+
 class _FilterCompiler:
     def __init__(self, schema, access: _Access, now: datetime.datetime | None):
         self.schema = schema

@@ -1,0 +1,131 @@
+"""Item reads compiled once and run many times.
+
+Building a queryset and compiling it to SQL costs several times more than running it for the
+reads clients repeat: an item by id, the same page of a list, the authors of those items.
+Django keeps no statement cache, so the reader names each read with a key of everything that
+decides its SQL (collection, columns, the caller's row filter, the query's own filter, sort and
+window) and this module keeps the compiled statement under that key. The values that change
+from one call to the next (ids, related keys) are compiled as sentinels and bound when the
+statement runs; a read whose sentinels do not come through compilation unchanged is simply not
+kept, and runs through the ORM every time.
+
+The cache lives in the project's configuration cache (apps.schema.cache.ProjectSchema.config),
+so a schema, permission or settings change drops it, and it is bounded (least recently used
+statements go first)."""
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import QuerySet
+
+from apps.core.compiled import int_sentinel, text_sentinel
+
+# Statements kept per project and schema version, in each worker.
+STATEMENTS_KEPT = 512
+
+
+@dataclass
+class RowSource:
+    """The rows of one read, built only when the statement is not compiled yet.
+
+    `build(values)` returns the queryset for these `values` (the ids or keys of an IN list);
+    `key` names everything else that decides its SQL, or is None for a read never kept."""
+
+    key: tuple | None
+    build: Callable[[list], QuerySet]
+    values: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    params: tuple
+    positions: tuple[int, ...]
+    converters: tuple
+
+    def run(self, alias: str, values: list) -> list[tuple]:
+        bound = list(self.params)
+        for position, value in zip(self.positions, values, strict=True):
+            bound[position] = value
+        connection = connections[alias]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, bound)
+            rows = cursor.fetchall()
+        if not self.converters:
+            return rows
+        converted = []
+        for row in rows:
+            row = list(row)
+            for position, (functions, expression) in self.converters:
+                for function in functions:
+                    row[position] = function(row[position], expression, connection)
+            converted.append(row)
+        return converted
+
+
+_UNCOMPILABLE = object()
+
+
+class ReadStatements:
+    def __init__(self, size: int | None = None):
+        self.size = size or STATEMENTS_KEPT
+        self._statements: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._statements)
+
+    def rows(self, alias: str, source: RowSource, attnames: list[str]) -> list[tuple]:
+        """The rows of `source` as tuples of `attnames`."""
+        if source.key is None:
+            return list(source.build(source.values).values_list(*attnames))
+        key = (source.key, tuple(attnames), len(source.values))
+        with self._lock:
+            statement = self._statements.get(key)
+            if statement is not None:
+                self._statements.move_to_end(key)
+        if statement is None:
+            statement = _compile(alias, source, attnames)
+            with self._lock:
+                self._statements[key] = statement
+                while len(self._statements) > self.size:
+                    self._statements.popitem(last=False)
+        if statement is _UNCOMPILABLE:
+            return list(source.build(source.values).values_list(*attnames))
+        return statement.run(alias, source.values)
+
+
+def _sentinels(values: list) -> list | None:
+    if all(isinstance(value, int) and not isinstance(value, bool) for value in values):
+        return [int_sentinel(index) for index in range(len(values))]
+    if all(isinstance(value, str) for value in values):
+        return [text_sentinel(str(index)) for index in range(len(values))]
+    return None
+
+
+def _compile(alias: str, source: RowSource, attnames: list[str]):
+    sentinels = _sentinels(source.values)
+    if sentinels is None:
+        return _UNCOMPILABLE
+    queryset = source.build(sentinels).values_list(*attnames)
+    compiler = queryset.query.get_compiler(using=alias)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return _UNCOMPILABLE
+    params = list(params)
+    if len(compiler.select) != len(attnames):
+        return _UNCOMPILABLE
+    if any(params.count(sentinel) != 1 for sentinel in sentinels):
+        return _UNCOMPILABLE  # a value did not reach the SQL as given (prepared or deduplicated)
+    converters = compiler.get_converters([selected[0] for selected in compiler.select])
+    return _Compiled(
+        sql=sql,
+        params=tuple(params),
+        positions=tuple(params.index(sentinel) for sentinel in sentinels),
+        converters=tuple(converters.items()),
+    )
