@@ -132,6 +132,7 @@ def project(session_project, django_db_blocker):
     """The engine's project, selected as current. The test runs inside transactions on the
     control and the project database, both rolled back afterwards."""
     from apps.projects.context import using_project
+
     with django_db_blocker.unblock():
         with using_project(session_project), rolled_back("default", session_project.alias):
             yield session_project
