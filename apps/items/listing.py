@@ -77,7 +77,8 @@ def item_meta(collection: CollectionInfo, query: dict, *, many: bool) -> dict | 
 class ListRead:
     """The rows of a list read, and the querysets its meta counts run on (built when asked)."""
 
-    def __init__(self, data: list[dict], base: Callable[[], QuerySet], filtered: Callable[[], QuerySet], window):
+    def __init__(self, model, data: list[dict], base: Callable[[], QuerySet], filtered: Callable[[], QuerySet], window):
+        self.model = model
         self.data = data
         self.window = window
         self._base = base
@@ -122,7 +123,7 @@ def run_query(
         key += (start, stop)
     data = reader.read(collection, RowSource(key, page), query.fields) if stop > start else []
     check_result_size(len(data), cap)
-    return ListRead(data, base, filtered, window)
+    return ListRead(reader.schema.model(collection.name), data, base, filtered, window)
 
 
 def read_list(reader: ItemReader, collection: CollectionInfo, raw_query: dict, request, guard=None):
@@ -137,13 +138,11 @@ def read_list(reader: ItemReader, collection: CollectionInfo, raw_query: dict, r
             raise errors.ItemNotFound()
         return data[0], item_meta(collection, raw_query, many=False)
     window = result.window
-    meta = _list_meta(
-        collection, raw_query, request, data, result.base, result.filtered, window.limit, window.offset, query.page
-    )
+    meta = _list_meta(collection, raw_query, request, result, window.limit, window.offset, query.page)
     return data, meta
 
 
-def _list_meta(collection, query, request, data, queryset, filtered, limit, offset, page):
+def _list_meta(collection, query, request, result: ListRead, limit, offset, page):
     keys = _meta_keys(query)
     if not keys:
         return None
@@ -152,10 +151,11 @@ def _list_meta(collection, query, request, data, queryset, filtered, limit, offs
         meta["collection"] = collection.name
     if "type" in keys:
         meta["type"] = "collection"
+    data = result.data
     if "result_count" in keys:
         meta["result_count"] = len(data)
     status = collection.status_field
-    model_manager = queryset.model._default_manager
+    model_manager = result.model._default_manager
     total = None
     if keys & {"total_count", "page"}:
         total_queryset = model_manager.all()
@@ -168,7 +168,9 @@ def _list_meta(collection, query, request, data, queryset, filtered, limit, offs
     has_filter = bool(query.get("filter") or query.get("q"))
     filter_count = None
     if keys & {"filter_count", "page"}:
-        filter_count = filtered.count() if has_filter else total if total is not None else filtered.count()
+        filter_count = (
+            result.filtered.count() if has_filter else total if total is not None else result.filtered.count()
+        )
         if "filter_count" in keys:
             meta["filter_count"] = filter_count
     if "status_count" in keys and status is not None:

@@ -170,23 +170,28 @@ class ItemReader:
         related: dict[str, dict] = {}
         for name, child_tree in plan.expansions.items():
             related[name] = self._expand(collection, collection.fields[name], rows, child_tree)
+        # What each selected name becomes, decided once for all rows.
+        steps = []
+        for name in plan.selected:
+            if name in plan.expansions:
+                steps.append((name, _EXPANDED, collection.fields[name]))
+            elif name in plan.computed:
+                steps.append((name, _COMPUTED, plan.computed[name]))
+            elif not collection.fields[name].alias:  # alias fields named without a dot give nothing
+                steps.append((name, _COLUMN, collection.fields[name].type))
         items = []
         rule = _item_rule(collection.name)
         for row in rows:
             item = {}
-            for name in plan.selected:
-                if name in plan.expansions:
-                    value = self._attach(collection.fields[name], row, related[name], collection)
-                    if value is _OMIT:
-                        continue
-                    item[name] = value
-                elif name in plan.computed:
-                    item[name] = plan.computed[name](row)
+            for name, kind, detail in steps:
+                if kind is _COLUMN:
+                    item[name] = wire_value(detail, row.get(name))
+                elif kind is _COMPUTED:
+                    item[name] = detail(row)
                 else:
-                    info = collection.fields[name]
-                    if info.alias:
-                        continue  # alias fields named without a dot produce nothing (query.md)
-                    item[name] = wire_value(info.type, row.get(name))
+                    value = self._attach(detail, row, related[name], collection)
+                    if value is not _OMIT:
+                        item[name] = value
             if rule is not None:
                 rule(row, item)
             items.append(item)
@@ -288,6 +293,7 @@ def _with_extra(plan: LevelPlan, infos: list[FieldInfo]) -> LevelPlan:
 
 
 _OMIT = object()
+_COLUMN, _COMPUTED, _EXPANDED = "column", "computed", "expanded"
 
 
 def messages_for(denied: dict[str, set[str]]) -> list[dict]:

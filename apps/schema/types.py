@@ -275,8 +275,15 @@ def _to_bool(value):
     return bool(value) if value is not None else None
 
 
+# Values of these classes leave as they are, unless their type rewrites them.
+_PLAIN_CLASSES = frozenset({str, int, float})
+_REWRITES_PLAIN = frozenset({"boolean", "json", "array"})
+
+
 def wire_value(directus_type: str, value):
     """A stored value as Directus 8 sends it for this type."""
+    if value.__class__ in _PLAIN_CLASSES and directus_type not in _REWRITES_PLAIN:
+        return value  # the common case, decided before the checks below
     if value is None:
         return [] if directus_type == "array" else None
     if directus_type == "boolean":
