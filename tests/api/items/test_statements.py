@@ -5,8 +5,10 @@ import pytest
 
 from apps.items import statements
 from apps.permissions.models import Permission
+from apps.roles.models import Role
 from apps.schema import services
 from apps.schema.cache import project_schema
+from apps.users.models import User
 from tests.api.items.conftest import admin_identity
 from tests.api.users.factories import client_with_token, grant, make_editor, make_user
 
@@ -94,9 +96,21 @@ def test_filters_naming_now_compile_every_time(articles, schema_admin_api, schem
     assert compiled.count("list") == 0  # never kept: `now` moves
 
 
-def test_each_user_reads_their_own_rows_until_permissions_change(articles, schema_admin_api, schema_url, compiled):
+@pytest.fixture
+def two_editors(blog):
+    """Two users of one role; removed afterwards (the schema tests' project is not rolled back)."""
     editor = make_editor()
     other = make_user("other@example.com", role=editor.role, token="other-static-token")
+    yield editor, other
+    Permission.objects.filter(role=editor.role).delete()
+    User.objects.filter(pk__in=[editor.pk, other.pk]).delete()
+    Role.objects.filter(pk=editor.role).delete()
+
+
+def test_each_user_reads_their_own_rows_until_permissions_change(
+    articles, two_editors, schema_admin_api, schema_url, compiled
+):
+    editor, other = two_editors
     grant(editor.role, "articles", read="mine")
     grant(editor.role, "authors", read="full")
     model = project_schema().model("articles")
