@@ -16,7 +16,7 @@ from directus.conf import directus_settings
 
 from . import querying
 from .reader import ItemReader
-from .statements import RowSource
+from .statements import RowSource, one_of
 from .status import soft_deleted, status_mapping
 
 
@@ -40,7 +40,7 @@ def read_ids(
 
     def build(keys: list) -> QuerySet:
         queryset = base_queryset(reader, collection) if hide_soft_deleted else _unfiltered(reader, collection)
-        return queryset.filter(**{f"{collection.primary_key.attname}__in": keys})
+        return queryset.filter(**one_of(reader.schema.alias, collection.primary_key.attname, keys))
 
     key = ("ids", collection.name, hide_soft_deleted, reader.restriction_key(collection.name))
     items = reader.read(collection, RowSource(key, build, list(ids)), tree)

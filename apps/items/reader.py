@@ -24,7 +24,7 @@ from apps.schema.cache import ProjectSchema
 from apps.schema.description import CollectionInfo, FieldInfo
 from apps.schema.types import wire_value
 
-from .statements import ReadStatements, RowSource
+from .statements import ReadStatements, RowSource, one_of
 
 # Largest IN list sent in one statement; beyond it a level takes ceil(n / size) statements.
 IN_CHUNK = 10_000
@@ -251,7 +251,7 @@ class ItemReader:
         statement_key = ("in", target.name, key.attname, variant, self.restriction_key(target.name))
 
         def build(chunk: list) -> QuerySet:
-            return rows_of(target).filter(**{f"{key.attname}__in": chunk})
+            return rows_of(target).filter(**one_of(self.schema.alias, key.attname, chunk))
 
         results = []
         for start in range(0, len(keys), IN_CHUNK):

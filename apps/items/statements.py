@@ -20,12 +20,48 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Field, Lookup, QuerySet
 
 from apps.core.compiled import int_sentinel, text_sentinel
 
 # Statements kept per project and schema version, in each worker.
 STATEMENTS_KEPT = 512
+
+
+@Field.register_lookup
+class AnyOf(Lookup):
+    """`column = ANY(%s)` with the values bound as one array (PostgreSQL). Unlike `IN (%s, ...)`
+    its SQL does not change with the number of values, so one compiled statement serves every
+    length, and psycopg keeps its parsed form (it parses again each statement of more than 50
+    parameters)."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def get_prep_lookup(self):
+        return [self.lhs.output_field.get_prep_value(value) for value in self.rhs]
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        field = self.lhs.output_field
+        values = [field.get_db_prep_value(value, connection, prepared=True) for value in self.rhs]
+        return f"{lhs} = ANY(%s)", (*lhs_params, values)
+
+
+def one_of(alias: str, attname: str, values: list) -> dict:
+    """Filter arguments for `attname` being one of `values`: `= ANY(array)` on PostgreSQL for
+    integer or text values, `IN (...)` otherwise."""
+    if connections[alias].vendor == "postgresql" and _kind(values) is not None:
+        return {f"{attname}__any_of": values}
+    return {f"{attname}__in": values}
+
+
+def _kind(values: list) -> type | None:
+    if all(isinstance(value, int) and not isinstance(value, bool) for value in values):
+        return int
+    if all(isinstance(value, str) for value in values):
+        return str
+    return None
 
 
 @dataclass
@@ -46,11 +82,15 @@ class _Compiled:
     params: tuple
     positions: tuple[int, ...]
     converters: tuple
+    array: bool  # the values are bound as one array (AnyOf)
 
     def run(self, alias: str, values: list) -> list[tuple]:
         bound = list(self.params)
-        for position, value in zip(self.positions, values, strict=True):
-            bound[position] = value
+        if self.array:
+            bound[self.positions[0]] = list(values)
+        else:
+            for position, value in zip(self.positions, values, strict=True):
+                bound[position] = value
         connection = connections[alias]
         with connection.cursor() as cursor:
             cursor.execute(self.sql, bound)
@@ -83,7 +123,9 @@ class ReadStatements:
         """The rows of `source` as tuples of `attnames`."""
         if source.key is None:
             return list(source.build(source.values).values_list(*attnames))
-        key = (source.key, tuple(attnames), len(source.values))
+        # Bound as one array on PostgreSQL, any number of values shares the statement.
+        size = None if connections[alias].vendor == "postgresql" else len(source.values)
+        key = (source.key, tuple(attnames), size)
         with self._lock:
             statement = self._statements.get(key)
             if statement is not None:
@@ -100,9 +142,10 @@ class ReadStatements:
 
 
 def _sentinels(values: list) -> list | None:
-    if all(isinstance(value, int) and not isinstance(value, bool) for value in values):
+    kind = _kind(values)
+    if kind is int:
         return [int_sentinel(index) for index in range(len(values))]
-    if all(isinstance(value, str) for value in values):
+    if kind is str:
         return [text_sentinel(str(index)) for index in range(len(values))]
     return None
 
@@ -120,12 +163,14 @@ def _compile(alias: str, source: RowSource, attnames: list[str]):
     params = list(params)
     if len(compiler.select) != len(attnames):
         return _UNCOMPILABLE
-    if any(params.count(sentinel) != 1 for sentinel in sentinels):
+    array = params.count(sentinels) == 1
+    if array:
+        positions = (params.index(sentinels),)
+    elif all(params.count(sentinel) == 1 for sentinel in sentinels):
+        positions = tuple(params.index(sentinel) for sentinel in sentinels)
+    else:
         return _UNCOMPILABLE  # a value did not reach the SQL as given (prepared or deduplicated)
     converters = compiler.get_converters([selected[0] for selected in compiler.select])
     return _Compiled(
-        sql=sql,
-        params=tuple(params),
-        positions=tuple(params.index(sentinel) for sentinel in sentinels),
-        converters=tuple(converters.items()),
+        sql=sql, params=tuple(params), positions=positions, converters=tuple(converters.items()), array=array
     )

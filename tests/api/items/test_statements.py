@@ -2,6 +2,8 @@
 ids or keys compiles nothing, yet data, permissions and `now` are never served stale."""
 
 import pytest
+from django.db import connections
+from django.test.utils import CaptureQueriesContext
 
 from apps.items import statements
 from apps.permissions.models import Permission
@@ -162,3 +164,18 @@ def test_the_kept_statements_are_bounded(articles, schema_admin_api, schema_url,
         items = data(schema_admin_api.get(schema_url("items/articles"), {"fields": "id", "limit": limit}))
         assert len(items) == min(limit, 3)
     assert len(project_schema().config("item_read_statements", statements.ReadStatements)) == 3
+
+
+def test_postgresql_binds_any_number_of_keys_as_one_array(articles, schema_admin_api, schema_url, compiled, engine):
+    alias = project_schema().alias
+    ids = [article["id"] for article in articles]
+    with CaptureQueriesContext(connections[alias]) as captured:
+        for count in (1, 2, 3):
+            path = "items/articles/" + ",".join(str(pk) for pk in ids[:count])
+            read = data(schema_admin_api.get(schema_url(path), {"fields": "id"}))
+            assert (read if count > 1 else [read]) == [{"id": pk} for pk in ids[:count]]
+    reads = [query["sql"] for query in captured.captured_queries if "articles" in query["sql"]]
+    if engine == "postgres":
+        assert compiled == ["ids"] and all("= ANY(" in sql for sql in reads)
+    else:
+        assert compiled == ["ids", "ids", "ids"] and all(" IN (" in sql for sql in reads)
