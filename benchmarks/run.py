@@ -54,6 +54,7 @@ request = function()
   return wrk.format("%(method)s", "%(path)s", headers, %(body)s)
 end
 """
+WARM_UP_SECONDS = 2
 POST_BODY = '{"title":"Benchmark","status":"draft","body":"x","author":1,"rating":3}'
 
 
@@ -383,6 +384,13 @@ def main() -> None:
         server = start_server(env, server_base, workers)
         floor = start_floor(env, floor_base, workers)
         try:
+            # Every worker builds its schema cache and compiles its statements on first use:
+            # a short unrecorded run of each workload first, on both targets.
+            for workload in WORKLOADS:
+                for base in (server_base, floor_base):
+                    wrk(base, workload, ADMIN_TOKEN, args.rows, WARM_UP_SECONDS)
+            for workload in ("W1", "W3"):
+                wrk(server_base, workload, READER_TOKEN, args.rows, WARM_UP_SECONDS)
             for round_number in range(args.rounds):
                 for workload in WORKLOADS:
                     for target, base in (("server", server_base), ("floor", floor_base)):
