@@ -9,6 +9,7 @@ from functools import cache, partial
 
 from django.core.management.color import no_style
 from django.db import IntegrityError, connections, transaction
+from django.db.models import signals
 from django.utils.module_loading import import_string
 
 from apps.activity import services as activity
@@ -118,19 +119,24 @@ class ItemWriter:
         instance = model(**row)
         try:
             with transaction.atomic(using=model.objects.db, savepoint=False):
-                instance.save(force_insert=True)
+                stored = _insert(instance, model.objects.db)
         except IntegrityError as exc:
             raise self._integrity_error(collection, exc) from exc
         pk = instance.pk
         if collection.primary_key.name in values:
             _advance_sequence(model)
         children_changed = self._write_children(collection, pk, payload)
+        # The inserted row stands for the stored one unless a nested write changed it since (a
+        # child pointing back at it by object); otherwise it is read again.
+        written = None
+        if stored is not None and not children_changed:
+            written = {info.name: stored[info.attname] for info in collection.columns}
         action = "upload" if collection.name == "directus_files" else "create"
-        self._account(collection, pk, action, delta=self._delta(collection, values), parent=parent)
-        del children_changed
+        self._account(collection, pk, action, delta=self._delta(collection, values), parent=parent, row=written)
         hooks.after_create(self, collection, pk, payload)
         self._config_written(collection)
-        self._emit("create", collection, pk)
+        # Hooks may write the row after the revision was taken; the event then reads it again.
+        self._emit("create", collection, pk, written if hooks is _NO_HOOKS else None)
         return pk
 
     def update(self, collection: CollectionInfo, pk, payload, *, parent: Parent | None = None, action="update"):
@@ -382,11 +388,22 @@ class ItemWriter:
             if name != collection.primary_key.name and collection.fields[name].type != "hash"
         }
 
-    def _account(self, collection: CollectionInfo, pk, action: str, *, delta: dict, parent: Parent | None) -> None:
+    def _account(
+        self,
+        collection: CollectionInfo,
+        pk,
+        action: str,
+        *,
+        delta: dict,
+        parent: Parent | None,
+        row: dict | None = None,
+    ) -> None:
+        """The activity row, and the revision with the item as stored (`row` when the caller
+        already has it, else read again)."""
         record = activity.record(self.actor, action, collection.name, pk)
         if record is None:
             return
-        current = self._current(collection, self._model(collection), pk) or {}
+        current = row if row is not None else self._current(collection, self._model(collection), pk) or {}
         data = {
             name: wire_value(collection.fields[name].type, value)
             for name, value in current.items()
@@ -433,6 +450,44 @@ class ItemWriter:
 
 _SKIP = object()
 _NO_HOOKS = WriteHooks()
+
+
+# Engines whose INSERT ... RETURNING gives the row exactly as a later SELECT reads it. SQLite
+# returns whole numbers in REAL columns as integers (a SELECT gives floats), so it reads back.
+_RETURNS_STORED_ROW = frozenset({"postgresql", "mysql"})
+
+
+def _insert(instance, using: str) -> dict | None:
+    """INSERT the new instance; where the engine can return the inserted row, also that row as
+    stored ({attname: value}, defaults and generated key included), which spares reading it back."""
+    connection = connections[using]
+    model = type(instance)
+    if not (
+        connection.vendor in _RETURNS_STORED_ROW
+        and connection.features.can_return_columns_from_insert
+        # Run-time models have no receivers; should one appear, save() keeps sending its signals.
+        and not (signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model))
+    ):
+        instance.save(force_insert=True, using=using)
+        return None
+    meta = model._meta
+    # What Model.save(force_insert=True) inserts: every column but a key the database generates.
+    if instance.pk is None:
+        instance.pk = meta.pk.get_pk_value_on_save(instance)
+    inserted = [
+        field
+        for field in meta.local_concrete_fields
+        if not field.generated and (instance.pk is not None or field is not meta.auto_field)
+    ]
+    returned = meta.local_concrete_fields
+    [values] = model._base_manager._insert([instance], fields=inserted, returning_fields=returned, using=using)
+    stored = {}
+    for field, value in zip(returned, values, strict=True):
+        setattr(instance, field.attname, value)
+        stored[field.attname] = value
+    instance._state.adding = False
+    instance._state.db = using
+    return stored
 
 
 def _advance_sequence(model) -> None:
