@@ -3,8 +3,10 @@ transaction so it exists exactly when the change does."""
 
 from dataclasses import dataclass, field
 
+from django.db import router
 from django.utils import timezone
 
+from .inserts import CompiledInsert
 from .models import Activity
 
 USER_AGENT_MAX = 255
@@ -37,10 +39,15 @@ class Actor:
         )
 
 
-def record(actor: Actor, action: str, collection: str, item, *, comment: str | None = None) -> Activity | None:
+_INSERT_ACTIVITY = CompiledInsert(Activity)
+
+
+def record(actor: Actor, action: str, collection: str, item, *, comment: str | None = None) -> int | None:
+    """The id of the new activity row (None with activity_skip)."""
     if actor.skip:
         return None
-    return Activity.objects.create(
+    return _INSERT_ACTIVITY.insert(
+        router.db_for_write(Activity),
         action=action,
         action_by=actor.user_id,
         action_on=actor.now,

@@ -67,8 +67,8 @@ class CommentCreateView(SystemCollectionView):
         actor = Actor.from_request(request)
         actor.skip = False
         with transaction.atomic(using=project_schema().alias):
-            row = record(actor, Action.COMMENT, target.name, keys[0], comment=str(comment))
-        return self.ids_response(self.collection(), str(row.pk))
+            activity_id = record(actor, Action.COMMENT, target.name, keys[0], comment=str(comment))
+        return self.ids_response(self.collection(), str(activity_id))
 
 
 class CommentDetailView(SystemCollectionView):

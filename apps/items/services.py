@@ -400,8 +400,8 @@ class ItemWriter:
     ) -> None:
         """The activity row, and the revision with the item as stored (`row` when the caller
         already has it, else read again)."""
-        record = activity.record(self.actor, action, collection.name, pk)
-        if record is None:
+        activity_id = activity.record(self.actor, action, collection.name, pk)
+        if activity_id is None:
             return
         current = row if row is not None else self._current(collection, self._model(collection), pk) or {}
         data = {
@@ -410,7 +410,7 @@ class ItemWriter:
             if collection.fields[name].type != "hash"
         }
         revisions.record(
-            record,
+            activity_id,
             collection.name,
             pk,
             data,

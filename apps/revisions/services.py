@@ -1,6 +1,8 @@
 """Snapshots of items after each create, update and revert."""
 
-from apps.activity.models import Activity
+from django.db import router
+
+from apps.activity.inserts import CompiledInsert
 
 from .models import Revision
 
@@ -17,8 +19,11 @@ def scrub(collection: str, values: dict | None) -> dict | None:
     return {key: value for key, value in values.items() if key not in secret}
 
 
+_INSERT_REVISION = CompiledInsert(Revision)
+
+
 def record(
-    activity: Activity | None,
+    activity_id: int | None,
     collection: str,
     item,
     data: dict,
@@ -27,11 +32,14 @@ def record(
     parent_collection: str | None = None,
     parent_item=None,
     parent_changed: bool = False,
-) -> Revision | None:
-    if activity is None:  # activity_skip
+) -> int | None:
+    """The id of the new revision of `item`, recorded with the activity row of that id (None with
+    activity_skip)."""
+    if activity_id is None:  # activity_skip
         return None
-    return Revision.objects.create(
-        activity=activity.pk,
+    return _INSERT_REVISION.insert(
+        router.db_for_write(Revision),
+        activity=activity_id,
         collection=collection,
         item=str(item),
         data=scrub(collection, data),
