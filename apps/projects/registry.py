@@ -96,6 +96,11 @@ def database_settings(url: str) -> dict:
         )
         options.setdefault("transaction_mode", "IMMEDIATE")
         options.setdefault("timeout", 20)
+    elif engine.endswith("postgresql"):
+        # Parameters bound by the server, and statements a connection runs again and again
+        # prepared once (after psycopg's default of five runs): parse and plan are skipped.
+        options.setdefault("server_side_binding", True)
+        options.setdefault("prepare_threshold", 5)
     elif engine.endswith("mysql"):
         options.setdefault("charset", "utf8mb4")
         options.setdefault("init_command", "SET sql_mode='STRICT_TRANS_TABLES'")

@@ -9,7 +9,7 @@ through one gunicorn worker is visible through every other worker on its next re
 
 import threading
 
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import F
 
 from apps.core.local import memo
@@ -131,6 +131,9 @@ def project_schema(project: ProjectConfig | None = None, *, known_version: int |
     key = ("schema-checked", project.key)
     if request_memo is None or key not in request_memo:
         schema.refresh(known_version)
+        connection = connections[schema.alias]
+        if hasattr(connection, "prepared_statements_valid_for"):
+            connection.prepared_statements_valid_for(schema.global_version)
         if request_memo is not None:
             request_memo[key] = True
     return schema
@@ -143,6 +146,9 @@ def bump(alias: str, collections: set[str], dropped: set[str] = frozenset()) -> 
     grow, across drops too: the row of a `dropped` collection is deleted (workers notice the
     missing row), and if the name comes back it gets a version no worker has seen for it. So the
     table holds one row per existing collection, however many come and go."""
+    connection = connections[alias]
+    if hasattr(connection, "forget_prepared_statements"):
+        connection.forget_prepared_statements()  # statements on the changed tables, this connection
     dropped = set(dropped) - {GLOBAL}
     names = set(collections) - dropped - {GLOBAL}
     rows = SchemaVersion.objects.using(alias)

@@ -195,6 +195,18 @@ def test_a_schema_change_through_one_server_is_seen_by_the_other(engine):
             status, body = b.call("GET", f"/{key}/fields/shared_notes/title")
             assert status == 200 and body["data"]["length"] == 200, body
 
+            # Read through B often enough for its connection to prepare the statement (PostgreSQL);
+            # a column type changed through A must not break B's next read.
+            status, body = a.call("POST", f"/{key}/items/shared_notes", {"title": "One", "rating": 3})
+            assert status == 200, body
+            for _ in range(8):
+                status, body = b.call("GET", f"/{key}/items/shared_notes")
+                assert status == 200, body
+            status, body = a.call("PATCH", f"/{key}/fields/shared_notes/rating", {"datatype": "BIGINT"})
+            assert status == 200, body
+            status, body = b.call("GET", f"/{key}/items/shared_notes")
+            assert status == 200 and body["data"] == [{"id": 1, "title": "One", "rating": 3}], body
+
             # Dropped through A: B answers 404 code 200.
             status, body = a.call("DELETE", f"/{key}/collections/shared_notes")
             assert status == 204, body

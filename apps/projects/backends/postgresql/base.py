@@ -29,6 +29,29 @@ class UTCTimestamptzLoader(Loader):
 
 
 class DatabaseWrapper(RecentUseHealthCheck, base.DatabaseWrapper):
+    # The project schema version this connection's prepared statements were made under.
+    prepared_under_version = None
+    _deallocations = 0
+
+    def prepared_statements_valid_for(self, version: int) -> None:
+        """Drop this connection's prepared statements when the project schema has moved since
+        they were prepared: a column another worker changed would make them fail ("cached plan
+        must not change result type")."""
+        if self.prepared_under_version == version:
+            return
+        if self.prepared_under_version is not None:
+            self.forget_prepared_statements()
+        self.prepared_under_version = version
+
+    def forget_prepared_statements(self) -> None:
+        if self.connection is None or self.connection.closed:
+            return
+        # psycopg drops its own record of prepared statements when it sees DEALLOCATE ALL, but
+        # only for a statement text it has not counted yet: each one gets a text of its own.
+        self._deallocations += 1
+        with self.cursor() as cursor:
+            cursor.execute(f"DEALLOCATE ALL /* {self._deallocations} */")
+
     def get_connection_params(self):
         params = super().get_connection_params()
         if _CTimestamptzLoader is not None and self.timezone_name == "UTC" and "context" in params:
