@@ -5,13 +5,12 @@ import datetime
 from decimal import Decimal
 
 from django.db import models
-from django.utils import timezone
 
 
 def wire_value(value):
     if isinstance(value, datetime.datetime):
-        if timezone.is_aware(value):
-            value = value.astimezone(datetime.UTC).replace(tzinfo=None)
+        if value.utcoffset():  # aware and not already UTC (strftime leaves the zone out)
+            value = value.astimezone(datetime.UTC)
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, datetime.date):
         return value.isoformat()
