@@ -9,9 +9,9 @@ from django.db import models
 
 def wire_value(value):
     if isinstance(value, datetime.datetime):
-        if value.utcoffset():  # aware and not already UTC (strftime leaves the zone out)
+        if value.utcoffset():  # aware and not already UTC
             value = value.astimezone(datetime.UTC)
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+        return value.isoformat(" ", "seconds")[:19]  # without the zone; years zero-padded as PHP's `Y`
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, datetime.time):

@@ -22,7 +22,7 @@ from apps.core import errors
 from apps.core.query.fields import FieldsTree
 from apps.schema.cache import ProjectSchema
 from apps.schema.description import CollectionInfo, FieldInfo
-from apps.schema.types import wire_value
+from apps.schema.types import PLAIN_CLASSES, REWRITES_PLAIN, wire_value
 
 from .statements import ReadStatements, RowSource, one_of
 
@@ -178,13 +178,17 @@ class ItemReader:
             elif name in plan.computed:
                 steps.append((name, _COMPUTED, plan.computed[name]))
             elif not collection.fields[name].alias:  # alias fields named without a dot give nothing
-                steps.append((name, _COLUMN, collection.fields[name].type))
+                directus_type = collection.fields[name].type
+                steps.append((name, _COLUMN if directus_type in REWRITES_PLAIN else _PLAIN, directus_type))
         items = []
         rule = _item_rule(collection.name)
         for row in rows:
             item = {}
             for name, kind, detail in steps:
-                if kind is _COLUMN:
+                if kind is _PLAIN:
+                    value = row.get(name)
+                    item[name] = value if value.__class__ in PLAIN_CLASSES else wire_value(detail, value)
+                elif kind is _COLUMN:
                     item[name] = wire_value(detail, row.get(name))
                 elif kind is _COMPUTED:
                     item[name] = detail(row)
@@ -293,7 +297,9 @@ def _with_extra(plan: LevelPlan, infos: list[FieldInfo]) -> LevelPlan:
 
 
 _OMIT = object()
-_COLUMN, _COMPUTED, _EXPANDED = "column", "computed", "expanded"
+# Steps of shaping: a column whose plain values pass as they are, any other column, a computed
+# field, a relation.
+_PLAIN, _COLUMN, _COMPUTED, _EXPANDED = "plain", "column", "computed", "expanded"
 
 
 def messages_for(denied: dict[str, set[str]]) -> list[dict]:

@@ -276,13 +276,13 @@ def _to_bool(value):
 
 
 # Values of these classes leave as they are, unless their type rewrites them.
-_PLAIN_CLASSES = frozenset({str, int, float})
-_REWRITES_PLAIN = frozenset({"boolean", "json", "array"})
+PLAIN_CLASSES = frozenset({str, int, float})
+REWRITES_PLAIN = frozenset({"boolean", "json", "array"})
 
 
 def wire_value(directus_type: str, value):
     """A stored value as Directus 8 sends it for this type."""
-    if value.__class__ in _PLAIN_CLASSES and directus_type not in _REWRITES_PLAIN:
+    if value.__class__ in PLAIN_CLASSES and directus_type not in REWRITES_PLAIN:
         return value  # the common case, decided before the checks below
     if value is None:
         return [] if directus_type == "array" else None

@@ -20,6 +20,7 @@ from apps.core.serialization import wire_value
             "2020-01-01 23:04:05",
         ),
         (datetime.datetime(2020, 7, 1, 12, 0, tzinfo=ZoneInfo("America/New_York")), "2020-07-01 16:00:00"),
+        (datetime.datetime(999, 1, 2, 3, 4, 5), "0999-01-02 03:04:05"),
         (datetime.date(2020, 1, 2), "2020-01-02"),
         (datetime.time(3, 4, 5, 6), "03:04:05"),
         (Decimal("1.50"), 1.5),
