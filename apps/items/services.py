@@ -10,6 +10,8 @@ from functools import cache, partial
 from django.core.management.color import no_style
 from django.db import IntegrityError, connections, transaction
 from django.db.models import signals
+from django.db.models.expressions import DatabaseDefault
+from django.db.models.sql import InsertQuery
 from django.utils.module_loading import import_string
 
 from apps.activity import services as activity
@@ -119,7 +121,7 @@ class ItemWriter:
         instance = model(**row)
         try:
             with transaction.atomic(using=model.objects.db, savepoint=False):
-                stored = _insert(instance, model.objects.db)
+                stored = _insert(instance, model.objects.db, self.schema.config(("row_inserts", model), dict))
         except IntegrityError as exc:
             raise self._integrity_error(collection, exc) from exc
         pk = instance.pk
@@ -457,9 +459,21 @@ _NO_HOOKS = WriteHooks()
 _RETURNS_STORED_ROW = frozenset({"postgresql", "mysql"})
 
 
-def _insert(instance, using: str) -> dict | None:
+@dataclass(frozen=True)
+class _RowInsert:
+    """An INSERT ... RETURNING every column, as Django compiled it for one model and database."""
+
+    sql: str
+    returning_params: tuple
+    converters: tuple  # (position, (functions, expression)) for the returned columns
+
+
+def _insert(instance, using: str, compiled: dict) -> dict | None:
     """INSERT the new instance; where the engine can return the inserted row, also that row as
-    stored ({attname: value}, defaults and generated key included), which spares reading it back."""
+    stored ({attname: value}, defaults and generated key included), which spares reading it back.
+
+    `compiled` keeps the model's statements: the SQL only depends on the database, whether the
+    key is given and which columns are left to their database default."""
     connection = connections[using]
     model = type(instance)
     if not (
@@ -471,23 +485,75 @@ def _insert(instance, using: str) -> dict | None:
         instance.save(force_insert=True, using=using)
         return None
     meta = model._meta
-    # What Model.save(force_insert=True) inserts: every column but a key the database generates.
+    # What Model.save(force_insert=True) inserts: every column but a key the database generates,
+    # each with its pre_save() value.
     if instance.pk is None:
         instance.pk = meta.pk.get_pk_value_on_save(instance)
+    key_given = instance.pk is not None
     inserted = [
         field
         for field in meta.local_concrete_fields
-        if not field.generated and (instance.pk is not None or field is not meta.auto_field)
+        if not field.generated and (key_given or field is not meta.auto_field)
     ]
-    returned = meta.local_concrete_fields
-    [values] = model._base_manager._insert([instance], fields=inserted, returning_fields=returned, using=using)
+    values = [field.pre_save(instance, True) for field in inserted]
+    kinds = tuple(_value_kind(value) for value in values)
+    shape = (using, connection.vendor, key_given, kinds)
+    statement = compiled.get(shape)
+    if statement is not None:
+        params = _parameters(connection, inserted, values, kinds, statement)
+    else:
+        statement, params = _compile_row_insert(instance, using, inserted)
+        # Kept only when later rows bind their values the same way: no placeholder or expression
+        # that depends on the value, each value prepared by its field, in column order.
+        if (
+            _EXPRESSION not in kinds
+            and not any(hasattr(field, "get_placeholder") for field in inserted)
+            and params == _parameters(connection, inserted, values, kinds, statement)
+        ):
+            compiled[shape] = statement
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql, params)
+        row = list(connection.ops.fetch_returned_insert_columns(cursor, statement.returning_params))
+    for position, (functions, expression) in statement.converters:
+        for function in functions:
+            row[position] = function(row[position], expression, connection)
     stored = {}
-    for field, value in zip(returned, values, strict=True):
+    for field, value in zip(meta.local_concrete_fields, row, strict=True):
         setattr(instance, field.attname, value)
         stored[field.attname] = value
     instance._state.adding = False
     instance._state.db = using
     return stored
+
+
+_VALUE, _DEFAULT, _EXPRESSION = "value", "default", "expression"
+
+
+def _value_kind(value) -> str:
+    if isinstance(value, DatabaseDefault):
+        return _DEFAULT  # a column left to its database default: DEFAULT in the SQL
+    return _EXPRESSION if hasattr(value, "resolve_expression") else _VALUE
+
+
+def _parameters(connection, inserted: list, values: list, kinds: tuple, statement: _RowInsert) -> list:
+    prepared = [
+        field.get_db_prep_save(value, connection)
+        for field, value, kind in zip(inserted, values, kinds, strict=True)
+        if kind == _VALUE
+    ]
+    return prepared + list(statement.returning_params)
+
+
+def _compile_row_insert(instance, using: str, inserted: list) -> tuple[_RowInsert, list]:
+    """Django's INSERT of the instance returning every column, and its parameters."""
+    meta = instance._meta
+    query = InsertQuery(type(instance))
+    query.insert_values(inserted, [instance])
+    compiler = query.get_compiler(using=using)
+    compiler.returning_fields = returned = meta.local_concrete_fields
+    [(sql, params)] = compiler.as_sql()
+    converters = compiler.get_converters([field.get_col(meta.db_table) for field in returned])
+    return _RowInsert(sql, tuple(compiler.returning_params), tuple(converters.items())), list(params)
 
 
 def _advance_sequence(model) -> None:

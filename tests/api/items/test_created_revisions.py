@@ -106,3 +106,25 @@ def test_audit_rows_keep_their_keys_without_insert_returning(blog, schema_admin_
     assert response.status_code == 200, response.content
     comment = response.json()["data"]
     assert Activity.objects.get(pk=comment["id"]).comment == "Noted"
+
+
+def test_rows_of_every_shape_are_recorded_as_stored(typed, schema_admin_api, schema_url):
+    # Given or generated key, values given or left to the column defaults: each shape of INSERT,
+    # and each again once its statement is kept.
+    payloads = [
+        {"title": "a", "amount": 1},
+        {"title": "b"},
+        {"title": "c", "amount": 3, "status": "published"},
+        {"id": 500, "title": "d"},
+        {"title": "e"},
+        {"title": "f", "amount": 6},
+    ]
+    for payload in payloads:
+        response = schema_admin_api.post(schema_url("items/typed"), payload, format="json")
+        assert response.status_code == 200, response.content
+        item = response.json()["data"]
+        revision = Revision.objects.get(collection="typed", item=str(item["id"]))
+        expected = {"status": "draft", "amount": 7, **payload, "id": item["id"]}
+        assert {key: revision.data[key] for key in expected} == expected
+        assert {key: item[key] for key in expected} == expected
+    assert Revision.objects.get(collection="typed", data__contains='"title":"e"').item == "501"
