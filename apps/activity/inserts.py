@@ -40,7 +40,10 @@ class CompiledInsert:
             compiler = query.get_compiler(using=alias)
             if returns_key:
                 compiler.returning_fields = [self.model._meta.pk]
-            [(sql, _params)] = compiler.as_sql()
+            [(sql, params)] = compiler.as_sql()
+            if len(params) != len(self.fields) + len(compiler.returning_params):
+                # A column filled by a database default or an expression has no parameter of its own.
+                raise ValueError(f"{self.model.__name__}: every column must take its value as one parameter")
             statement = self._compiled[key] = _Statement(sql, returns_key, tuple(compiler.returning_params))
         return statement
 
@@ -53,6 +56,7 @@ class CompiledInsert:
             )
             for field in self.fields
         ]
+        params += statement.returning_params
         # Like Model.save(): an error marks the surrounding transaction for rollback.
         with transaction.mark_for_rollback_on_error(alias), connection.cursor() as cursor:
             cursor.execute(statement.sql, params)
