@@ -173,23 +173,31 @@ class ItemReader:
         # What each selected name becomes, decided once for all rows.
         steps = []
         for name in plan.selected:
+            info = collection.fields.get(name)
             if name in plan.expansions:
-                steps.append((name, _EXPANDED, collection.fields[name]))
+                found = related[name]
+                if info.relation.kind == "m2o" and found is not None:
+                    steps.append((name, _M2O, found))
+                else:
+                    steps.append((name, _EXPANDED, info))
             elif name in plan.computed:
                 steps.append((name, _COMPUTED, plan.computed[name]))
-            elif not collection.fields[name].alias:  # alias fields named without a dot give nothing
-                directus_type = collection.fields[name].type
-                steps.append((name, _COLUMN if directus_type in REWRITES_PLAIN else _PLAIN, directus_type))
+            elif not info.alias:  # alias fields named without a dot give nothing
+                steps.append((name, _COLUMN if info.type in REWRITES_PLAIN else _PLAIN, info.type))
         items = []
         rule = _item_rule(collection.name)
+        plain_classes = PLAIN_CLASSES
         for row in rows:
             item = {}
             for name, kind, detail in steps:
                 if kind is _PLAIN:
-                    value = row.get(name)
-                    item[name] = value if value.__class__ in PLAIN_CLASSES else wire_value(detail, value)
+                    value = row[name]
+                    item[name] = value if value.__class__ in plain_classes else wire_value(detail, value)
+                elif kind is _M2O:
+                    value = row[name]
+                    item[name] = None if value is None or value == "" else detail.get(value)
                 elif kind is _COLUMN:
-                    item[name] = wire_value(detail, row.get(name))
+                    item[name] = wire_value(detail, row[name])
                 elif kind is _COMPUTED:
                     item[name] = detail(row)
                 else:
@@ -298,8 +306,8 @@ def _with_extra(plan: LevelPlan, infos: list[FieldInfo]) -> LevelPlan:
 
 _OMIT = object()
 # Steps of shaping: a column whose plain values pass as they are, any other column, a computed
-# field, a relation.
-_PLAIN, _COLUMN, _COMPUTED, _EXPANDED = "plain", "column", "computed", "expanded"
+# field, a many-to-one relation read, any other relation.
+_PLAIN, _COLUMN, _COMPUTED, _M2O, _EXPANDED = "plain", "column", "computed", "m2o", "expanded"
 
 
 def messages_for(denied: dict[str, set[str]]) -> list[dict]:
