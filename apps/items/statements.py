@@ -126,6 +126,10 @@ class ReadStatements:
         # Bound as one array on PostgreSQL, any number of values shares the statement.
         size = None if connections[alias].vendor == "postgresql" else len(source.values)
         key = (source.key, tuple(attnames), size)
+        try:
+            hash(key)
+        except TypeError:  # a value in the key that cannot name a statement: not kept
+            return list(source.build(source.values).values_list(*attnames))
         with self._lock:
             statement = self._statements.get(key)
             if statement is not None:
