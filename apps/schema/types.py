@@ -241,6 +241,9 @@ def guess_type(datatype: str) -> str:
     return "string"
 
 
+_BOOLEAN_WORDS = {"true": True, "false": False, "t": True, "f": False, "1": True, "0": False}
+
+
 def build_model_field(spec: ColumnSpec, *, column: str, name: str | None = None) -> models.Field:
     """The Django field that stores a column described by `spec`."""
     datatype = DATATYPES[spec.datatype.upper()]
@@ -255,8 +258,12 @@ def build_model_field(spec: ColumnSpec, *, column: str, name: str | None = None)
     model_field = datatype.build(spec, kwargs)
     if spec.default is not None and not spec.auto_increment:
         # Literal defaults only: expressions such as CURRENT_TIMESTAMP stay the database's business.
+        default = spec.default
+        if isinstance(model_field, models.BooleanField) and isinstance(default, str):
+            # PostgreSQL reports boolean defaults as `false`/`true`, which to_python refuses.
+            default = _BOOLEAN_WORDS.get(default.strip().lower(), default)
         try:
-            value = model_field.to_python(spec.default)
+            value = model_field.to_python(default)
         except (ValidationError, TypeError, ValueError):
             value = None
         if value is not None:

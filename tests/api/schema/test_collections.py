@@ -401,3 +401,16 @@ def test_deleting_the_status_field_removes_status_scoped_permissions(schema_admi
     Permission.objects.create(collection="flows", role=2, read="mine")
     assert api.delete(url("fields/flows/status")).status_code == 204
     assert list(Permission.objects.filter(collection="flows").values_list("status", flat=True)) == [None]
+
+
+def test_boolean_defaults_apply_when_the_value_is_left_out(schema_admin_api, schema_url, schema_project):
+    api, url = schema_admin_api, schema_url
+    flags = [
+        {"field": "off", "type": "boolean", "datatype": "TINYINT", "length": 1, "default_value": False},
+        {"field": "lit", "type": "boolean", "datatype": "TINYINT", "length": 1, "default_value": True},
+    ]
+    response = create(api, url, "flags", simple("flags", *flags))
+    assert response.status_code == 200, response.content
+    created = api.post(url("items/flags"), {"name": "x"}, format="json")
+    assert created.status_code == 200, created.content
+    assert (created.json()["data"]["off"], created.json()["data"]["lit"]) == (False, True)
