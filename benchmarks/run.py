@@ -55,6 +55,7 @@ request = function()
 end
 """
 WARM_UP_SECONDS = 2
+SOAK_STEP_SECONDS = 5
 POST_BODY = '{"title":"Benchmark","status":"draft","body":"x","author":1,"rating":3}'
 
 
@@ -253,20 +254,28 @@ def stop(process) -> None:
         os.killpg(process.pid, signal.SIGKILL)
 
 
-def run_soak(server, base: str, args, results: dict) -> dict:
-    """About `args.soak` more requests (W1 and W3 alternating), then the workers' RSS again: it
-    should stay flat."""
+def run_soak(server, base: str, args) -> dict:
+    """About `args.soak` more requests (W1 and W3 alternating, 5 s each), with the largest
+    worker's RSS read after every pair: it should stay within a band, not climb."""
     before = worker_rss_mib(server, field="VmRSS")
     done = 0
+    samples = []
     while done < args.soak:
         for workload in ("W1", "W3"):
-            rps = best(results[workload]["server"])["rps"] or 100
-            seconds = max(5, min(60, int((args.soak - done) / 2 / rps) + 1))
-            measured = wrk(base, workload, ADMIN_TOKEN, args.rows, seconds)
-            done += int(measured["rps"] * seconds)
-    after = worker_rss_mib(server, field="VmRSS")
-    print(f"soak: ~{done} requests, largest worker RSS {before} -> {after} MiB", flush=True)
-    return {"requests": done, "rss_before_mib": before, "rss_after_mib": after}
+            measured = wrk(base, workload, ADMIN_TOKEN, args.rows, SOAK_STEP_SECONDS)
+            done += int(measured["rps"] * SOAK_STEP_SECONDS)
+        samples.append((done, worker_rss_mib(server, field="VmRSS")))
+    after = samples[-1][1]
+    half = len(samples) // 2 or 1
+    first, second = [rss for _, rss in samples[:half]], [rss for _, rss in samples[half:]]
+    trend = round(sum(second) / len(second) - sum(first) / len(first), 1)
+    print(
+        f"soak: ~{done} requests, largest worker RSS {before} -> {after} MiB "
+        f"(range {min(rss for _, rss in samples)}-{max(rss for _, rss in samples)}, "
+        f"second half minus first half {trend:+} MiB)",
+        flush=True,
+    )
+    return {"requests": done, "rss_before_mib": before, "rss_after_mib": after, "samples": samples, "trend_mib": trend}
 
 
 def worker_rss_mib(process, field: str = "VmHWM") -> float:
@@ -402,7 +411,7 @@ def main() -> None:
                     results.setdefault(f"{workload}-reader", {}).setdefault("server", []).append(measured)
                     print(f"round {round_number + 1} {workload} as reader: {measured['rps']:.0f} req/s", flush=True)
             rss = worker_rss_mib(server)
-            soak = run_soak(server, server_base, args, results) if args.soak else None
+            soak = run_soak(server, server_base, args) if args.soak else None
         finally:
             stop(server)
             stop(floor)
