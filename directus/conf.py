@@ -26,6 +26,8 @@ DEFAULTS = {
     # A connection that ran a statement less than this many seconds ago is not health-checked
     # again at the start of the next request (apps/projects/backends).
     "DB_HEALTH_CHECK_IDLE_SECONDS": 5,
+    # PostgreSQL project connections bind parameters on the server and prepare frequent statements.
+    "DB_PREPARED_STATEMENTS": True,
     # How long a worker trusts its cached copy of the project registry.
     "PROJECT_CACHE_SECONDS": 5,
     "API_VERSION": "8.8.1",

@@ -96,9 +96,10 @@ def database_settings(url: str) -> dict:
         )
         options.setdefault("transaction_mode", "IMMEDIATE")
         options.setdefault("timeout", 20)
-    elif engine.endswith("postgresql"):
+    elif engine.endswith("postgresql") and directus_settings.DB_PREPARED_STATEMENTS:
         # Parameters bound by the server, and statements a connection runs again and again
         # prepared once (after psycopg's default of five runs): parse and plan are skipped.
+        # Off behind a pooler that cannot keep prepared statements (PgBouncer before 1.21).
         options.setdefault("server_side_binding", True)
         options.setdefault("prepare_threshold", 5)
     elif engine.endswith("mysql"):

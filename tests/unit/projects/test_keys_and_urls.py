@@ -131,3 +131,17 @@ def test_display_url_masks_the_password():
     assert databases.display_url("postgres://app:s3cr3t@db:5432/site") == "postgres://app:***@db:5432/site"
     assert databases.display_url("mysql://root@db/site") == "mysql://root@db/site"
     assert databases.display_url("sqlite:////tmp/a.sqlite3") == "sqlite:////tmp/a.sqlite3"
+
+
+def test_project_database_settings_per_engine(settings):
+    from apps.projects.registry import database_settings
+
+    postgres = database_settings("postgres://user@db.example/site")
+    assert postgres["ENGINE"] == "apps.projects.backends.postgresql"
+    assert postgres["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
+    assert postgres["CONN_HEALTH_CHECKS"] is True
+    assert database_settings("mysql://root@db.example/site")["ENGINE"] == "apps.projects.backends.mysql"
+    assert database_settings("sqlite:////tmp/site.sqlite3")["ENGINE"] == "django.db.backends.sqlite3"
+
+    settings.DIRECTUS = {**settings.DIRECTUS, "DB_PREPARED_STATEMENTS": False}
+    assert database_settings("postgres://user@db.example/site")["OPTIONS"] == {}
