@@ -22,6 +22,8 @@ _CONNECTION_MARKERS = (
     "can't connect",
     "unable to open database",
     "server closed the connection",
+    "connection is closed",
+    "terminating connection",
     "lost connection",
     "connection failed",
     "unknown database",

@@ -2,11 +2,12 @@
 
 Django checks a persistent connection at the start of every request that uses it (`SELECT 1` on
 PostgreSQL, a ping on MariaDB): one round trip per request, as much as a read by id costs. A
-connection that ran a statement less than `DB_HEALTH_CHECK_IDLE_SECONDS` ago is taken as alive;
-one idle for longer is checked as Django does. Should a recently used connection have died
-anyway, the statement fails (503, code 11), Django closes the connection at the end of that
-request, and the next request opens a new one."""
+connection that ran a statement less than `DB_HEALTH_CHECK_IDLE_SECONDS` ago is checked without
+one: an idle connection has nothing to read, so a socket with data or an end of file waiting
+means the server has gone away (a restart, an idle timeout, a terminated backend) and the
+connection is replaced before use. One idle for longer is checked as Django does."""
 
+import select
 import time
 
 from directus.conf import directus_settings
@@ -15,12 +16,28 @@ from directus.conf import directus_settings
 class RecentUseHealthCheck:
     _last_used = float("-inf")
 
+    def socket_fd(self) -> int | None:
+        """The connection's socket, or None when it cannot be watched (then Django's check)."""
+        return None
+
     def close_if_health_check_failed(self):
-        idle = time.monotonic() - self._last_used
-        if self.connection is not None and idle < directus_settings.DB_HEALTH_CHECK_IDLE_SECONDS:
-            self.health_check_done = True
-            return
+        if self.connection is not None and not self.health_check_done and self.health_check_enabled:
+            idle = time.monotonic() - self._last_used
+            fd = self.socket_fd() if idle < directus_settings.DB_HEALTH_CHECK_IDLE_SECONDS else None
+            if fd is not None:
+                if self._server_said_something(fd):
+                    self.close()
+                self.health_check_done = True
+                return
         super().close_if_health_check_failed()
+
+    @staticmethod
+    def _server_said_something(fd: int) -> bool:
+        try:
+            readable, _, _ = select.select([fd], [], [], 0)
+        except (OSError, ValueError):
+            return True
+        return bool(readable)
 
     def _cursor(self, name=None):
         cursor = super()._cursor(name)

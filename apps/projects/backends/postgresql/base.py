@@ -29,6 +29,12 @@ class UTCTimestamptzLoader(Loader):
 
 
 class DatabaseWrapper(RecentUseHealthCheck, base.DatabaseWrapper):
+    def socket_fd(self) -> int | None:
+        try:
+            return self.connection.fileno()
+        except Exception:  # closed or broken: let Django's own check decide
+            return None
+
     # The project schema version this connection's prepared statements were made under.
     prepared_under_version = None
     _deallocations = 0
