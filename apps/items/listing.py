@@ -33,8 +33,17 @@ def base_queryset(reader: ItemReader, collection: CollectionInfo):
 
 
 def read_ids(
-    reader: ItemReader, collection: CollectionInfo, ids: list, query: dict, *, hide_soft_deleted=False, readable=None
+    reader: ItemReader,
+    collection: CollectionInfo,
+    ids: list,
+    query: dict,
+    *,
+    hide_soft_deleted=False,
+    readable=None,
+    inserted: dict | None = None,
 ):
+    """The items with these ids. `inserted` maps (collection, id) to rows just written, as the
+    database returned them: with no row filter on the caller, they are not read again."""
     tree = parse_fields_param(query.get("fields"))
     check_fields(tree, collection, readable=readable, computed=reader.policy.computed.get(collection.name, {}))
 
@@ -43,7 +52,12 @@ def read_ids(
         return queryset.filter(**one_of(reader.schema.alias, collection.primary_key.attname, keys))
 
     key = ("ids", collection.name, hide_soft_deleted, reader.restriction_key(collection.name))
-    items = reader.read(collection, RowSource(key, build, list(ids)), tree)
+    source = RowSource(key, build, list(ids))
+    if inserted and not hide_soft_deleted and reader.row_filter(collection.name) is None:
+        rows = [inserted.get((collection.name, pk)) for pk in ids]
+        if all(row is not None for row in rows):
+            source = rows
+    items = reader.read(collection, source, tree)
     order = {value: index for index, value in enumerate(ids)}
     pk = collection.primary_key.name
     if pk in (tree.select([pk]) or []):

@@ -91,7 +91,7 @@ class ItemReader:
 
     # The top level --------------------------------------------------------------------------
 
-    def read(self, collection: CollectionInfo, source: QuerySet | RowSource, tree: FieldsTree) -> list[dict]:
+    def read(self, collection: CollectionInfo, source: QuerySet | RowSource | list, tree: FieldsTree) -> list[dict]:
         plan = self._plan(collection, tree)
         rows = self._fetch(collection, source, plan)
         return self._shape(collection, rows, plan)
@@ -131,7 +131,7 @@ class ItemReader:
 
     # Fetching one level ---------------------------------------------------------------------
 
-    def _fetch(self, collection: CollectionInfo, source: QuerySet | RowSource, plan: "LevelPlan") -> list[dict]:
+    def _fetch(self, collection: CollectionInfo, source: QuerySet | RowSource | list, plan: "LevelPlan") -> list[dict]:
         pk = collection.primary_key
         needed: list[FieldInfo] = [pk] if pk else []
         for name in plan.selected:
@@ -142,6 +142,8 @@ class ItemReader:
             needed += [info for info in collection.columns if info not in needed]
         attnames = [info.attname for info in needed]
         names = [info.name for info in needed]
+        if isinstance(source, list):  # rows already at hand, keyed by field name
+            return [{name: row[name] for name in names} for row in source]
         if isinstance(source, QuerySet):
             rows = source.values_list(*attnames)
         else:

@@ -105,6 +105,8 @@ class ItemWriter:
         self.actor = actor
         self.guard = guard
         self._depth = 0
+        # (collection, pk) -> the row as an INSERT returned it, when nothing changed it since.
+        self.inserted_rows: dict[tuple[str, object], dict] = {}
 
     # Public operations ------------------------------------------------------------------------
 
@@ -139,6 +141,8 @@ class ItemWriter:
         self._config_written(collection)
         # Hooks may write the row after the revision was taken; the event then reads it again.
         self._emit("create", collection, pk, written if hooks is _NO_HOOKS else None)
+        if written is not None and hooks is _NO_HOOKS:
+            self.inserted_rows[(collection.name, pk)] = written
         return pk
 
     def update(self, collection: CollectionInfo, pk, payload, *, parent: Parent | None = None, action="update"):

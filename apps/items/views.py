@@ -69,10 +69,11 @@ class ItemsBaseView(DirectusView):
     def writer(self, guard) -> ItemWriter:
         return ItemWriter(project_schema(), Actor.from_request(self.request, query=self.query), guard)
 
-    def read_back(self, collection: CollectionInfo, ids: list, guard, *, many: bool):
-        """The written items as the caller may read them now; 204 when none is readable."""
+    def read_back(self, collection: CollectionInfo, ids: list, guard, *, many: bool, inserted=None):
+        """The written items as the caller may read them now; 204 when none is readable.
+        `inserted` holds rows an INSERT returned, which need not be read again."""
         reader = self.reader(guard)
-        items = listing.read_ids(reader, collection, ids, self.query)
+        items = listing.read_ids(reader, collection, ids, self.query, inserted=inserted)
         if not items:
             return self.respond(None)
         meta = listing.item_meta(collection, self.query, many=many)
@@ -121,7 +122,8 @@ class ItemsBaseView(DirectusView):
         writer = self.writer(guard)
         with transaction.atomic(using=project_schema().alias):
             ids = [writer.create(info, item) for item in items]
-        return self.read_back(info, ids, guard, many=many)
+        # One item: the row its INSERT returned is the row stored (a batch may change its own rows).
+        return self.read_back(info, ids, guard, many=many, inserted=None if many else writer.inserted_rows)
 
     def batch_update_response(self, info: CollectionInfo):
         body = self.body(list)
