@@ -69,14 +69,21 @@ class CompiledQuery:
         if row is None:
             return None
         if statement.converters:
-            row = list(row)
-            for position, (functions, expression) in statement.converters:
-                for function in functions:
-                    row[position] = function(row[position], expression, connection)
+            row = converted(row, statement.converters, connection)
         instance = self.model.from_db(alias, statement.field_names, row[statement.fields_slice])
         for name, position in statement.annotations:
             setattr(instance, name, row[position])
         return instance
+
+
+def converted(row, converters, connection) -> list:
+    """A fetched row with Django's converters applied, as its model iterables do; `converters`
+    are the items of `compiler.get_converters(...)`, kept with the compiled statement."""
+    row = list(row)
+    for position, (functions, expression) in converters:
+        for function in functions:
+            row[position] = function(row[position], expression, connection)
+    return row
 
 
 def text_sentinel(name: str) -> str:

@@ -17,6 +17,7 @@ from django.utils.module_loading import import_string
 from apps.activity import services as activity
 from apps.activity.services import Actor
 from apps.core import errors
+from apps.core.compiled import converted
 from apps.revisions import services as revisions
 from apps.schema.cache import ProjectSchema, config_changed
 from apps.schema.description import CollectionInfo, FieldInfo
@@ -517,10 +518,8 @@ def _insert(instance, using: str, compiled: dict) -> dict | None:
             compiled[shape] = statement
     with connection.cursor() as cursor:
         cursor.execute(statement.sql, params)
-        row = list(connection.ops.fetch_returned_insert_columns(cursor, statement.returning_params))
-    for position, (functions, expression) in statement.converters:
-        for function in functions:
-            row[position] = function(row[position], expression, connection)
+        row = connection.ops.fetch_returned_insert_columns(cursor, statement.returning_params)
+    row = converted(row, statement.converters, connection)
     stored = {}
     for field, value in zip(meta.local_concrete_fields, row, strict=True):
         setattr(instance, field.attname, value)

@@ -22,7 +22,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Field, Lookup, QuerySet
 
-from apps.core.compiled import int_sentinel, text_sentinel
+from apps.core.compiled import converted, int_sentinel, text_sentinel
 
 # Statements kept per project and schema version, in each worker.
 STATEMENTS_KEPT = 512
@@ -97,14 +97,7 @@ class _Compiled:
             rows = cursor.fetchall()
         if not self.converters:
             return rows
-        converted = []
-        for row in rows:
-            row = list(row)
-            for position, (functions, expression) in self.converters:
-                for function in functions:
-                    row[position] = function(row[position], expression, connection)
-            converted.append(row)
-        return converted
+        return [converted(row, self.converters, connection) for row in rows]
 
 
 _UNCOMPILABLE = object()
