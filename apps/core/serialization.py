@@ -7,11 +7,15 @@ from decimal import Decimal
 from django.db import models
 
 
+def plain_datetime(value: datetime.datetime) -> str:
+    if value.utcoffset():  # aware and not already UTC
+        value = value.astimezone(datetime.UTC)
+    return value.isoformat(" ", "seconds")[:19]  # without the zone; years zero-padded as PHP's `Y`
+
+
 def wire_value(value):
     if isinstance(value, datetime.datetime):
-        if value.utcoffset():  # aware and not already UTC
-            value = value.astimezone(datetime.UTC)
-        return value.isoformat(" ", "seconds")[:19]  # without the zone; years zero-padded as PHP's `Y`
+        return plain_datetime(value)
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, datetime.time):

@@ -19,6 +19,7 @@ from django.db import models
 from django.utils import timezone
 
 from apps.core.fields import CSVCharField, CSVField, JSONTextField
+from apps.core.serialization import plain_datetime
 from apps.core.serialization import wire_value as plain_wire_value
 
 
@@ -285,12 +286,16 @@ def _to_bool(value):
 # Values of these classes leave as they are, unless their type rewrites them.
 PLAIN_CLASSES = frozenset({str, int, float})
 REWRITES_PLAIN = frozenset({"boolean", "json", "array"})
+# Types whose datetimes do not leave as plain `YYYY-MM-DD HH:MM:SS`.
+_OWN_DATETIME_FORMAT = frozenset({"boolean", "datetime_created", "datetime_updated"})
 
 
 def wire_value(directus_type: str, value):
     """A stored value as Directus 8 sends it for this type."""
     if value.__class__ in PLAIN_CLASSES and directus_type not in REWRITES_PLAIN:
         return value  # the common case, decided before the checks below
+    if value.__class__ is datetime.datetime and directus_type not in _OWN_DATETIME_FORMAT:
+        return plain_datetime(value)  # the next most common, as the checks below would end
     if value is None:
         return [] if directus_type == "array" else None
     if directus_type == "boolean":
