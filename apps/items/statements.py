@@ -45,7 +45,11 @@ class AnyOf(Lookup):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         field = self.lhs.output_field
         values = [field.get_db_prep_value(value, connection, prepared=True) for value in self.rhs]
-        return f"{lhs} = ANY(%s)", (*lhs_params, values)
+        # The array as the column's own type: psycopg types it from the Python values (int2[],
+        # text[]), which a uuid column, say, could not be compared with.
+        db_type = field.db_type(connection)
+        cast = f"::{db_type}[]" if db_type else ""
+        return f"{lhs} = ANY(%s{cast})", (*lhs_params, values)
 
 
 def one_of(alias: str, attname: str, values: list) -> dict:
