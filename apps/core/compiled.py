@@ -59,9 +59,7 @@ class CompiledQuery:
 
     def first(self, alias: str, *values):
         statement = self._compile(alias)
-        bound = list(statement.params)
-        for position, value in zip(statement.positions, values, strict=True):
-            bound[position] = value
+        bound = bind(statement.params, statement.positions, values)
         connection = connections[alias]
         with connection.cursor() as cursor:
             cursor.execute(statement.sql, bound)
@@ -74,6 +72,14 @@ class CompiledQuery:
         for name, position in statement.annotations:
             setattr(instance, name, row[position])
         return instance
+
+
+def bind(params, positions, values) -> list:
+    """A compiled statement's parameters with the run-time values at their positions."""
+    bound = list(params)
+    for position, value in zip(positions, values, strict=True):
+        bound[position] = value
+    return bound
 
 
 def converted(row, converters, connection) -> list:

@@ -21,7 +21,7 @@ from apps.core.query.filters import and_, make_condition, or_
 from apps.core.query.params import parse_params
 from apps.items import listing, querying
 from apps.items.computed import computed_fields
-from apps.items.reader import ItemReader, ReadPolicy
+from apps.items.reader import ItemReader
 from apps.items.status import soft_deleted
 from apps.items.views import split_ids
 from apps.settings.services import load_settings
@@ -55,19 +55,7 @@ class GraphQLContext:
         return querying.readable_map(self.schema, self.guard)
 
     def reader(self, guard=None) -> ItemReader:
-        guard = guard or self.guard
-        schema = self.schema
-
-        def per_collection(method, default):
-            return lambda name: method(schema.collection(name)) if schema.collection(name) else default
-
-        policy = ReadPolicy(
-            readable=per_collection(guard.readable_fields, None),
-            row_filter=per_collection(guard.read_filter, False),
-            can_read=per_collection(guard.can_read, False),
-            computed=self.computed,
-        )
-        return ItemReader(schema, policy, soft_deleted=lambda name: soft_deleted(schema.collection(name)))
+        return ItemReader.for_guard(self.schema, guard or self.guard, computed=self.computed)
 
     def collection(self, name: str):
         info = self.schema.collection(name)

@@ -25,6 +25,7 @@ from apps.schema.description import CollectionInfo, FieldInfo
 from apps.schema.types import PLAIN_CLASSES, REWRITES_PLAIN, wire_value
 
 from .statements import ReadStatements, RowSource, one_of
+from .status import soft_deleted
 
 # Largest IN list sent in one statement; beyond it a level takes ceil(n / size) statements.
 IN_CHUNK = 10_000
@@ -74,6 +75,21 @@ class ItemReader:
         self.soft_deleted = soft_deleted or (lambda collection: ())
         self.denied: dict[str, set[str]] = defaultdict(set)
         self._row_filters: dict = {}
+
+    @classmethod
+    def for_guard(cls, schema: ProjectSchema, guard, *, computed=None, lang=None) -> "ItemReader":
+        """A reader that sees what `guard` (apps.items.guard.Guard) lets its caller see."""
+
+        def per_collection(method, default):
+            return lambda name: method(schema.collection(name)) if schema.collection(name) else default
+
+        policy = ReadPolicy(
+            readable=per_collection(guard.readable_fields, None),
+            row_filter=per_collection(guard.read_filter, False),
+            can_read=per_collection(guard.can_read, False),
+            computed=computed or {},
+        )
+        return cls(schema, policy, soft_deleted=lambda name: soft_deleted(schema.collection(name)), lang=lang)
 
     def row_filter(self, name: str):
         """The caller's row restriction on a collection (a Q, None or False), once per read."""

@@ -22,7 +22,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Field, Lookup, QuerySet
 
-from apps.core.compiled import converted, int_sentinel, text_sentinel
+from apps.core.compiled import bind, converted, int_sentinel, text_sentinel
 
 # Statements kept per project and schema version, in each worker.
 STATEMENTS_KEPT = 512
@@ -89,12 +89,7 @@ class _Compiled:
     array: bool  # the values are bound as one array (AnyOf)
 
     def run(self, alias: str, values: list) -> list[tuple]:
-        bound = list(self.params)
-        if self.array:
-            bound[self.positions[0]] = list(values)
-        else:
-            for position, value in zip(self.positions, values, strict=True):
-                bound[position] = value
+        bound = bind(self.params, self.positions, [list(values)] if self.array else values)
         connection = connections[alias]
         with connection.cursor() as cursor:
             cursor.execute(self.sql, bound)
@@ -124,13 +119,12 @@ class ReadStatements:
         size = None if connections[alias].vendor == "postgresql" else len(source.values)
         key = (source.key, tuple(attnames), size)
         try:
-            hash(key)
+            with self._lock:
+                statement = self._statements.get(key)
+                if statement is not None:
+                    self._statements.move_to_end(key)
         except TypeError:  # a value in the key that cannot name a statement: not kept
             return list(source.build(source.values).values_list(*attnames))
-        with self._lock:
-            statement = self._statements.get(key)
-            if statement is not None:
-                self._statements.move_to_end(key)
         if statement is None:
             statement = _compile(alias, source, attnames)
             with self._lock:

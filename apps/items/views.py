@@ -14,9 +14,8 @@ from directus.conf import directus_settings
 
 from . import listing
 from .computed import computed_fields
-from .reader import ItemReader, ReadPolicy, messages_for
+from .reader import ItemReader, messages_for
 from .services import ItemWriter
-from .status import soft_deleted
 
 
 def user_collection(name: str) -> CollectionInfo:
@@ -48,21 +47,10 @@ class ItemsBaseView(DirectusView):
         return PermissionGuard(self.request.user, comment=self.query.get("comment") or None)
 
     def reader(self, guard) -> ItemReader:
-        schema = project_schema()
-
-        def per_collection(method, default):
-            return lambda name: method(schema.collection(name)) if schema.collection(name) else default
-
-        policy = ReadPolicy(
-            readable=per_collection(guard.readable_fields, None),
-            row_filter=per_collection(guard.read_filter, False),
-            can_read=per_collection(guard.can_read, False),
+        return ItemReader.for_guard(
+            project_schema(),
+            guard,
             computed=computed_fields(self.request),
-        )
-        return ItemReader(
-            schema,
-            policy,
-            soft_deleted=lambda name: soft_deleted(schema.collection(name)),
             lang=parse_csv(self.query.get("lang"), "lang"),
         )
 
