@@ -3,6 +3,8 @@ idle timeout, a terminated backend) is replaced before the next request uses it:
 trip when it was used less than DB_HEALTH_CHECK_IDLE_SECONDS ago (apps/projects/backends), with
 Django's `SELECT 1` when it was idle for longer."""
 
+import time
+
 import psycopg
 import pytest
 from django.db import close_old_connections, connections
@@ -20,7 +22,19 @@ def terminate(alias: str) -> None:
     pid = connections[alias].connection.info.backend_pid
     with psycopg.connect(database_url("postgres", "postgres", None), autocommit=True) as other:
         other.execute("SELECT pg_terminate_backend(%s)", [pid])
+        # pg_terminate_backend only signals: wait until the process has gone (its socket closed).
+        deadline = time.monotonic() + 10
+        while other.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone():
+            assert time.monotonic() < deadline, "the backend did not end"
+            time.sleep(0.01)
     close_old_connections()
+
+
+@pytest.fixture(autouse=True)
+def fresh_connection_afterwards(schema_project):
+    """Whatever a test leaves, the next test starts on a working connection."""
+    yield
+    connections[schema_project.alias].close()
 
 
 def test_a_connection_dropped_just_after_use_is_replaced(schema_admin_api, schema_url, schema_project):
