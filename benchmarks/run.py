@@ -213,11 +213,11 @@ def start_server(env: dict, base: str, workers: int):
             bind,
             "--workers",
             str(workers),
-            "--access-logfile",
-            "/dev/null",
         ],
         cwd=ROOT,
-        env=env,
+        # No access log, as the floor keeps none (gunicorn's default): formatting log lines is
+        # gunicorn's work, not the app's, and would cost ~5 % of a read by id on one side only.
+        env={**env, "GUNICORN_ACCESS_LOG": ""},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,

@@ -14,7 +14,8 @@ max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", 0))
 # Directus clients send long filter query strings; accept request lines of 32 KB and more.
 limit_request_line = int(os.environ.get("GUNICORN_LIMIT_REQUEST_LINE", 32768))
 limit_request_fields = 200
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# An empty GUNICORN_ACCESS_LOG turns the access log off (a proxy in front often keeps its own).
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 wsgi_app = "directus.wsgi:application"
