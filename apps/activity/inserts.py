@@ -8,6 +8,7 @@ field exactly as Django's own INSERT prepares them."""
 from dataclasses import dataclass
 
 from django.db import connections, models, transaction
+from django.db.models.expressions import RawSQL
 from django.db.models.sql import InsertQuery
 
 
@@ -47,16 +48,20 @@ class CompiledInsert:
             statement = self._compiled[key] = _Statement(sql, returns_key, tuple(compiler.returning_params))
         return statement
 
+    def params(self, connection, values: dict, *, leave_out: str | None = None) -> list:
+        """Each column's value prepared by its field as Django's INSERT does (`leave_out` names a
+        column whose value the statement computes itself)."""
+        prepared = []
+        for field in self.fields:
+            if field.attname != leave_out:
+                value = values[field.attname] if field.attname in values else field.get_default()
+                prepared.append(field.get_db_prep_save(value, connection))
+        return prepared
+
     def insert(self, alias: str, **values):
         statement = self._compile(alias)
         connection = connections[alias]
-        params = [
-            field.get_db_prep_save(
-                values[field.attname] if field.attname in values else field.get_default(), connection
-            )
-            for field in self.fields
-        ]
-        params += statement.returning_params
+        params = self.params(connection, values) + list(statement.returning_params)
         # Like Model.save(): an error marks the surrounding transaction for rollback.
         with transaction.mark_for_rollback_on_error(alias), connection.cursor() as cursor:
             cursor.execute(statement.sql, params)
@@ -64,3 +69,49 @@ class CompiledInsert:
                 return connection.ops.fetch_returned_insert_columns(cursor, statement.returning_params)[0]
             meta = self.model._meta
             return connection.ops.last_insert_id(cursor, meta.db_table, meta.pk.column)
+
+
+class LinkedInserts:
+    """A row and a second row that names the first one's key (an activity row and its revision).
+
+    On PostgreSQL both go in one statement, the first INSERT in a WITH whose key the second reads:
+    one round trip less on every write. Other databases get the two INSERTs one after the other."""
+
+    CTE = "linked_first"
+
+    def __init__(self, first: CompiledInsert, second: CompiledInsert, link: str):
+        self.first = first
+        self.second = second
+        self.link = link  # the second row's column holding the first row's key
+        self._compiled: dict[str, str] = {}
+
+    def _compile(self, alias: str) -> str:
+        sql = self._compiled.get(alias)
+        if sql is None:
+            connection = connections[alias]
+            first = self.first._compile(alias)
+            if not first.returns_key or first.returning_params:
+                raise ValueError("the first INSERT must return its key as a plain RETURNING clause")
+            key = connection.ops.quote_name(self.first.model._meta.pk.column)
+            row = self.second.model()
+            setattr(row, self.link, RawSQL(f"SELECT {key} FROM {self.CTE}", ()))
+            query = InsertQuery(self.second.model)
+            query.insert_values(self.second.fields, [row])
+            compiler = query.get_compiler(using=alias)
+            compiler.returning_fields = [self.second.model._meta.get_field(self.link)]
+            [(second_sql, _params)] = compiler.as_sql()
+            sql = self._compiled[alias] = f"WITH {self.CTE} AS ({first.sql}) {second_sql}"
+        return sql
+
+    def insert(self, alias: str, first: dict, second: dict):
+        """Writes both rows; returns the first row's key."""
+        connection = connections[alias]
+        if connection.vendor != "postgresql":  # data-modifying WITH is PostgreSQL's
+            key = self.first.insert(alias, **first)
+            self.second.insert(alias, **{self.link: key}, **second)
+            return key
+        sql = self._compile(alias)
+        params = self.first.params(connection, first) + self.second.params(connection, second, leave_out=self.link)
+        with transaction.mark_for_rollback_on_error(alias), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()[0]

@@ -46,14 +46,18 @@ def record(actor: Actor, action: str, collection: str, item, *, comment: str | N
     """The id of the new activity row (None with activity_skip)."""
     if actor.skip:
         return None
-    return _INSERT_ACTIVITY.insert(
-        router.db_for_write(Activity),
-        action=action,
-        action_by=actor.user_id,
-        action_on=actor.now,
-        ip=actor.ip,
-        user_agent=actor.user_agent,
-        collection=collection,
-        item=str(item),
-        comment=comment if comment is not None else actor.comment,
-    )
+    return _INSERT_ACTIVITY.insert(router.db_for_write(Activity), **row(actor, action, collection, item, comment))
+
+
+def row(actor: Actor, action: str, collection: str, item, comment: str | None = None) -> dict:
+    """The columns of an activity row."""
+    return {
+        "action": action,
+        "action_by": actor.user_id,
+        "action_on": actor.now,
+        "ip": actor.ip,
+        "user_agent": actor.user_agent,
+        "collection": collection,
+        "item": str(item),
+        "comment": comment if comment is not None else actor.comment,
+    }

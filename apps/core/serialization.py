@@ -8,7 +8,8 @@ from django.db import models
 
 
 def plain_datetime(value: datetime.datetime) -> str:
-    if value.utcoffset():  # aware and not already UTC
+    tz = value.tzinfo
+    if tz is not datetime.UTC and tz is not None and value.utcoffset():  # aware and not UTC
         value = value.astimezone(datetime.UTC)
     return value.isoformat(" ", "seconds")[:19]  # without the zone; years zero-padded as PHP's `Y`
 

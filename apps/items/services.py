@@ -407,8 +407,7 @@ class ItemWriter:
     ) -> None:
         """The activity row, and the revision with the item as stored (`row` when the caller
         already has it, else read again)."""
-        activity_id = activity.record(self.actor, action, collection.name, pk)
-        if activity_id is None:
+        if self.actor.skip:
             return
         current = row if row is not None else self._current(collection, self._model(collection), pk) or {}
         data = {
@@ -416,8 +415,9 @@ class ItemWriter:
             for name, value in current.items()
             if collection.fields[name].type != "hash"
         }
-        revisions.record(
-            activity_id,
+        revisions.record_with_activity(
+            self.actor,
+            action,
             collection.name,
             pk,
             data,

@@ -2,7 +2,9 @@
 
 from django.db import router
 
-from apps.activity.inserts import CompiledInsert
+from apps.activity import services as activity
+from apps.activity.inserts import CompiledInsert, LinkedInserts
+from apps.activity.models import Activity
 
 from .models import Revision
 
@@ -20,6 +22,7 @@ def scrub(collection: str, values: dict | None) -> dict | None:
 
 
 _INSERT_REVISION = CompiledInsert(Revision)
+_INSERT_ACTIVITY_AND_REVISION = LinkedInserts(CompiledInsert(Activity), _INSERT_REVISION, link="activity")
 
 
 def record(
@@ -40,11 +43,40 @@ def record(
     return _INSERT_REVISION.insert(
         router.db_for_write(Revision),
         activity=activity_id,
-        collection=collection,
-        item=str(item),
-        data=scrub(collection, data),
-        delta=scrub(collection, delta),
-        parent_collection=parent_collection,
-        parent_item=None if parent_item is None else str(parent_item),
-        parent_changed=parent_changed,
+        **_row(collection, item, data, delta, parent_collection, parent_item, parent_changed),
     )
+
+
+def record_with_activity(
+    actor: activity.Actor,
+    action: str,
+    collection: str,
+    item,
+    data: dict,
+    delta: dict | None,
+    *,
+    parent_collection: str | None = None,
+    parent_item=None,
+    parent_changed: bool = False,
+) -> int | None:
+    """The activity row of a write and the item's new revision (one statement on PostgreSQL);
+    returns the activity id (None with activity_skip)."""
+    if actor.skip:
+        return None
+    return _INSERT_ACTIVITY_AND_REVISION.insert(
+        router.db_for_write(Revision),  # the project's database, as for activity rows
+        activity.row(actor, action, collection, item),
+        _row(collection, item, data, delta, parent_collection, parent_item, parent_changed),
+    )
+
+
+def _row(collection, item, data, delta, parent_collection, parent_item, parent_changed) -> dict:
+    return {
+        "collection": collection,
+        "item": str(item),
+        "data": scrub(collection, data),
+        "delta": scrub(collection, delta),
+        "parent_collection": parent_collection,
+        "parent_item": None if parent_item is None else str(parent_item),
+        "parent_changed": parent_changed,
+    }

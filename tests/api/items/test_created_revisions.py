@@ -130,3 +130,34 @@ def test_rows_of_every_shape_are_recorded_as_stored(typed, schema_admin_api, sch
         assert {key: revision.data[key] for key in expected} == expected
         assert {key: item[key] for key in expected} == expected
     assert Revision.objects.get(collection="typed", data__contains='"title":"e"').item == "501"
+
+
+def test_each_write_records_its_activity_and_revision(blog, schema_admin_api, schema_url, engine):
+    """The activity row and the revision naming it; on PostgreSQL one statement writes both."""
+    connection = connections[project_schema().alias]
+    body = {"title": "Linked", "comments": [{"text": "first"}]}
+    with CaptureQueriesContext(connection) as captured:
+        response = schema_admin_api.post(schema_url("items/articles?comment=Why"), body, format="json")
+    assert response.status_code == 200, response.content
+    article = response.json()["data"]
+    writes = [query["sql"] for query in captured.captured_queries if query["sql"].startswith(("INSERT", "WITH"))]
+    # The article and its comment, each with an activity row and a revision.
+    assert len(writes) == (4 if engine == "postgres" else 6)
+
+    user_id = schema_admin_api.get(schema_url("users/me")).json()["data"]["id"]
+    for collection, title_field, title, parent in (
+        ("articles", "title", "Linked", (None, None)),
+        ("comments", "text", "first", ("articles", str(article["id"]))),
+    ):
+        revision = Revision.objects.filter(collection=collection).order_by("-id").first()
+        activity = Activity.objects.get(pk=revision.activity)
+        assert (activity.action, activity.collection, activity.item) == ("create", collection, revision.item)
+        assert (activity.action_by, activity.comment) == (user_id, "Why")
+        assert revision.data[title_field] == title and revision.delta[title_field] == title
+        assert (revision.parent_collection, revision.parent_item) == parent
+
+    # activity_skip=1: neither row.
+    before = (Activity.objects.count(), Revision.objects.count())
+    response = schema_admin_api.post(schema_url("items/articles?activity_skip=1"), {"title": "Quiet"}, format="json")
+    assert response.status_code == 200, response.content
+    assert (Activity.objects.count(), Revision.objects.count()) == before
