@@ -54,10 +54,22 @@ class AnyOf(Lookup):
 
 def one_of(alias: str, attname: str, values: list) -> dict:
     """Filter arguments for `attname` being one of `values`: `= ANY(array)` on PostgreSQL for
-    integer or text values, `IN (...)` otherwise."""
-    if connections[alias].vendor == "postgresql" and _kind(values) is not None:
+    integer or text values, `IN (...)` otherwise; a single integer is a plain `=` (binding an
+    array costs more than the rest of a read by id)."""
+    kind = _kind(values)
+    if len(values) == 1 and kind is int:
+        return {attname: values[0]}
+    if kind is not None and connections[alias].vendor == "postgresql":
         return {f"{attname}__any_of": values}
     return {f"{attname}__in": values}
+
+
+def _statement_size(alias: str, values: list) -> int | None:
+    """What of the number of values decides a statement's SQL: nothing for an array on
+    PostgreSQL, else the count (`IN` lists, and one integer compared with `=`)."""
+    if connections[alias].vendor != "postgresql" or (len(values) == 1 and _kind(values) is int):
+        return len(values)
+    return None
 
 
 def _kind(values: list) -> type | None:
@@ -115,9 +127,7 @@ class ReadStatements:
         """The rows of `source` as tuples of `attnames`."""
         if source.key is None:
             return list(source.build(source.values).values_list(*attnames))
-        # Bound as one array on PostgreSQL, any number of values shares the statement.
-        size = None if connections[alias].vendor == "postgresql" else len(source.values)
-        key = (source.key, tuple(attnames), size)
+        key = (source.key, tuple(attnames), _statement_size(alias, source.values))
         try:
             with self._lock:
                 statement = self._statements.get(key)

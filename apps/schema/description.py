@@ -5,6 +5,7 @@ permissions, the fields endpoints, GraphQL, OpenAPI) reads collections through i
 import keyword
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db import models
 
@@ -82,6 +83,9 @@ class FieldInfo:
 
 @dataclass
 class CollectionInfo:
+    """One collection as a worker knows it. Replaced whole when its schema changes, never
+    changed in place: what is derived from its fields is worked out once."""
+
     name: str
     fields: dict[str, FieldInfo]
     meta: dict | None  # the directus_collections row, None when unmanaged
@@ -99,22 +103,22 @@ class CollectionInfo:
     def single(self) -> bool:
         return bool(self.meta and self.meta.get("single"))
 
-    @property
+    @cached_property
     def primary_key(self) -> FieldInfo | None:
         return next((f for f in self.fields.values() if f.primary_key), None)
 
     def field_of_type(self, *types: str) -> FieldInfo | None:
         return next((f for f in self.fields.values() if f.type in types), None)
 
-    @property
+    @cached_property
     def status_field(self) -> FieldInfo | None:
         return self.field_of_type("status")
 
-    @property
+    @cached_property
     def sort_field(self) -> FieldInfo | None:
         return self.field_of_type("sort")
 
-    @property
+    @cached_property
     def owner_field(self) -> FieldInfo | None:
         return self.field_of_type("owner")
 

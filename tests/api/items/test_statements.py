@@ -167,15 +167,18 @@ def test_the_kept_statements_are_bounded(articles, schema_admin_api, schema_url,
 
 
 def test_postgresql_binds_any_number_of_keys_as_one_array(articles, schema_admin_api, schema_url, compiled, engine):
+    """Several keys: one array on PostgreSQL (one statement for any count), an IN list elsewhere;
+    a single integer key is compared with `=` everywhere."""
     alias = project_schema().alias
     ids = [article["id"] for article in articles]
     with CaptureQueriesContext(connections[alias]) as captured:
-        for count in (1, 2, 3):
+        for count in (1, 2, 3, 1, 3):
             path = "items/articles/" + ",".join(str(pk) for pk in ids[:count])
             read = data(schema_admin_api.get(schema_url(path), {"fields": "id"}))
             assert (read if count > 1 else [read]) == [{"id": pk} for pk in ids[:count]]
     reads = [query["sql"] for query in captured.captured_queries if "articles" in query["sql"]]
+    assert f'"id" = {ids[0]}' in reads[0].replace("`", '"') and "ANY(" not in reads[0] and reads[0] == reads[3]
     if engine == "postgres":
-        assert compiled == ["ids"] and all("= ANY(" in sql for sql in reads)
+        assert compiled == ["ids", "ids"] and all("= ANY(" in sql for sql in reads[1:3])
     else:
-        assert compiled == ["ids", "ids", "ids"] and all(" IN (" in sql for sql in reads)
+        assert compiled == ["ids", "ids", "ids"] and all(" IN (" in sql for sql in reads[1:3])
