@@ -15,14 +15,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
-from django.db.models import Q, QuerySet
+from django.db.models import DateTimeField, Q, QuerySet
 from django.utils.module_loading import import_string
 
 from apps.core import errors
 from apps.core.query.fields import FieldsTree
 from apps.schema.cache import ProjectSchema
 from apps.schema.description import CollectionInfo, FieldInfo
-from apps.schema.types import PLAIN_CLASSES, REWRITES_PLAIN, wire_value
+from apps.schema.types import PLAIN_CLASSES, REWRITES_PLAIN, sent_as_plain_datetime, wire_value
 
 from .statements import ReadStatements, RowSource, one_of
 from .status import soft_deleted
@@ -36,6 +36,14 @@ NEVER_READ = {"directus_users": frozenset({"password"})}
 # Per-row rules of some collections, applied to every item read from them, nested ones included:
 # collection -> dotted path of `rule(row, item)`, which may remove keys from `item`.
 ITEM_RULES = {"directus_users": "apps.users.services.hide_private_fields"}
+
+
+def _datetime_columns(schema, collection: CollectionInfo) -> frozenset[str]:
+    """The attnames of the collection's datetime columns."""
+    model = schema.model(collection.name)
+    if model is None:
+        return frozenset()
+    return frozenset(field.attname for field in model._meta.concrete_fields if isinstance(field, DateTimeField))
 
 
 @cache
@@ -163,8 +171,26 @@ class ItemReader:
         if isinstance(source, QuerySet):
             rows = source.values_list(*attnames)
         else:
-            rows = self.statements.rows(self.schema.alias, source, attnames)
+            wire_datetimes = self._datetimes_as_text(collection, needed, plan)
+            rows = self.statements.rows(self.schema.alias, source, attnames, wire_datetimes=wire_datetimes)
         return [dict(zip(names, row, strict=True)) for row in rows]
+
+    def _datetimes_as_text(self, collection: CollectionInfo, needed: list[FieldInfo], plan: "LevelPlan") -> bool:
+        """Whether this level's datetime columns may come as the API's text straight from the
+        database: each is sent as a plain datetime, and none is a key, a relation or read by a
+        computed field or a collection rule (those want datetimes)."""
+        if plan.computed or _item_rule(collection.name) is not None:
+            return False
+        datetimes = self.schema.config(
+            ("datetime_columns", collection.name), lambda: _datetime_columns(self.schema, collection)
+        )
+        found = False
+        for info in needed:
+            if info.attname in datetimes:
+                if info.primary_key or info.relation is not None or not sent_as_plain_datetime(info.type):
+                    return False
+                found = True
+        return found
 
     def _related_queryset(self, collection: CollectionInfo) -> QuerySet | None:
         model = self.schema.model(collection.name)

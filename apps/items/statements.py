@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Field, Lookup, QuerySet
+from django.db.models import DateTimeField, Field, Lookup, QuerySet
 
 from apps.core.compiled import bind, converted, int_sentinel, text_sentinel
 
@@ -99,11 +99,14 @@ class _Compiled:
     positions: tuple[int, ...]
     converters: tuple
     array: bool  # the values are bound as one array (AnyOf)
+    converts_datetimes: bool  # Django converts a datetime column's values after fetching
 
-    def run(self, alias: str, values: list) -> list[tuple]:
+    def run(self, alias: str, values: list, wire_datetimes: bool = False) -> list[tuple]:
         bound = bind(self.params, self.positions, [list(values)] if self.array else values)
         connection = connections[alias]
         with connection.cursor() as cursor:
+            if wire_datetimes and not self.converts_datetimes and hasattr(connection, "load_datetimes_as_wire_text"):
+                connection.load_datetimes_as_wire_text(cursor)
             cursor.execute(self.sql, bound)
             rows = cursor.fetchall()
         if not self.converters:
@@ -123,8 +126,9 @@ class ReadStatements:
     def __len__(self) -> int:
         return len(self._statements)
 
-    def rows(self, alias: str, source: RowSource, attnames: list[str]) -> list[tuple]:
-        """The rows of `source` as tuples of `attnames`."""
+    def rows(self, alias: str, source: RowSource, attnames: list[str], *, wire_datetimes=False) -> list[tuple]:
+        """The rows of `source` as tuples of `attnames`. With `wire_datetimes`, datetimes may
+        come as the API's text where the database can give it (PostgreSQL), else as datetimes."""
         if source.key is None:
             return list(source.build(source.values).values_list(*attnames))
         key = (source.key, tuple(attnames), _statement_size(alias, source.values))
@@ -143,7 +147,7 @@ class ReadStatements:
                     self._statements.popitem(last=False)
         if statement is _UNCOMPILABLE:
             return list(source.build(source.values).values_list(*attnames))
-        return statement.run(alias, source.values)
+        return statement.run(alias, source.values, wire_datetimes)
 
 
 def _sentinels(values: list) -> list | None:
@@ -177,5 +181,12 @@ def _compile(alias: str, source: RowSource, attnames: list[str]):
         return _UNCOMPILABLE  # a value did not reach the SQL as given (prepared or deduplicated)
     converters = compiler.get_converters([selected[0] for selected in compiler.select])
     return _Compiled(
-        sql=sql, params=tuple(params), positions=positions, converters=tuple(converters.items()), array=array
+        sql=sql,
+        params=tuple(params),
+        positions=positions,
+        converters=tuple(converters.items()),
+        array=array,
+        converts_datetimes=any(
+            isinstance(expression.output_field, DateTimeField) for _functions, expression in converters.values()
+        ),
     )

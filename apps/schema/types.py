@@ -290,6 +290,12 @@ REWRITES_PLAIN = frozenset({"boolean", "json", "array"})
 _OWN_DATETIME_FORMAT = frozenset({"boolean", "datetime_created", "datetime_updated"})
 
 
+def sent_as_plain_datetime(directus_type: str) -> bool:
+    """Whether a datetime value of this type leaves as plain `YYYY-MM-DD HH:MM:SS` text, and
+    that text leaves as it is."""
+    return directus_type not in _OWN_DATETIME_FORMAT and directus_type not in REWRITES_PLAIN
+
+
 def wire_value(directus_type: str, value):
     """A stored value as Directus 8 sends it for this type."""
     if value.__class__ in PLAIN_CLASSES and directus_type not in REWRITES_PLAIN:
