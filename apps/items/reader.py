@@ -117,6 +117,9 @@ class ItemReader:
 
     def read(self, collection: CollectionInfo, source: QuerySet | RowSource | list, tree: FieldsTree) -> list[dict]:
         plan = self._plan(collection, tree)
+        if not plan.expansions and not plan.computed and _item_rule(collection.name) is None:
+            names, rows = self._fetch_tuples(collection, source, plan)
+            return self._shape_columns(collection, names, rows, plan)
         rows = self._fetch(collection, source, plan)
         return self._shape(collection, rows, plan)
 
@@ -156,6 +159,11 @@ class ItemReader:
     # Fetching one level ---------------------------------------------------------------------
 
     def _fetch(self, collection: CollectionInfo, source: QuerySet | RowSource | list, plan: "LevelPlan") -> list[dict]:
+        names, rows = self._fetch_tuples(collection, source, plan)
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
+    def _fetch_tuples(self, collection: CollectionInfo, source, plan: "LevelPlan") -> tuple[list[str], list]:
+        """The field names fetched and the rows as tuples of them."""
         pk = collection.primary_key
         needed: list[FieldInfo] = [pk] if pk else []
         for name in plan.selected:
@@ -167,13 +175,11 @@ class ItemReader:
         attnames = [info.attname for info in needed]
         names = [info.name for info in needed]
         if isinstance(source, list):  # rows already at hand, keyed by field name
-            return [{name: row[name] for name in names} for row in source]
+            return names, [tuple(row[name] for name in names) for row in source]
         if isinstance(source, QuerySet):
-            rows = source.values_list(*attnames)
-        else:
-            wire_datetimes = self._datetimes_as_text(collection, needed, plan)
-            rows = self.statements.rows(self.schema.alias, source, attnames, wire_datetimes=wire_datetimes)
-        return [dict(zip(names, row, strict=True)) for row in rows]
+            return names, list(source.values_list(*attnames))
+        wire_datetimes = self._datetimes_as_text(collection, needed, plan)
+        return names, self.statements.rows(self.schema.alias, source, attnames, wire_datetimes=wire_datetimes)
 
     def _datetimes_as_text(self, collection: CollectionInfo, needed: list[FieldInfo], plan: "LevelPlan") -> bool:
         """Whether this level's datetime columns may come as the API's text straight from the
@@ -250,6 +256,28 @@ class ItemReader:
                         item[name] = value
             if rule is not None:
                 rule(row, item)
+            items.append(item)
+        return items
+
+    def _shape_columns(self, collection: CollectionInfo, names: list[str], rows: list, plan: "LevelPlan") -> list[dict]:
+        """`_shape` for a level of plain columns (nothing expanded or computed, no collection
+        rule), straight from the fetched tuples: no row dict on the way, the largest share of
+        shaping a page of a list."""
+        position = {name: index for index, name in enumerate(names)}
+        steps = []
+        for name in plan.selected:
+            info = collection.fields[name]
+            if not info.alias:  # alias fields named without a dot give nothing
+                steps.append((name, position[name], info.type, info.type in REWRITES_PLAIN))
+        plain_classes = PLAIN_CLASSES
+        items = []
+        for row in rows:
+            item = {}
+            for name, index, directus_type, rewritten in steps:
+                value = row[index]
+                if rewritten or value.__class__ not in plain_classes:
+                    value = wire_value(directus_type, value)
+                item[name] = value
             items.append(item)
         return items
 
