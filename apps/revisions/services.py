@@ -21,30 +21,7 @@ def scrub(collection: str, values: dict | None) -> dict | None:
     return {key: value for key, value in values.items() if key not in secret}
 
 
-_INSERT_REVISION = CompiledInsert(Revision)
-_INSERT_ACTIVITY_AND_REVISION = LinkedInserts(CompiledInsert(Activity), _INSERT_REVISION, link="activity")
-
-
-def record(
-    activity_id: int | None,
-    collection: str,
-    item,
-    data: dict,
-    delta: dict | None,
-    *,
-    parent_collection: str | None = None,
-    parent_item=None,
-    parent_changed: bool = False,
-) -> int | None:
-    """The id of the new revision of `item`, recorded with the activity row of that id (None with
-    activity_skip)."""
-    if activity_id is None:  # activity_skip
-        return None
-    return _INSERT_REVISION.insert(
-        router.db_for_write(Revision),
-        activity=activity_id,
-        **_row(collection, item, data, delta, parent_collection, parent_item, parent_changed),
-    )
+_INSERT_ACTIVITY_AND_REVISION = LinkedInserts(CompiledInsert(Activity), CompiledInsert(Revision), link="activity")
 
 
 def record_with_activity(
@@ -66,17 +43,13 @@ def record_with_activity(
     return _INSERT_ACTIVITY_AND_REVISION.insert(
         router.db_for_write(Revision),  # the project's database, as for activity rows
         activity.row(actor, action, collection, item),
-        _row(collection, item, data, delta, parent_collection, parent_item, parent_changed),
+        {
+            "collection": collection,
+            "item": str(item),
+            "data": scrub(collection, data),
+            "delta": scrub(collection, delta),
+            "parent_collection": parent_collection,
+            "parent_item": None if parent_item is None else str(parent_item),
+            "parent_changed": parent_changed,
+        },
     )
-
-
-def _row(collection, item, data, delta, parent_collection, parent_item, parent_changed) -> dict:
-    return {
-        "collection": collection,
-        "item": str(item),
-        "data": scrub(collection, data),
-        "delta": scrub(collection, delta),
-        "parent_collection": parent_collection,
-        "parent_item": None if parent_item is None else str(parent_item),
-        "parent_changed": parent_changed,
-    }
