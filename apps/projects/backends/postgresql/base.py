@@ -48,7 +48,8 @@ class WireTimestamptzLoader(UTCTimestamptzLoader):
 class DatabaseWrapper(RecentUseHealthCheck, base.DatabaseWrapper):
     def load_datetimes_as_wire_text(self, cursor) -> None:
         """This cursor's timestamptz values come as the API's text (WireTimestamptzLoader)."""
-        cursor.cursor.adapters.register_loader(TIMESTAMPTZ_OID, WireTimestamptzLoader)
+        if _CTimestamptzLoader is not None:  # its fallback parses with the C loader
+            cursor.cursor.adapters.register_loader(TIMESTAMPTZ_OID, WireTimestamptzLoader)
 
     def socket_fd(self) -> int | None:
         try:
