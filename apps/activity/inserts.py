@@ -36,17 +36,23 @@ class CompiledInsert:
         key = (alias, connection.vendor, returns_key)
         statement = self._compiled.get(key)
         if statement is None:
-            query = InsertQuery(self.model)
-            query.insert_values(self.fields, [self.model()])
-            compiler = query.get_compiler(using=alias)
-            if returns_key:
-                compiler.returning_fields = [self.model._meta.pk]
-            [(sql, params)] = compiler.as_sql()
-            if len(params) != len(self.fields) + len(compiler.returning_params):
+            sql, params, returning_params = self.as_sql(alias, returning=[self.model._meta.pk] if returns_key else ())
+            if len(params) != len(self.fields) + len(returning_params):
                 # A column filled by a database default or an expression has no parameter of its own.
                 raise ValueError(f"{self.model.__name__}: every column must take its value as one parameter")
-            statement = self._compiled[key] = _Statement(sql, returns_key, tuple(compiler.returning_params))
+            statement = self._compiled[key] = _Statement(sql, returns_key, returning_params)
         return statement
+
+    def as_sql(self, alias: str, *, row=None, returning=()) -> tuple[str, list, tuple]:
+        """Django's INSERT of `row` (by default a blank instance) returning the `returning`
+        fields: the SQL, its parameters and its returning parameters."""
+        query = InsertQuery(self.model)
+        query.insert_values(self.fields, [row if row is not None else self.model()])
+        compiler = query.get_compiler(using=alias)
+        if returning:
+            compiler.returning_fields = list(returning)
+        [(sql, params)] = compiler.as_sql()
+        return sql, params, tuple(compiler.returning_params)
 
     def params(self, connection, values: dict, *, leave_out: str | None = None) -> list:
         """Each column's value prepared by its field as Django's INSERT does (`leave_out` names a
@@ -83,24 +89,22 @@ class LinkedInserts:
         self.first = first
         self.second = second
         self.link = link  # the second row's column holding the first row's key
-        self._compiled: dict[str, str] = {}
+        self._compiled: dict[tuple, str] = {}
 
     def _compile(self, alias: str) -> str:
-        sql = self._compiled.get(alias)
+        connection = connections[alias]
+        cache_key = (alias, connection.vendor)  # the alias's database may change engine
+        sql = self._compiled.get(cache_key)
         if sql is None:
-            connection = connections[alias]
             first = self.first._compile(alias)
             if not first.returns_key or first.returning_params:
                 raise ValueError("the first INSERT must return its key as a plain RETURNING clause")
             key = connection.ops.quote_name(self.first.model._meta.pk.column)
             row = self.second.model()
             setattr(row, self.link, RawSQL(f"SELECT {key} FROM {self.CTE}", ()))
-            query = InsertQuery(self.second.model)
-            query.insert_values(self.second.fields, [row])
-            compiler = query.get_compiler(using=alias)
-            compiler.returning_fields = [self.second.model._meta.get_field(self.link)]
-            [(second_sql, _params)] = compiler.as_sql()
-            sql = self._compiled[alias] = f"WITH {self.CTE} AS ({first.sql}) {second_sql}"
+            link_field = self.second.model._meta.get_field(self.link)
+            second_sql, _params, _returning = self.second.as_sql(alias, row=row, returning=[link_field])
+            sql = self._compiled[cache_key] = f"WITH {self.CTE} AS ({first.sql}) {second_sql}"
         return sql
 
     def insert(self, alias: str, first: dict, second: dict):

@@ -56,10 +56,9 @@ def one_of(alias: str, attname: str, values: list) -> dict:
     """Filter arguments for `attname` being one of `values`: `= ANY(array)` on PostgreSQL for
     integer or text values, `IN (...)` otherwise; a single integer is a plain `=` (binding an
     array costs more than the rest of a read by id)."""
-    kind = _kind(values)
-    if len(values) == 1 and kind is int:
+    if _single_int(values):
         return {attname: values[0]}
-    if kind is not None and connections[alias].vendor == "postgresql":
+    if _kind(values) is not None and connections[alias].vendor == "postgresql":
         return {f"{attname}__any_of": values}
     return {f"{attname}__in": values}
 
@@ -67,9 +66,13 @@ def one_of(alias: str, attname: str, values: list) -> dict:
 def _statement_size(alias: str, values: list) -> int | None:
     """What of the number of values decides a statement's SQL: nothing for an array on
     PostgreSQL, else the count (`IN` lists, and one integer compared with `=`)."""
-    if connections[alias].vendor != "postgresql" or (len(values) == 1 and _kind(values) is int):
+    if connections[alias].vendor != "postgresql" or _single_int(values):
         return len(values)
     return None
+
+
+def _single_int(values: list) -> bool:
+    return len(values) == 1 and _kind(values) is int
 
 
 def _kind(values: list) -> type | None:
