@@ -22,7 +22,6 @@ from apps.core.query.params import parse_params
 from apps.items import listing, querying
 from apps.items.computed import computed_fields
 from apps.items.reader import ItemReader
-from apps.items.status import soft_deleted
 from apps.items.views import split_ids
 from apps.settings.services import load_settings
 from directus.conf import directus_settings
@@ -151,28 +150,22 @@ class ListResult:
 
 
 class ListMeta:
-    def __init__(self, collection, data, queryset, filtered, has_filter):
+    def __init__(self, collection, result: listing.ListRead, has_filter):
         self.collection = collection.name
         self.type = "collection"
-        self.result_count = len(data)
+        self.result_count = len(result.data)
         self._info = collection
-        self._queryset = queryset
-        self._filtered = filtered
+        self._result = result
         self._has_filter = has_filter
 
     @cached_property
     def total_count(self) -> int:
-        # As REST: every row but soft-deleted ones, whatever the filter or permissions.
-        rows = self._queryset.model._default_manager.all()
-        status = self._info.status_field
-        hidden = soft_deleted(self._info) if status is not None else []
-        if hidden:
-            rows = rows.exclude(**{f"{status.attname}__in": hidden})
-        return rows.count()
+        # As REST: the rows the caller may read, but soft-deleted ones, whatever the filter.
+        return self._result.total_count(self._info)
 
     @cached_property
     def filter_count(self) -> int:
-        return self._filtered.count() if self._has_filter else self.total_count
+        return self._result.filtered.count() if self._has_filter else self.total_count
 
 
 def resolve_list(collection_name: str, root, info, **args):
@@ -202,7 +195,7 @@ def resolve_list(collection_name: str, root, info, **args):
     reader.lang = query.lang  # keeps the translation rows of these languages, as REST does
     result = listing.run_query(reader, collection, query, context.settings, context.readable)
     has_filter = bool(query.filter or query.q)
-    return ListResult(result.data, ListMeta(collection, result.data, result.base, result.filtered, has_filter))
+    return ListResult(result.data, ListMeta(collection, result, has_filter))
 
 
 def _key_only(collection) -> FieldsTree:

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.db.models import QuerySet
 
 from apps.core import errors
-from apps.core.query.compile import check_fields, mentions_now
+from apps.core.query.compile import check_fields, mentions_now, related_collections
 from apps.core.query.params import Query, check_result_size, parse_fields_param, parse_meta, parse_params
 from apps.schema.description import CollectionInfo
 from apps.settings.services import load_settings
@@ -91,12 +91,34 @@ def item_meta(collection: CollectionInfo, query: dict, *, many: bool) -> dict | 
 class ListRead:
     """The rows of a list read, and the querysets its meta counts run on (built when asked)."""
 
-    def __init__(self, model, data: list[dict], base: Callable[[], QuerySet], filtered: Callable[[], QuerySet], window):
-        self.model = model
+    def __init__(
+        self,
+        data: list[dict],
+        readable: Callable[[], QuerySet],
+        base: Callable[[], QuerySet],
+        filtered: Callable[[], QuerySet],
+        window,
+    ):
         self.data = data
         self.window = window
+        self._readable = readable
         self._base = base
         self._filtered = filtered
+
+    @cached_property
+    def readable(self) -> QuerySet:
+        """Every row the caller may read: what `total_count` and `status_count` count
+        (deviation 20: counts never tell of rows the caller cannot read)."""
+        return self._readable()
+
+    def total_count(self, collection: CollectionInfo) -> int:
+        """The readable rows but soft-deleted ones, whatever the query's status and filter."""
+        rows = self.readable
+        status = collection.status_field
+        hidden = soft_deleted(collection) if status is not None else []
+        if hidden:
+            rows = rows.exclude(**{f"{status.attname}__in": hidden})
+        return rows.count()
 
     @cached_property
     def base(self) -> QuerySet:
@@ -121,11 +143,16 @@ def run_query(
     cap = directus_settings.MAX_RESULT_ROWS
     start, stop = window.bounds(cap)
 
+    def readable_rows() -> QuerySet:
+        return _unfiltered(reader, collection)
+
     def base() -> QuerySet:
-        return querying.apply_status(_unfiltered(reader, collection), collection, query)
+        return querying.apply_status(readable_rows(), collection, query)
 
     def filtered() -> QuerySet:
-        return querying.apply_filter_and_search(base(), collection, query, reader.schema, readable)
+        return querying.apply_filter_and_search(
+            base(), collection, query, reader.schema, readable, rows=reader.row_filter
+        )
 
     def page(_values) -> QuerySet:
         return querying.apply_sort(filtered(), collection, query, settings, readable)[start:stop]
@@ -134,10 +161,11 @@ def run_query(
     if caller_key is not None and not mentions_now(query.filter):
         restriction = reader.restriction_key(collection.name)
         key = ("list", collection.name, caller_key, restriction, query.filter, query.q, query.status, query.sort)
-        key += (start, stop)
+        related = sorted(related_collections(query.filter, collection, reader.schema))
+        key += (start, stop, tuple(reader.restriction_key(name) for name in related))
     data = reader.read(collection, RowSource(key, page), query.fields) if stop > start else []
     check_result_size(len(data), cap)
-    return ListRead(reader.schema.model(collection.name), data, base, filtered, window)
+    return ListRead(data, readable_rows, base, filtered, window)
 
 
 def read_list(reader: ItemReader, collection: CollectionInfo, raw_query: dict, request, guard=None):
@@ -169,14 +197,9 @@ def _list_meta(collection, query, request, result: ListRead, limit, offset, page
     if "result_count" in keys:
         meta["result_count"] = len(data)
     status = collection.status_field
-    model_manager = result.model._default_manager
     total = None
     if keys & {"total_count", "page"}:
-        total_queryset = model_manager.all()
-        hidden = soft_deleted(collection) if status is not None else []
-        if hidden:
-            total_queryset = total_queryset.exclude(**{f"{status.attname}__in": hidden})
-        total = total_queryset.count()
+        total = result.total_count(collection)
         if "total_count" in keys:
             meta["total_count"] = total
     has_filter = bool(query.get("filter") or query.get("q"))
@@ -189,7 +212,7 @@ def _list_meta(collection, query, request, result: ListRead, limit, offset, page
             meta["filter_count"] = filter_count
     if "status_count" in keys and status is not None:
         counts = {key: 0 for key in status_mapping(collection)}
-        for value, count in _status_counts(model_manager, status):
+        for value, count in _status_counts(result.readable, status):
             counts[str(value)] = count
         meta["status_count"] = counts
     if "page" in keys:
@@ -197,10 +220,10 @@ def _list_meta(collection, query, request, result: ListRead, limit, offset, page
     return meta
 
 
-def _status_counts(manager, status):
+def _status_counts(queryset, status):
     from django.db.models import Count
 
-    return manager.values_list(status.attname).annotate(n=Count("pk")).values_list(status.attname, "n")
+    return queryset.order_by().values_list(status.attname).annotate(n=Count("pk")).values_list(status.attname, "n")
 
 
 def _pagination(request, query, total, result_count, limit, offset, page):

@@ -64,8 +64,10 @@ def apply_status(queryset, collection: CollectionInfo, query: Query):
     return queryset.filter(**{f"{status.attname}__in": list(query.status)})
 
 
-def apply_filter_and_search(queryset, collection: CollectionInfo, query: Query, schema, readable):
-    condition = compile_filter(query.filter, collection, schema, readable=readable)
+def apply_filter_and_search(queryset, collection: CollectionInfo, query: Query, schema, readable, rows=None):
+    """`rows(name)`: the caller's row restriction on a collection the filter reaches through a
+    relation (see compile_filter)."""
+    condition = compile_filter(query.filter, collection, schema, readable=readable, rows=rows)
     searchable = None if readable is None else readable.get(collection.name, set())
     return queryset.filter(condition, compile_search(query.q, collection, fields=searchable))
 

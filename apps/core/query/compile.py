@@ -24,13 +24,17 @@ the mapping is unreadable; this is what the permission engine should pass, as do
 like family on M2O fields reach into related collections). A filter, sort or
 `fields` entry naming a field the caller may not read is `403` code `304` (deviations.md #4); a
 relational path into an unreadable collection is `403` code `215`.
+
+`rows(collection_name)` gives the caller's row restriction on a related collection (a Q, None for
+every row, False for none), as for reading it: a path through a relation matches only related
+rows the caller may read, or the filter would be an oracle for the others (deviation 20).
 """
 
 import binascii
 import datetime
 import decimal
 import math
-from collections.abc import Iterable, Mapping, Sequence, Set
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -46,6 +50,7 @@ from .filters import Condition, Group, Node
 from .params import SortItem
 
 Readable = Set[str] | Mapping[str, Set[str]] | None
+RowRestriction = Callable[[str], Q | bool | None] | None
 
 # query.md: `now` is replaced for these types.
 DATE_TYPES = frozenset({"date"})
@@ -132,13 +137,14 @@ def compile_filter(
     schema=None,
     *,
     readable: Readable = None,
+    rows: RowRestriction = None,
     now: datetime.datetime | None = None,
 ) -> Q:
     """A filter tree as a Q over `collection`'s run-time model (`Q()` when there is nothing to
     filter). `schema` is the ProjectSchema (default: the current project's)."""
     if node is None:
         return Q()
-    compiler = _FilterCompiler(_schema(schema), _Access(readable, collection.name), now)
+    compiler = _FilterCompiler(_schema(schema), _Access(readable, collection.name), now, rows)
     q = compiler.node(node, collection)
     return Q() if q is None else q
 
@@ -153,11 +159,43 @@ def mentions_now(node) -> bool:
     return any(isinstance(value, str) and value.strip().lower() == "now" for value in values)
 
 
+def related_collections(node, collection: CollectionInfo, schema=None) -> frozenset[str]:
+    """The collections other than `collection` whose rows a filter reads through relations,
+    so that a kept statement can be named by their row restrictions too. Unknown names are
+    skipped here (compiling reports them)."""
+    if node is None:
+        return frozenset()
+    if isinstance(node, Group):
+        return frozenset().union(*(related_collections(child, collection, schema) for child in node.children))
+    schema = _schema(schema)
+    found = set()
+    current = collection
+    for name in node.path:
+        info = current.fields.get(name) if current is not None else None
+        if info is None or info.relation is None:
+            break
+        target = schema.collection(info.relation.collection)
+        if target is None:
+            break
+        found.add(target.name)
+        current = target
+    return frozenset(found)
+
+
 class _FilterCompiler:
-    def __init__(self, schema, access: _Access, now: datetime.datetime | None):
+    def __init__(self, schema, access: _Access, now: datetime.datetime | None, rows: RowRestriction = None):
         self.schema = schema
         self.access = access
         self.now = (now or timezone.now()).replace(microsecond=0)
+        self.rows = rows
+
+    def related_rows(self, collection: CollectionInfo):
+        """The rows of a related collection a path may reach: those the caller may read."""
+        queryset = self.schema.model(collection.name)._default_manager.all()
+        restriction = None if self.rows is None else self.rows(collection.name)
+        if restriction is False:
+            return queryset.filter(_never())
+        return queryset if restriction is None else queryset.filter(restriction)
 
     def node(self, node: Node, collection: CollectionInfo) -> Q | None:
         if isinstance(node, Condition):
@@ -202,11 +240,11 @@ class _FilterCompiler:
 
     def through(self, info: FieldInfo, parent: CollectionInfo, target: CollectionInfo, q: Q) -> Q:
         """`q` on `target` as a condition on `parent` rows related to any matching target row."""
-        model = self.schema.model(target.name)
+        matching = self.related_rows(target).filter(q)
         if info.relation.kind == "m2o":
-            return Q(**{f"{info.attname}__in": model._default_manager.filter(q).values(target.primary_key.attname)})
+            return Q(**{f"{info.attname}__in": matching.values(target.primary_key.attname)})
         key = self._child_key(info, target)
-        return Q(pk__in=model._default_manager.filter(q).values(key.attname))
+        return Q(pk__in=matching.values(key.attname))
 
     def _child_key(self, info: FieldInfo, child: CollectionInfo) -> FieldInfo:
         key = child.fields.get(info.relation.field_many or "")
@@ -302,7 +340,7 @@ class _FilterCompiler:
         if inner is None:
             matches = _never()
         else:
-            related = model._default_manager.filter(inner).values(target.primary_key.attname)
+            related = self.related_rows(target).filter(inner).values(target.primary_key.attname)
             matches = Q(**{f"{info.attname}__in": related})
         return _sql_not(matches, info.attname) if condition.operator.negated else matches
 
@@ -318,7 +356,7 @@ class _FilterCompiler:
             raise errors.FieldNotFound(f'Unable to find field "{info.name}"')
         self.access.fields_of(child.name)
         key = self._child_key(info, child).attname
-        rows = model._default_manager.filter(**{f"{key}__isnull": False})
+        rows = self.related_rows(child).filter(**{f"{key}__isnull": False})
 
         def having(count: int):
             return rows.values(key).annotate(_directus_n=Count("pk")).filter(_directus_n__gte=count).values(key)
