@@ -5,7 +5,7 @@ from collections.abc import Callable
 from functools import cached_property
 from urllib.parse import urlencode
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from apps.core import errors
 from apps.core.query.compile import check_fields, mentions_now, related_collections
@@ -15,7 +15,7 @@ from apps.settings.services import load_settings
 from directus.conf import directus_settings
 
 from . import querying
-from .reader import ItemReader
+from .reader import ItemReader, restriction_text
 from .statements import RowSource, one_of
 from .status import soft_deleted, status_mapping
 
@@ -132,19 +132,28 @@ class ListRead:
 
 
 def run_query(
-    reader: ItemReader, collection: CollectionInfo, query: Query, settings, readable, *, caller_key=None
+    reader: ItemReader,
+    collection: CollectionInfo,
+    query: Query,
+    settings,
+    readable,
+    *,
+    caller_key=None,
+    scope: Q | None = None,
 ) -> ListRead:
     """A parsed query over one collection: checked, filtered, sorted, windowed and read.
 
     `caller_key` names what decides the caller's permissions (see Guard.statement_key); with it,
-    the compiled statement is kept for the next identical read."""
+    the compiled statement is kept for the next identical read. `scope` narrows the rows before
+    anything else (the revisions of one item), counts included."""
     check_fields(query.fields, collection, readable=readable, computed=reader.policy.computed.get(collection.name, {}))
     window = query.window(settings.get_int("default_limit", 200))
     cap = directus_settings.MAX_RESULT_ROWS
     start, stop = window.bounds(cap)
 
     def readable_rows() -> QuerySet:
-        return _unfiltered(reader, collection)
+        rows = _unfiltered(reader, collection)
+        return rows if scope is None else rows.filter(scope)
 
     def base() -> QuerySet:
         return querying.apply_status(readable_rows(), collection, query)
@@ -162,18 +171,18 @@ def run_query(
         restriction = reader.restriction_key(collection.name)
         key = ("list", collection.name, caller_key, restriction, query.filter, query.q, query.status, query.sort)
         related = sorted(related_collections(query.filter, collection, reader.schema))
-        key += (start, stop, tuple(reader.restriction_key(name) for name in related))
+        key += (start, stop, tuple(reader.restriction_key(name) for name in related), restriction_text(scope))
     data = reader.read(collection, RowSource(key, page), query.fields) if stop > start else []
     check_result_size(len(data), cap)
     return ListRead(data, readable_rows, base, filtered, window)
 
 
-def read_list(reader: ItemReader, collection: CollectionInfo, raw_query: dict, request, guard=None):
+def read_list(reader: ItemReader, collection: CollectionInfo, raw_query: dict, request, guard=None, *, scope=None):
     """(data, meta) of a list read (GET /items/:collection and the system lists)."""
     query = parse_params(raw_query)
     readable = querying.readable_map(reader.schema, guard) if guard is not None else None
     caller_key = guard.statement_key() if guard is not None else ("unguarded",)
-    result = run_query(reader, collection, query, load_settings(), readable, caller_key=caller_key)
+    result = run_query(reader, collection, query, load_settings(), readable, caller_key=caller_key, scope=scope)
     data = result.data
     if query.single:
         if not data:

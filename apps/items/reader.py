@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import DateTimeField, Q, QuerySet
 from django.utils.module_loading import import_string
 
@@ -34,8 +35,13 @@ IN_CHUNK = 10_000
 NEVER_READ = {"directus_users": frozenset({"password"})}
 
 # Per-row rules of some collections, applied to every item read from them, nested ones included:
-# collection -> dotted path of `rule(row, item)`, which may remove keys from `item`.
-ITEM_RULES = {"directus_users": "apps.users.services.hide_private_fields"}
+# collection -> dotted path of `rule(row, item, policy)`, which may remove keys from `item`;
+# ITEM_RULE_COLUMNS names the columns a rule reads from `row` besides the primary key.
+ITEM_RULES = {
+    "directus_users": "apps.users.services.hide_private_fields",
+    "directus_revisions": "apps.revisions.services.hide_unreadable_fields",
+}
+ITEM_RULE_COLUMNS = {"directus_revisions": ("collection", "item")}
 
 
 def _datetime_columns(schema, collection: CollectionInfo) -> frozenset[str]:
@@ -106,8 +112,8 @@ class ItemReader:
         return self._row_filters[name]
 
     def restriction_key(self, name: str) -> str:
-        """The row restriction as part of a statement key (its repr names every value)."""
-        return repr(self.row_filter(name))
+        """The row restriction as part of a statement key, naming every value."""
+        return restriction_text(self.row_filter(name))
 
     @property
     def statements(self) -> ReadStatements:
@@ -172,6 +178,10 @@ class ItemReader:
                 needed.append(info)
         if plan.computed:
             needed += [info for info in collection.columns if info not in needed]
+        for name in ITEM_RULE_COLUMNS.get(collection.name, ()):
+            info = collection.fields.get(name)
+            if info is not None and info not in needed:
+                needed.append(info)
         attnames = [info.attname for info in needed]
         names = [info.name for info in needed]
         if isinstance(source, list):  # rows already at hand, keyed by field name
@@ -255,7 +265,7 @@ class ItemReader:
                     if value is not _OMIT:
                         item[name] = value
             if rule is not None:
-                rule(row, item)
+                rule(row, item, self.policy)
             items.append(item)
         return items
 
@@ -357,6 +367,23 @@ class ItemReader:
             value = row.get(info.name)
             return None if value in (None, "") else related.get(value)
         return related.get(row.get(collection.primary_key.name), [])
+
+
+def restriction_text(restriction) -> str:
+    """A row restriction as text that names every value: a Q's repr, except that a subquery in
+    it is named by its SQL and parameters (the repr of a queryset would run it)."""
+    if isinstance(restriction, Q):
+        children = ", ".join(restriction_text(child) for child in restriction.children)
+        return f"Q({restriction.connector}, {restriction.negated}, [{children}])"
+    if isinstance(restriction, tuple):
+        return "(" + ", ".join(restriction_text(part) for part in restriction) + ")"
+    if isinstance(restriction, QuerySet):
+        try:
+            sql, params = restriction.query.get_compiler(using=restriction.db).as_sql()
+        except EmptyResultSet:
+            return "no rows"
+        return repr((sql, params))
+    return repr(restriction)
 
 
 @dataclass

@@ -1,11 +1,13 @@
 """`/:project/items/:collection`: one generic set of views over every user collection."""
 
 from django.db import transaction
+from django.db.models import Q
 
 from apps.activity.services import Actor
 from apps.core import errors
 from apps.core.query.params import parse_csv
 from apps.core.views import DirectusView
+from apps.permissions.engine import REVISIONS
 from apps.permissions.guard import PermissionGuard
 from apps.revisions.models import Revision
 from apps.schema.cache import project_schema
@@ -69,12 +71,38 @@ class ItemsBaseView(DirectusView):
 
     # The operations, for any collection (user or system) --------------------------------------
 
-    def list_response(self, info: CollectionInfo):
+    def list_response(self, info: CollectionInfo, *, scope: Q | None = None):
         guard = self.guard()
         guard.check_read(info)
         reader = self.reader(guard)
-        data, meta = listing.read_list(reader, info, self.query, self.request, guard)
+        data, meta = listing.read_list(reader, info, self.query, self.request, guard, scope=scope)
         return self.respond(data, meta=meta, messages=messages_for(reader.denied))
+
+    def revisions_response(self, info: CollectionInfo, ids: str, offset: str | None = None):
+        """The revisions of one item of any collection, read as `/revisions` reads them: only
+        what the caller may read of them (deviation 19), and only of an item the caller may
+        read now; an unreadable item looks missing."""
+        guard = self.guard()
+        revisions = project_schema().collection(REVISIONS)
+        guard.check_read(revisions)
+        keys = split_ids(info, ids)
+        if len(keys) != 1 or not guard.can_read(info):
+            raise errors.ItemNotFound(f'Item with id "{ids}" not found')
+        if not listing.read_ids(self.reader(guard), info, keys, {"fields": info.primary_key.name}):
+            raise errors.ItemNotFound(f'Item with id "{ids}" not found')
+        scope = Q(collection=info.name, item=str(keys[0]))
+        if offset is None:
+            return self.list_response(revisions, scope=scope)
+        if not offset.lstrip("-").isdigit():
+            raise errors.InvalidRequest("offset: must be a number")
+        # The offset-th revision in ascending id order (0 = the oldest).
+        query = {"fields": self.query.get("fields") or "*", "sort": "id", "limit": 1, "offset": max(int(offset), 0)}
+        reader = self.reader(guard)
+        data, _meta = listing.read_list(reader, revisions, query, self.request, guard, scope=scope)
+        if int(offset) < 0 or not data:
+            raise errors.ItemNotFound("Revision not found")
+        meta = listing.item_meta(revisions, self.query, many=False)
+        return self.respond(data[0], meta=meta, messages=messages_for(reader.denied))
 
     def ids_response(self, info: CollectionInfo, ids: str):
         guard = self.guard()
@@ -175,21 +203,11 @@ class ItemView(ItemsBaseView):
 class ItemRevisionsView(ItemsBaseView):
     def get(self, request, collection: str, ids: str, offset: str | None = None):
         info = project_schema().collection(collection)
-        if info is None:
+        if info is None or not info.table_exists:
             raise errors.CollectionNotFound(f"Unable to find collection: {collection}")
-        identity = request.user
-        if identity.is_public:
-            raise errors.Unauthorized()
-        rows = Revision.objects.filter(collection=collection, item=str(ids)).order_by("id")
-        if offset is None:
-            return self.respond([listing.revision_object(row) for row in rows])
-        if not offset.lstrip("-").isdigit():
-            raise errors.InvalidRequest("offset: must be a number")
-        position = int(offset)
-        row = rows[position] if 0 <= position < rows.count() else None
-        if row is None:
-            raise errors.ItemNotFound("Revision not found")
-        return self.respond(listing.revision_object(row))
+        if info.primary_key is None:
+            raise errors.CollectionNotManaged(f'Collection "{collection}" has no primary key')
+        return self.revisions_response(info, ids, offset)
 
 
 class ItemRevertView(ItemsBaseView):

@@ -12,7 +12,8 @@ enforced. The administrator role passes everything."""
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
 
 from apps.core import errors
 from apps.core.local import memo
@@ -36,6 +37,12 @@ PROTECTED_USER_COLUMNS = frozenset({"role", "status", "token", "password_reset_t
 PRIVATE_USER_COLUMNS = frozenset(
     {"password", "token", "email_notifications", "last_access_on", "last_page", "2fa_secret", "password_reset_token"}
 )
+
+# Rows that record the items of other collections (`collection`, `item`). A non-admin reads a
+# revision only where they may read its item, which must still exist, and an activity row only
+# where they may read its collection or performed it themselves (deviation 19).
+REVISIONS = "directus_revisions"
+ACTIVITY = "directus_activity"
 
 # The status a new item gets when the payload has none and the column has no default.
 STATUS_DEFAULTS = {"directus_users": "draft"}
@@ -102,6 +109,19 @@ class CollectionRules:
         return self.global_rule
 
 
+class KeyText(Cast):
+    """A primary key as text, to compare with a column of keys as text (`item` of revisions).
+    On MariaDB the cast text takes the connection's collation, which may differ from the
+    column's (an illegal mix of collations): it is given a binary one, so keys compare exactly."""
+
+    def __init__(self, expression):
+        super().__init__(expression, output_field=CharField())
+
+    def as_mysql(self, compiler, connection, **extra_context):
+        sql, params = super().as_mysql(compiler, connection, **extra_context)
+        return f"CONVERT({sql} USING utf8mb4) COLLATE utf8mb4_bin", params
+
+
 class Access:
     def __init__(self, *, user_id: int, role_id: int | None, is_admin: bool, rows: list[Permission]):
         self.user_id = user_id
@@ -110,6 +130,7 @@ class Access:
         self.is_public = user_id == 0
         # Set by the /users views for reads of the caller's own row only (see PRIVATE_USER_COLUMNS).
         self.own_user_row = False
+        self._role_users: list[int] | None = None
         self._by_collection: dict[str, CollectionRules] = {}
         for row in rows:
             if row.status and row.status.startswith("$"):
@@ -164,7 +185,35 @@ class Access:
         if self._reads_own_user_row(collection) and condition is not None and collection.primary_key is not None:
             own = Q(**{collection.primary_key.attname: self.user_id})
             return own if condition is False else condition | own
+        if condition is not False and collection.name in (REVISIONS, ACTIVITY):
+            records = self._revisions_of_readable_items() if collection.name == REVISIONS else self._readable_activity()
+            return records if condition is None else condition & records
         return condition
+
+    def _revisions_of_readable_items(self) -> Q:
+        """Revisions of the items the caller may read now, one subquery per readable collection
+        (the revision's `item` is the key as text)."""
+        from apps.schema.cache import project_schema
+
+        schema = project_schema()
+        condition = Q(pk__in=[])
+        for info in schema.collections.values():
+            if info.name in (REVISIONS, ACTIVITY) or info.primary_key is None or not self.can_read(info):
+                continue
+            model = schema.model(info.name)
+            rows = self.read_filter(info)
+            if model is None or rows is False:
+                continue
+            readable = model._default_manager.all() if rows is None else model._default_manager.filter(rows)
+            keys = readable.order_by().annotate(_item_key=KeyText(info.primary_key.attname))
+            condition |= Q(collection=info.name, item__in=keys.values("_item_key"))
+        return condition
+
+    def _readable_activity(self) -> Q:
+        from apps.schema.cache import project_schema
+
+        names = [info.name for info in project_schema().collections.values() if self.can_read(info)]
+        return Q(collection__in=names) | Q(action_by=self.user_id)
 
     def _rows_filter(self, collection: CollectionInfo) -> Q | bool | None:
         rules = self.rules(collection.name)
@@ -226,9 +275,12 @@ class Access:
         return info.attname if info else None
 
     def _role_user_ids(self) -> list[int]:
+        """The users of the caller's role, read once per request's access."""
         from apps.users.models import User
 
-        return list(User.objects.filter(role=self.role_id).values_list("id", flat=True))
+        if self._role_users is None:
+            self._role_users = list(User.objects.filter(role=self.role_id).values_list("id", flat=True))
+        return self._role_users
 
     # Writing ------------------------------------------------------------------------------------
 

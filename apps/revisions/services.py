@@ -21,6 +21,33 @@ def scrub(collection: str, values: dict | None) -> dict | None:
     return {key: value for key, value in values.items() if key not in secret}
 
 
+def hide_unreadable_fields(row: dict, item: dict, policy) -> None:
+    """Per-row read rule: a snapshot shows only the fields its reader may read of the item's
+    collection (deviation 19); users' private columns only to admins and the user themself."""
+    from apps.permissions.engine import PRIVATE_USER_COLUMNS, current_viewer
+
+    collection = row.get("collection")
+    readable = policy.readable(collection)
+    hidden = frozenset()
+    if collection == "directus_users":
+        viewer = current_viewer()
+        own = viewer is not None and viewer.user_id and str(viewer.user_id) == str(row.get("item"))
+        if not (viewer is not None and viewer.is_admin) and not own:
+            hidden = PRIVATE_USER_COLUMNS
+        elif readable is not None:
+            readable = readable | (PRIVATE_USER_COLUMNS - {"password"})
+    if readable is None and not hidden:
+        return
+    for key in ("data", "delta"):
+        values = item.get(key)
+        if isinstance(values, dict):
+            item[key] = {
+                name: value
+                for name, value in values.items()
+                if (readable is None or name in readable) and name not in hidden
+            }
+
+
 _INSERT_ACTIVITY_AND_REVISION = LinkedInserts(CompiledInsert(Activity), CompiledInsert(Revision), link="activity")
 
 

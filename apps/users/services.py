@@ -71,7 +71,7 @@ def resolve_ids(identity, raw: str) -> str:
 # -- Reads -------------------------------------------------------------------------------------
 
 
-def hide_private_fields(row: dict, item: dict) -> None:
+def hide_private_fields(row: dict, item: dict, policy=None) -> None:
     """Per-row read rule: private columns only for admins and the user themself."""
     viewer = current_viewer()
     if viewer is not None and (viewer.is_admin or (viewer.user_id and viewer.user_id == row.get("id"))):

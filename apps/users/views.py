@@ -13,7 +13,6 @@ from apps.items.guard import Guard
 from apps.items.services import ItemWriter
 from apps.items.system import SystemCollectionView
 from apps.projects.context import require_project
-from apps.revisions.models import Revision
 from apps.schema.cache import project_schema
 from apps.settings.services import load_settings
 
@@ -177,35 +176,8 @@ class ActivateTwoFactorView(UsersBaseView):
 
 class UserRevisionsView(UsersBaseView):
     def get(self, request, ids: str, offset: str | None = None):
-        identity = request.user
-        if identity.is_public:
+        if request.user.is_public:
             raise errors.Unauthorized()
-        user_id = services.resolve_id(identity, ids)
-        info = self.collection()
+        user_id = services.resolve_id(request.user, ids)
         self.only_own_row(str(user_id))
-        guard = self.guard()
-        # The revisions of a user the caller may not read look like a missing user.
-        if not guard.can_read(info) or not listing.read_ids(self.reader(guard), info, [user_id], {"fields": "id"}):
-            raise errors.ItemNotFound(f'Item with id "{ids}" not found')
-        revisions = project_schema().collection("directus_revisions")
-        if revisions is not None:
-            guard.check_read(revisions)
-        rows = Revision.objects.filter(collection=services.COLLECTION, item=str(user_id)).order_by("id")
-        private = set() if identity.is_admin or user_id == identity.user_id else services.PRIVATE_FIELDS
-
-        def shaped(row) -> dict:
-            revision = listing.revision_object(row)
-            for key in ("data", "delta"):
-                if isinstance(revision[key], dict) and private:
-                    revision[key] = {name: value for name, value in revision[key].items() if name not in private}
-            return revision
-
-        if offset is None:
-            return self.respond([shaped(row) for row in rows])
-        if not offset.lstrip("-").isdigit():
-            raise errors.InvalidRequest("offset: must be a number")
-        position = int(offset)
-        row = rows[position] if 0 <= position < rows.count() else None
-        if row is None:
-            raise errors.ItemNotFound("Revision not found")
-        return self.respond(shaped(row))
+        return self.revisions_response(self.collection(), str(user_id), offset)

@@ -101,5 +101,3 @@ def articles(m: Matrix) -> dict[str, int]:
         "colleague": article(m.colleague, "Colleague's"),
         "admin": article(1, "Admin's"),
     }
-
-

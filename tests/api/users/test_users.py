@@ -74,7 +74,13 @@ def test_non_admins_read_active_users_and_private_fields_only_of_themselves(edit
     assert not any(PRIVATE & set(row) for row in expanded["role"]["users"] if row["id"] != editor.pk)
     # Expanded users (here through the activity log) follow the same rule.
     Activity.objects.create(
-        action="update", action_by=other.pk, action_on=timezone.now(), collection="x", item="1", ip="", user_agent=""
+        action="update",
+        action_by=other.pk,
+        action_on=timezone.now(),
+        collection="directus_users",
+        item=str(other.pk),
+        ip="",
+        user_agent="",
     )
     Permission.objects.filter(role=editor.role, collection="directus_activity").update(read="full")
     config_changed(Permission.objects.db)  # .update() sends no signal
