@@ -21,6 +21,9 @@ DEFAULTS = {
     "MAX_UPLOAD_SIZE": 100 * 1024 * 1024,
     "BCRYPT_ROUNDS": 10,
     "PASSWORD_RESET_URL_ALLOWLIST": [],
+    # Origins (scheme://host[:port]) whose requests may carry credentials (cookies): the answer
+    # echoes them with Access-Control-Allow-Credentials (deviation 23). Others read without.
+    "CORS_CREDENTIALS_ORIGINS": [],
     # Seconds a worker keeps a project database connection open (0: one per request).
     "DB_CONN_MAX_AGE": 60,
     # A connection that ran a statement less than this many seconds ago is not health-checked

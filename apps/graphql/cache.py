@@ -53,7 +53,7 @@ def schema_for(
     computed fields (`apps.items.computed`)."""
     computed = {name: tuple(fields) for name, fields in (computed or {}).items()}
     version = project_schema.global_version
-    key = (project.key, project.alias, version, signature(visible, computed))
+    key = (project.key, project.instance, version, signature(visible, computed))
     with _lock:
         built = _cache.get(key)
         if built is not None:
@@ -61,7 +61,9 @@ def schema_for(
             return built
     built = build_schema(project_schema.collections, visible, computed)
     with _lock:
-        stale = [k for k in _cache if k[0] == project.key and (k[1] != project.alias or (k[2] or 0) < (version or 0))]
+        stale = [
+            k for k in _cache if k[0] == project.key and (k[1] != project.instance or (k[2] or 0) < (version or 0))
+        ]
         for other in stale:
             del _cache[other]
         _cache[key] = built

@@ -52,7 +52,7 @@ def signature(visible: dict[str, tuple[str, ...]]) -> str:
 def document_for(project, project_schema, role_key, visible: dict[str, tuple[str, ...]], api_version: str) -> dict:
     """The (cached) document; treat it as read-only."""
     version = project_schema.global_version
-    key = (project.key, project.alias, version, role_key, signature(visible))
+    key = (project.key, project.instance, version, role_key, signature(visible))
     with _lock:
         document = _cache.get(key)
         if document is not None:
@@ -60,7 +60,9 @@ def document_for(project, project_schema, role_key, visible: dict[str, tuple[str
             return document
     document = build_document(project.key, project_schema.collections, visible, api_version)
     with _lock:
-        stale = [k for k in _cache if k[0] == project.key and (k[1] != project.alias or (k[2] or 0) < (version or 0))]
+        stale = [
+            k for k in _cache if k[0] == project.key and (k[1] != project.instance or (k[2] or 0) < (version or 0))
+        ]
         for other in stale:
             del _cache[other]
         _cache[key] = document

@@ -2,9 +2,11 @@
 for a few seconds, and their database connections registered lazily under `project_<key>`."""
 
 import contextlib
+import hashlib
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import dj_database_url
 from django.db import connections
@@ -31,6 +33,14 @@ class ProjectConfig:
     def alias(self) -> str:
         return ALIAS_PREFIX + self.key
 
+    @cached_property
+    def instance(self) -> str:
+        """Tells this project apart from an earlier one with the same key: a project deleted and
+        created again has a new secret (and often a new database at the same URL). What a
+        worker keeps per project — connections, schema, permission rows, compiled statements —
+        belongs to one instance."""
+        return hashlib.sha256(f"{self.database_url}\0{self.secret_key}".encode()).hexdigest()[:32]
+
     @classmethod
     def from_model(cls, project) -> "ProjectConfig":
         return cls(
@@ -53,12 +63,13 @@ def get_project(key: str) -> ProjectConfig | None:
     now = time.monotonic()
     cached = _cache.get(key)
     if cached and cached[0] > now:
-        return cached[1]
-    from .models import Project
+        config = cached[1]
+    else:
+        from .models import Project
 
-    row = Project.objects.using("default").filter(key=key).first()
-    config = ProjectConfig.from_model(row) if row else None
-    _cache[key] = (now + directus_settings.PROJECT_CACHE_SECONDS, config)
+        row = Project.objects.using("default").filter(key=key).first()
+        config = ProjectConfig.from_model(row) if row else None
+        _cache[key] = (now + directus_settings.PROJECT_CACHE_SECONDS, config)
     if config:
         ensure_connection(config)
     return config
@@ -109,26 +120,32 @@ def database_settings(url: str) -> dict:
     return config
 
 
+_INSTANCE = "_DIRECTUS_INSTANCE"
+
+
 def ensure_connection(project: ProjectConfig) -> str:
-    """Register the project's database alias once per process (again if its URL changed)."""
+    """Register the project's database alias once per process (again for another instance of
+    the project: a new URL, or the project deleted and created again), and make sure this
+    thread's connection is one to that instance's database."""
     alias = project.alias
-    existing = connections.settings.get(alias)
-    if existing is not None and existing.get("_DIRECTUS_URL") == project.database_url:
-        return alias
-    with _lock:
-        existing = connections.settings.get(alias)
-        if existing is not None and existing.get("_DIRECTUS_URL") == project.database_url:
-            return alias
-        if existing is not None:
-            connections[alias].close()
-        settings_dict = database_settings(project.database_url)
-        settings_dict["_DIRECTUS_URL"] = project.database_url
-        # Fill Django's defaults (AUTOCOMMIT, TIME_ZONE, TEST...) the way it does at start-up.
-        filled = connections.configure_settings({"default": {}, alias: settings_dict})[alias]
-        connections.settings[alias] = filled
-        if existing is not None:
-            with contextlib.suppress(AttributeError):
-                del connections[alias]  # this thread's connection was made with the old settings
+    registered = connections.settings.get(alias)
+    if registered is None or registered.get(_INSTANCE) != project.instance:
+        with _lock:
+            registered = connections.settings.get(alias)
+            if registered is None or registered.get(_INSTANCE) != project.instance:
+                settings_dict = database_settings(project.database_url)
+                settings_dict[_INSTANCE] = project.instance
+                # Fill Django's defaults (AUTOCOMMIT, TIME_ZONE, TEST...) the way it does at start-up.
+                filled = connections.configure_settings({"default": {}, alias: settings_dict})[alias]
+                connections.settings[alias] = filled
+    # Each thread has its own connection, made from the settings of its time: one of an earlier
+    # instance may reach the old database (a re-created SQLite project: the deleted file, still
+    # open), so it is closed. Getting the wrapper opens nothing.
+    connection = connections[alias]
+    if connection.settings_dict.get(_INSTANCE) != project.instance:
+        connection.close()
+        with contextlib.suppress(AttributeError):
+            del connections[alias]
     return alias
 
 

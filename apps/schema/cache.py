@@ -28,6 +28,7 @@ class ProjectSchema:
 
     def __init__(self, project: ProjectConfig):
         self.project_key = project.key
+        self.project_instance = project.instance
         self.alias = project.alias
         self._lock = threading.RLock()
         self.global_version: int | None = None
@@ -122,10 +123,12 @@ def project_schema(project: ProjectConfig | None = None, *, known_version: int |
     """The current project's schema, checked against the stored version once per request."""
     project = project or require_project()
     schema = _schemas.get(project.key)
-    if schema is None or schema.alias != project.alias:
+    # A project created again under its key starts from nothing: its schema versions may be the
+    # numbers the old one had, so only the instance tells what this worker knows is stale.
+    if schema is None or schema.project_instance != project.instance:
         with _schemas_lock:
             schema = _schemas.get(project.key)
-            if schema is None or schema.alias != project.alias:
+            if schema is None or schema.project_instance != project.instance:
                 schema = _schemas[project.key] = ProjectSchema(project)
     request_memo = memo()
     key = ("schema-checked", project.key)

@@ -6,9 +6,15 @@ for POST/PUT bodies — only collect the column changes. Writing them is the vie
 through the item writer (validation, the users'/roles' rules, permissions, activity).
 
 Naming follows Directus 8 on purpose: the SCIM `id` is the row's `external_id`, and the SCIM
-`externalId` is the numeric row id."""
+`externalId` is the numeric row id.
+
+A resource shows what the caller may read of its row: `readable(column)` answers for each column
+(the read blacklist of the caller's role, the users' private columns), and every attribute backed
+by a column it hides is left out — `meta.location` with the `id`, `meta.version` with any of the
+columns it hashes."""
 
 import hashlib
+from collections.abc import Callable
 from urllib.parse import quote
 
 from django_scim import exceptions as scim_errors
@@ -52,8 +58,13 @@ def md5(text: str) -> str:
     return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
 
 
-def full_name(user: User) -> str:
-    return " ".join(part for part in (user.first_name or "", user.last_name or "") if part)
+def everything(column: str) -> bool:
+    return True
+
+
+def full_name(user: User, readable: Callable[[str], bool] = everything) -> str:
+    names = (getattr(user, column) or "" for column in ("first_name", "last_name") if readable(column))
+    return " ".join(name for name in names if name)
 
 
 def _bad_value(message: str) -> scim_errors.BadRequestError:
@@ -67,10 +78,13 @@ class DirectusSCIMAdapter(SCIMMixin):
     resource_type = ""
     ignored: frozenset = frozenset()
     schema = ""
+    # The columns `version()` hashes: a hash of a hidden value would confirm a guess of it.
+    version_columns: tuple[str, ...] = ()
 
-    def __init__(self, obj, request=None, *, base_url: str = ""):
+    def __init__(self, obj, request=None, *, base_url: str = "", readable: Callable[[str], bool] = everything):
         super().__init__(obj, request=request)
         self.base_url = base_url.rstrip("/")
+        self.readable = readable
         self.changes: dict = {}
 
     @property
@@ -82,11 +96,27 @@ class DirectusSCIMAdapter(SCIMMixin):
         return f"/{self.endpoint}/{quote(str(self.id), safe='')}"
 
     @property
-    def location(self):
-        return f"{self.base_url}{self.path}"
+    def location(self) -> str | None:
+        """None when the caller may not read the SCIM id."""
+        return f"{self.base_url}{self.path}" if self.readable("external_id") else None
 
     def meta(self) -> dict:
-        return {"resourceType": self.resource_type, "location": self.location, "version": self.version()}
+        meta = {"resourceType": self.resource_type}
+        if self.location is not None:
+            meta["location"] = self.location
+        if all(map(self.readable, self.version_columns)):
+            meta["version"] = self.version()
+        return meta
+
+    def common_attributes(self) -> dict:
+        """`schemas`, `id`, `externalId` and `meta`."""
+        resource = {"schemas": [self.schema]}
+        if self.readable("external_id"):
+            resource["id"] = self.obj.external_id
+        if self.readable("id"):
+            resource["externalId"] = self.obj.pk
+        resource["meta"] = self.meta()
+        return resource
 
     def version(self) -> str:
         raise NotImplementedError
@@ -156,25 +186,31 @@ class UserAdapter(DirectusSCIMAdapter):
     resource_type = "User"
     schema = USER_SCHEMA
     ignored = USER_IGNORED
+    version_columns = ("last_name", "first_name", "email")
 
     def version(self) -> str:
         user = self.obj
         return f'W/"{md5((user.last_name or "") + (user.first_name or "") + (user.email or ""))}"'
 
     def to_dict(self) -> dict:
-        user = self.obj
-        return {
-            "schemas": [USER_SCHEMA],
-            "id": user.external_id,
-            "externalId": user.pk,
-            "meta": self.meta(),
-            "name": {"familyName": user.last_name, "givenName": user.first_name},
-            "userName": user.email,
-            "emails": [{"value": user.email, "type": "work", "primary": True}],
-            "locale": user.locale,
-            "timezone": user.timezone,
-            "active": user.status == UserStatus.ACTIVE,
+        user, readable = self.obj, self.readable
+        resource = self.common_attributes()
+        name = {
+            attribute: getattr(user, column)
+            for attribute, column in (("familyName", "last_name"), ("givenName", "first_name"))
+            if readable(column)
         }
+        if name:
+            resource["name"] = name
+        if readable("email"):
+            resource["userName"] = user.email
+            resource["emails"] = [{"value": user.email, "type": "work", "primary": True}]
+        for column in ("locale", "timezone"):
+            if readable(column):
+                resource[column] = getattr(user, column)
+        if readable("status"):
+            resource["active"] = user.status == UserStatus.ACTIVE
+        return resource
 
     # Bodies of POST / PUT / plain PATCH (scim.md § Input mapping) ------------------------------------
 
@@ -263,10 +299,23 @@ class GroupAdapter(DirectusSCIMAdapter):
     resource_type = "Group"
     schema = GROUP_SCHEMA
     ignored = GROUP_IGNORED
+    version_columns = ("ip_whitelist", "name")
 
-    def __init__(self, obj, request=None, *, base_url: str = "", members: list[User] | None = None):
-        super().__init__(obj, request, base_url=base_url)
+    def __init__(
+        self,
+        obj,
+        request=None,
+        *,
+        base_url: str = "",
+        readable: Callable[[str], bool] = everything,
+        members: list[User] | None = None,
+        member_readable: Callable[[str], bool] = everything,
+    ):
+        """`members`: the users having the role, as far as the caller may read them;
+        `member_readable`: whether the caller may read a column of users."""
+        super().__init__(obj, request, base_url=base_url, readable=readable)
         self.members = members or []
+        self.member_readable = member_readable
 
     def version(self) -> str:
         whitelist = self.obj.ip_whitelist
@@ -275,21 +324,22 @@ class GroupAdapter(DirectusSCIMAdapter):
         return f'W/"{md5((whitelist or "") + (self.obj.name or ""))}"'
 
     def to_dict(self) -> dict:
-        return {
-            "schemas": [GROUP_SCHEMA],
-            "id": self.obj.external_id,
-            "externalId": self.obj.pk,
-            "meta": self.meta(),
-            "displayName": self.obj.name,
-            "members": [
-                {
-                    "value": user.email,
-                    "$ref": f"{self.base_url}/Users/{quote(str(user.external_id), safe='')}",
-                    "display": full_name(user),
-                }
-                for user in self.members
-            ],
-        }
+        resource = self.common_attributes()
+        if self.readable("name"):
+            resource["displayName"] = self.obj.name
+        resource["members"] = [self.member(user) for user in self.members]
+        return resource
+
+    def member(self, user: User) -> dict:
+        readable = self.member_readable
+        entry = {}
+        if readable("email"):
+            entry["value"] = user.email
+        if readable("external_id"):
+            entry["$ref"] = f"{self.base_url}/Users/{quote(str(user.external_id), safe='')}"
+        if readable("first_name") or readable("last_name"):
+            entry["display"] = full_name(user, readable)
+        return entry
 
     def from_dict(self, d: dict, *, creating: bool = False) -> None:
         if "displayName" in d:

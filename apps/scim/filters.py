@@ -7,12 +7,17 @@ silently, as the library's generic transpilers do. Every operator (`eq ne co sw 
 le`), `and`/`or`/`not`, grouping and value paths (`emails[type eq "work"]`) are understood.
 
 For Directus 8 clients, a filter that is not valid SCIM but has the form `<attribute> eq <value>`
-with an unquoted value (scim.md: "value may be quoted") is read that way."""
+with an unquoted value (scim.md: "value may be quoted") is read that way.
+
+A filter sees what the caller may read (`Scope`): naming an attribute backed by a column the
+caller's read blacklist hides answers `403` code `304`, as `filter[...]` does on /users
+(deviation 4), and `members` reaches only the users the caller may read."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from scim2_filter_parser import ast
 from scim2_filter_parser.lexer import SCIMLexer
 from scim2_filter_parser.parser import SCIMParser
@@ -41,7 +46,7 @@ class Attribute:
     """How one SCIM attribute maps onto the table."""
 
     kind: str  # text, integer, active, constant, members
-    column: str = ""
+    column: str = ""  # the column compared (and that the caller must be able to read)
     case_exact: bool = False
     constant: object = None
 
@@ -50,8 +55,8 @@ USER_ATTRIBUTES = {
     ("username", None): Attribute("text", "email"),
     ("emails", None): Attribute("text", "email"),
     ("emails", "value"): Attribute("text", "email"),
-    ("emails", "type"): Attribute("constant", constant="work"),
-    ("emails", "primary"): Attribute("constant", constant=True),
+    ("emails", "type"): Attribute("constant", "email", constant="work"),
+    ("emails", "primary"): Attribute("constant", "email", constant=True),
     ("id", None): Attribute("text", "external_id", case_exact=True),
     ("externalid", None): Attribute("integer", "id"),
     ("name", "givenname"): Attribute("text", "first_name"),
@@ -64,8 +69,8 @@ GROUP_ATTRIBUTES = {
     ("displayname", None): Attribute("text", "name"),
     ("id", None): Attribute("text", "external_id", case_exact=True),
     ("externalid", None): Attribute("integer", "id"),
-    ("members", None): Attribute("members"),
-    ("members", "value"): Attribute("members"),
+    ("members", None): Attribute("members", "email"),
+    ("members", "value"): Attribute("members", "email"),
 }
 
 
@@ -77,6 +82,18 @@ class Resource:
 
 USERS = Resource(USER_SCHEMA, USER_ATTRIBUTES)
 GROUPS = Resource(GROUP_SCHEMA, GROUP_ATTRIBUTES)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the caller may read, as filters need it."""
+
+    # Whether a column of the resource's table is readable (not on the read blacklist).
+    readable: Callable[[str], bool]
+    # For groups: the users the caller may read, and whether a column of theirs is readable;
+    # None when the caller may not read users at all.
+    members: QuerySet | None = None
+    member_readable: Callable[[str], bool] = lambda column: False
 
 
 def parse(text: str):
@@ -97,16 +114,17 @@ def parse(text: str):
         return ast.Filter(ast.AttrExpr("eq", path, ast.CompValue(value)), False, None)
 
 
-def to_q(text: str, resource: Resource) -> Q:
+def to_q(text: str, resource: Resource, scope: Scope) -> Q:
     tree = parse(text)
     if tree is None:
         raise InvalidFilter(f"Invalid filter: {text}")
-    return _Builder(resource).build(tree, None)
+    return _Builder(resource, scope).build(tree, None)
 
 
 class _Builder:
-    def __init__(self, resource: Resource):
+    def __init__(self, resource: Resource, scope: Scope):
         self.resource = resource
+        self.scope = scope
 
     def build(self, node, namespace) -> Q:
         if isinstance(node, ast.Filter):
@@ -147,7 +165,21 @@ class _Builder:
         found = self.resource.attributes.get((name.lower(), sub.lower() if sub else None))
         if found is None:
             raise InvalidFilter(f'Invalid filter: unknown attribute "{label}"')
+        self.check_readable(found, label)
         return found
+
+    def check_readable(self, attribute: Attribute, label: str) -> None:
+        """Refused rather than matching nothing: an identity provider that finds no user for
+        `userName eq "..."` goes on to create one, and a `not (...)` around a filter that
+        matches nothing would match everything; a 403 tells the operator what is missing."""
+        scope = self.scope
+        if attribute.kind == "members":
+            # Membership is the users' `role` column; a member's value is their email.
+            readable = scope.members is not None and all(map(scope.member_readable, ("role", attribute.column)))
+        else:
+            readable = not attribute.column or scope.readable(attribute.column)
+        if not readable:
+            raise errors.ReadFieldDenied(f'Filtering on attribute "{label}" was denied')
 
     @staticmethod
     def value(node):
@@ -164,11 +196,9 @@ class _Builder:
         if attribute.kind == "integer":
             return _integer(attribute.column, operator, value)
         if attribute.kind == "members":
-            from apps.users.models import User
-
-            if operator == "pr":
-                return Q(pk__in=User.objects.filter(role__isnull=False).values("role"))
-            users = User.objects.filter(_text("email", False, operator, value)).filter(role__isnull=False)
+            users = self.scope.members.filter(role__isnull=False)
+            if operator != "pr":
+                users = users.filter(_text(attribute.column, False, operator, value))
             return Q(pk__in=users.values("role"))
         return _text(attribute.column, attribute.case_exact, operator, value)
 

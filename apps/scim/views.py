@@ -10,10 +10,15 @@ authenticate with Directus tokens. What is reused: django-scim2's adapters (`SCI
 PatchOp paths) and exceptions, and scim2-filter-parser for filters (apps.scim.filters).
 
 Responses carry `Content-Type: application/scim+json;charset=utf-8` and no Directus envelope;
-errors are SCIM error bodies with the HTTP status of the underlying Directus error."""
+errors are SCIM error bodies with the HTTP status of the underlying Directus error.
+
+Any authenticated role may call SCIM; it sees what /users and /roles show it: the rows its read
+permission allows (row filter), without the columns its read blacklist hides and the users'
+private columns (apps.permissions.engine), in resources, filters and group members alike."""
 
 import json
 import logging
+from collections.abc import Callable
 
 from django.db import transaction
 from django.http import HttpResponse
@@ -108,6 +113,16 @@ class ScimView(DirectusView):
     def atomic(self):
         return transaction.atomic(using=project_schema().alias)
 
+    def readable_columns(self, collection: str) -> Callable[[str], bool]:
+        """Whether the caller may read a column of `collection`: not on their role's read
+        blacklist, nor one of the users' private columns (once per request and collection)."""
+        if not hasattr(self, "_readable_columns"):
+            self._readable_columns = {}
+        if collection not in self._readable_columns:
+            columns = self.guard().readable_fields(self.info(collection))
+            self._readable_columns[collection] = (lambda column: True) if columns is None else columns.__contains__
+        return self._readable_columns[collection]
+
     def readable(self, model, collection: str):
         """The rows of `collection` the caller may read (401/403 when none at all)."""
         info = self.info(collection)
@@ -128,17 +143,34 @@ class ScimView(DirectusView):
         return data
 
     def get_object(self, scim_id: str):
-        obj = self.readable(self.model, self.collection_name).filter(external_id=scim_id).first()
+        rows = self.readable(self.model, self.collection_name)
+        if not self.readable_columns(self.collection_name)("external_id"):
+            # The SCIM id is the external_id: looking rows up by it would probe a hidden column.
+            raise errors.ReadFieldDenied('Reading attribute "id" was denied')
+        obj = rows.filter(external_id=scim_id).first()
         if obj is None:
             raise scim_errors.NotFoundError(scim_id)
         return obj
+
+    def written(self, pk):
+        """The row just written, if the caller may read it."""
+        if not self.guard().can_read(self.info()):
+            return None
+        return self.readable(self.model, self.collection_name).filter(pk=pk).first()
+
+    def filter_scope(self) -> filters.Scope:
+        return filters.Scope(readable=self.readable_columns(self.collection_name))
 
     def adapter(self, obj, members=None):
         raise NotImplementedError
 
     def resource_response(self, obj, *, status: int = 200):
+        if obj is None:
+            # Written, but not readable by the caller (as /users answers such writes with 204).
+            return scim_response(None, status=201 if status == 201 else 204)
         adapter = self.adapter(obj)
-        return scim_response(adapter.to_dict(), status=status, headers={"Location": adapter.location})
+        location = adapter.location
+        return scim_response(adapter.to_dict(), status=status, headers={"Location": location} if location else {})
 
     # Operations ------------------------------------------------------------------------------------
 
@@ -146,7 +178,7 @@ class ScimView(DirectusView):
         queryset = self.readable(self.model, self.collection_name)
         text = self.request.query_params.get("filter")
         if text is not None:
-            queryset = queryset.filter(filters.to_q(text, self.resource))
+            queryset = queryset.filter(filters.to_q(text, self.resource, self.filter_scope()))
         queryset = queryset.order_by("pk")
         start = _positive("startIndex", self.request.query_params.get("startIndex"))
         count = _positive("count", self.request.query_params.get("count"), minimum=0)
@@ -174,7 +206,7 @@ class ScimView(DirectusView):
         self.check_create(adapter.changes)
         with self.atomic():
             pk = self.writer().create(self.info(), adapter.changes)
-        return self.resource_response(self.model.objects.get(pk=pk), status=201)
+        return self.resource_response(self.written(pk), status=201)
 
     def check_create(self, changes: dict) -> None:
         pass
@@ -191,7 +223,7 @@ class ScimView(DirectusView):
                 adapter.from_dict(body)
             if adapter.changes:
                 self.writer().update(self.info(), obj.pk, adapter.changes)
-        return self.resource_response(self.model.objects.get(pk=obj.pk))
+        return self.resource_response(self.written(obj.pk))
 
 
 def _positive(name: str, raw, *, minimum: int = 1) -> int | None:
@@ -213,7 +245,9 @@ class UsersBase(ScimView):
     resource = filters.USERS
 
     def adapter(self, obj, members=None):
-        return UserAdapter(obj, self.request, base_url=self.base_url())
+        return UserAdapter(
+            obj, self.request, base_url=self.base_url(), readable=self.readable_columns(self.collection_name)
+        )
 
     def check_create(self, changes: dict) -> None:
         if changes.get("email") in (None, ""):
@@ -259,20 +293,40 @@ class GroupsBase(ScimView):
     model = Role
     resource = filters.GROUPS
 
+    def readable_users(self):
+        """The users the caller may read, or None when they may not read users at all."""
+        if not self.guard().can_read(self.info("directus_users")):
+            return None
+        return self.readable(User, "directus_users")
+
+    def filter_scope(self) -> filters.Scope:
+        return filters.Scope(
+            readable=self.readable_columns(self.collection_name),
+            members=self.readable_users(),
+            member_readable=self.readable_columns("directus_users"),
+        )
+
     def members_of(self, role_ids) -> dict[int, list[User]]:
-        """Users having each role, as far as the caller may read users."""
-        users_info = self.info("directus_users")
-        if not self.guard().can_read(users_info):
+        """Users having each role, as far as the caller may read users and their role."""
+        users = self.readable_users()
+        if users is None or not self.readable_columns("directus_users")("role"):
             return {}
         members: dict[int, list[User]] = {}
-        for user in self.readable(User, "directus_users").filter(role__in=list(role_ids)).order_by("pk"):
+        for user in users.filter(role__in=list(role_ids)).order_by("pk"):
             members.setdefault(user.role, []).append(user)
         return members
 
     def adapter(self, obj, members=None):
         if members is None and obj is not None:
             members = self.members_of([obj.pk]).get(obj.pk, [])
-        return GroupAdapter(obj, self.request, base_url=self.base_url(), members=members)
+        return GroupAdapter(
+            obj,
+            self.request,
+            base_url=self.base_url(),
+            readable=self.readable_columns(self.collection_name),
+            members=members,
+            member_readable=self.readable_columns("directus_users"),
+        )
 
     def dicts(self, rows) -> list[dict]:
         members = self.members_of([row.pk for row in rows])

@@ -57,7 +57,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "corsheaders.middleware.CorsMiddleware",
+    "apps.core.cors.CorsMiddleware",
     "apps.core.middleware.JsonErrorsMiddleware",
     "apps.projects.middleware.ProjectMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -175,16 +175,15 @@ LOGGING = {
     "loggers": {"django.request": {"level": "ERROR", "propagate": True}},
 }
 
-# CORS as Directus 8 configures it by default: echo the allowed Origin, allow credentials.
-CORS_ALLOW_CREDENTIALS = True
-_cors_origins = env_list("DIRECTUS_CORS_ORIGINS", ["*"])
+# CORS (deviation 23): the allowed origins (by default any) read answers; credentials (cookies)
+# only for the origins of DIRECTUS["CORS_CREDENTIALS_ORIGINS"] (apps.core.cors).
+CORS_ALLOW_CREDENTIALS = False
+_cors_enabled = env_bool("DIRECTUS_CORS_ENABLED", True)
+_cors_origins = env_list("DIRECTUS_CORS_ORIGINS", ["*"]) if _cors_enabled else []
 CORS_ALLOW_ALL_ORIGINS = "*" in _cors_origins
 CORS_ALLOWED_ORIGINS = [origin for origin in _cors_origins if origin != "*"]
 CORS_ALLOW_HEADERS = ["x-directus-project", "content-type", "authorization"]
 CORS_ALLOW_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
-if not env_bool("DIRECTUS_CORS_ENABLED", True):
-    CORS_ALLOW_ALL_ORIGINS = False
-    CORS_ALLOWED_ORIGINS = []
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -203,5 +202,6 @@ DIRECTUS = {
     "DB_HEALTH_CHECK_IDLE_SECONDS": env_int("DIRECTUS_PROJECT_DB_HEALTH_CHECK_IDLE_SECONDS", 5),
     "DB_PREPARED_STATEMENTS": env_bool("DIRECTUS_PROJECT_DB_PREPARED_STATEMENTS", True),
     "PASSWORD_RESET_URL_ALLOWLIST": env_list("DIRECTUS_PASSWORD_RESET_URL_ALLOWLIST"),
+    "CORS_CREDENTIALS_ORIGINS": env_list("DIRECTUS_CORS_CREDENTIALS_ORIGINS") if _cors_enabled else [],
     "APP_DIR": env_str("DIRECTUS_APP_DIR"),
 }

@@ -99,6 +99,5 @@ def test_cors_preflight_answers_with_the_allowed_headers(api, url):
         HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
     )
     assert response.status_code == 200
-    assert response["Access-Control-Allow-Origin"] == "https://app.example.com"
-    assert response["Access-Control-Allow-Credentials"] == "true"
+    assert response["Access-Control-Allow-Origin"] == "*"
     assert "authorization" in response["Access-Control-Allow-Headers"].lower()
