@@ -20,6 +20,10 @@ class Guard:
         """Field names the caller may read (None: all)."""
         return None
 
+    def filterable_fields(self, collection: CollectionInfo) -> set[str] | None:
+        """Field names the caller may filter, sort and search by (None: all)."""
+        return self.readable_fields(collection)
+
     def read_filter(self, collection: CollectionInfo) -> Q | bool | None:
         """Rows the caller may read: a Q, None for all, False for none."""
         return None

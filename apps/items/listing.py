@@ -158,13 +158,15 @@ def run_query(
     def base() -> QuerySet:
         return querying.apply_status(readable_rows(), collection, query)
 
+    matchable = readable.for_conditions() if isinstance(readable, querying.ReadableFields) else readable
+
     def filtered() -> QuerySet:
         return querying.apply_filter_and_search(
-            base(), collection, query, reader.schema, readable, rows=reader.row_filter
+            base(), collection, query, reader.schema, matchable, rows=reader.row_filter
         )
 
     def page(_values) -> QuerySet:
-        return querying.apply_sort(filtered(), collection, query, settings, readable)[start:stop]
+        return querying.apply_sort(filtered(), collection, query, settings, matchable)[start:stop]
 
     key = None
     if caller_key is not None and not mentions_now(query.filter):

@@ -16,10 +16,16 @@ class ReadableFields(Mapping):
     for a collection only when a query reaches it. Collections the caller may not read are
     absent. Never-read columns (directus_users.password) are absent for everyone, admins too."""
 
-    def __init__(self, schema, guard):
+    def __init__(self, schema, guard, *, conditions: bool = False):
         self.schema = schema
         self.guard = guard
+        # For filters and sorts: the names the guard lets the caller match against, which may
+        # be fewer than those it may read (apps.permissions.engine.UNFILTERABLE).
+        self.conditions = conditions
         self._known: dict[str, frozenset[str] | None] = {}
+
+    def for_conditions(self) -> "ReadableFields":
+        return self if self.conditions else ReadableFields(self.schema, self.guard, conditions=True)
 
     def _fields(self, name: str) -> frozenset[str] | None:
         if name not in self._known:
@@ -27,7 +33,7 @@ class ReadableFields(Mapping):
             if info is None or not self.guard.can_read(info):
                 self._known[name] = None
             else:
-                fields = self.guard.readable_fields(info)
+                fields = self.guard.filterable_fields(info) if self.conditions else self.guard.readable_fields(info)
                 names = set(info.fields) if fields is None else set(fields)
                 self._known[name] = frozenset(names - NEVER_READ.get(name, frozenset()))
         return self._known[name]

@@ -38,11 +38,15 @@ PRIVATE_USER_COLUMNS = frozenset(
     {"password", "token", "email_notifications", "last_access_on", "last_page", "2fa_secret", "password_reset_token"}
 )
 
-# Rows that record the items of other collections (`collection`, `item`). A non-admin reads a
-# revision only where they may read its item, which must still exist, and an activity row only
-# where they may read its collection or performed it themselves (deviation 19).
+# Rows that record the items of other collections (`collection`, `item`). A non-admin reads one
+# only where they may read its item, which must still exist; activity rows of their own actions
+# too (deviation 19).
 REVISIONS = "directus_revisions"
 ACTIVITY = "directus_activity"
+# Columns holding other collections' values, whose readable fields differ from one row to the
+# next: a non-admin may read them (filtered per row) but not filter or sort by them, which
+# would match against the fields left out.
+UNFILTERABLE = {REVISIONS: frozenset({"data", "delta"})}
 
 # The status a new item gets when the payload has none and the column has no default.
 STATUS_DEFAULTS = {"directus_users": "draft"}
@@ -186,13 +190,15 @@ class Access:
             own = Q(**{collection.primary_key.attname: self.user_id})
             return own if condition is False else condition | own
         if condition is not False and collection.name in (REVISIONS, ACTIVITY):
-            records = self._revisions_of_readable_items() if collection.name == REVISIONS else self._readable_activity()
+            records = self._records_of_readable_items()
+            if collection.name == ACTIVITY:
+                records |= Q(action_by=self.user_id)
             return records if condition is None else condition & records
         return condition
 
-    def _revisions_of_readable_items(self) -> Q:
-        """Revisions of the items the caller may read now, one subquery per readable collection
-        (the revision's `item` is the key as text)."""
+    def _records_of_readable_items(self) -> Q:
+        """Rows of revisions or activity about the items the caller may read now: one subquery
+        per readable collection (`item` holds the key as text)."""
         from apps.schema.cache import project_schema
 
         schema = project_schema()
@@ -208,12 +214,6 @@ class Access:
             keys = readable.order_by().annotate(_item_key=KeyText(info.primary_key.attname))
             condition |= Q(collection=info.name, item__in=keys.values("_item_key"))
         return condition
-
-    def _readable_activity(self) -> Q:
-        from apps.schema.cache import project_schema
-
-        names = [info.name for info in project_schema().collections.values() if self.can_read(info)]
-        return Q(collection__in=names) | Q(action_by=self.user_id)
 
     def _rows_filter(self, collection: CollectionInfo) -> Q | bool | None:
         rules = self.rules(collection.name)
@@ -244,6 +244,14 @@ class Access:
         if not blacklisted:
             return None
         return {name for name in collection.fields if name not in blacklisted}
+
+    def filterable_fields(self, collection: CollectionInfo) -> set[str] | None:
+        """Names the caller may filter and sort by: the readable ones, less UNFILTERABLE."""
+        readable = self.readable_fields(collection)
+        unfilterable = UNFILTERABLE.get(collection.name)
+        if self.is_admin or not unfilterable:
+            return readable
+        return (set(collection.fields) if readable is None else readable) - unfilterable
 
     def _owner_condition(self, collection: CollectionInfo, granted: int) -> Q | bool | None:
         if granted <= 0:

@@ -20,6 +20,9 @@ class PermissionGuard(Guard):
     def readable_fields(self, collection):
         return self.access.readable_fields(collection)
 
+    def filterable_fields(self, collection):
+        return self.access.filterable_fields(collection)
+
     def read_filter(self, collection):
         return self.access.read_filter(collection)
 
