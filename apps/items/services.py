@@ -37,6 +37,7 @@ WRITE_HOOKS = {
     "directus_roles": "apps.roles.services.RoleWriteHooks",
     "directus_permissions": "apps.permissions.services.PermissionWriteHooks",
     "directus_webhooks": "apps.webhooks.services.WebhookWriteHooks",
+    "directus_collection_presets": "apps.presets.services.PresetWriteHooks",
 }
 
 # Tables whose rows workers keep per schema version (apps.schema.cache.ProjectSchema.config):
@@ -66,7 +67,13 @@ def item_event_listener():
 
 class WriteHooks:
     """Called inside the writer's transaction, after the permission check of the operation.
-    `before_*` may raise, and return the payload to write (with values added or changed)."""
+    `before_*` may raise, and return the payload to write (with values added or changed).
+
+    They hold the rules of a collection's rows, so a row written as a nested object of another
+    collection's payload obeys the same rules as one written through its own route."""
+
+    # False: writes of these rows leave no activity and no revisions.
+    keeps_history = True
 
     def before_create(self, writer: "ItemWriter", collection: CollectionInfo, payload: dict) -> dict:
         return payload
@@ -90,7 +97,7 @@ class WriteHooks:
 @cache
 def write_hooks(collection: str) -> WriteHooks:
     path = WRITE_HOOKS.get(collection)
-    return import_string(path)() if path else _NO_HOOKS
+    return import_string(path)() if path else NO_HOOKS
 
 
 @dataclass(frozen=True)
@@ -141,8 +148,8 @@ class ItemWriter:
         hooks.after_create(self, collection, pk, payload)
         self._config_written(collection)
         # Hooks may write the row after the revision was taken; the event then reads it again.
-        self._emit("create", collection, pk, written if hooks is _NO_HOOKS else None)
-        if written is not None and hooks is _NO_HOOKS:
+        self._emit("create", collection, pk, written if hooks is NO_HOOKS else None)
+        if written is not None and hooks is NO_HOOKS:
             self.inserted_rows[(collection.name, pk)] = written
         return pk
 
@@ -188,7 +195,8 @@ class ItemWriter:
         hooks = write_hooks(collection.name)
         hooks.before_delete(self, collection, pk, current)
         model.objects.filter(**{collection.primary_key.attname: pk}).delete()
-        activity.record(self.actor, "delete", collection.name, pk)
+        if hooks.keeps_history:
+            activity.record(self.actor, "delete", collection.name, pk)
         hooks.after_delete(self, collection, pk, current)
         self._config_written(collection)
         self._emit("delete", collection, pk, current)
@@ -407,7 +415,7 @@ class ItemWriter:
     ) -> None:
         """The activity row, and the revision with the item as stored (`row` when the caller
         already has it, else read again)."""
-        if self.actor.skip:
+        if self.actor.skip or not write_hooks(collection.name).keeps_history:
             return
         current = row if row is not None else self._current(collection, self._model(collection), pk) or {}
         data = {
@@ -456,7 +464,8 @@ class ItemWriter:
 
 
 _SKIP = object()
-_NO_HOOKS = WriteHooks()
+# No rules beyond the permission checks (collections without hooks).
+NO_HOOKS = WriteHooks()
 
 
 # Engines whose INSERT ... RETURNING gives the row exactly as a later SELECT reads it. SQLite
