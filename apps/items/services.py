@@ -37,7 +37,17 @@ WRITE_HOOKS = {
     "directus_roles": "apps.roles.services.RoleWriteHooks",
     "directus_permissions": "apps.permissions.services.PermissionWriteHooks",
     "directus_webhooks": "apps.webhooks.services.WebhookWriteHooks",
+    "directus_files": "apps.files.services.FileRowHooks",
     "directus_collection_presets": "apps.presets.services.PresetWriteHooks",
+    # Rows only their own services write: the audit log, schema metadata, settings, sessions.
+    "directus_activity": "apps.items.services.NotItemWritable",
+    "directus_revisions": "apps.items.services.NotItemWritable",
+    "directus_collections": "apps.items.services.NotItemWritable",
+    "directus_fields": "apps.items.services.NotItemWritable",
+    "directus_relations": "apps.items.services.NotItemWritable",
+    "directus_settings": "apps.items.services.NotItemWritable",
+    "directus_user_sessions": "apps.items.services.NotItemWritable",
+    "directus_migrations": "apps.items.services.NotItemWritable",
 }
 
 # Tables whose rows workers keep per schema version (apps.schema.cache.ProjectSchema.config):
@@ -94,6 +104,24 @@ class WriteHooks:
         pass
 
 
+class NotItemWritable(WriteHooks):
+    """Rows that no item write may touch: their own routes write them through their own
+    services (comments, schema changes, settings, logins), never through the item writer, so a
+    nested object naming them is refused whoever the caller."""
+
+    def before_create(self, writer, collection, payload):
+        raise errors.CreateDenied(self._message(collection))
+
+    def before_update(self, writer, collection, pk, current, payload):
+        raise errors.UpdateDenied(self._message(collection))
+
+    def before_delete(self, writer, collection, pk, current):
+        raise errors.DeleteDenied(self._message(collection))
+
+    def _message(self, collection: CollectionInfo) -> str:
+        return f'Items of "{collection.name}" are written through their own endpoint only'
+
+
 @cache
 def write_hooks(collection: str) -> WriteHooks:
     path = WRITE_HOOKS.get(collection)
@@ -118,10 +146,14 @@ class ItemWriter:
 
     # Public operations ------------------------------------------------------------------------
 
-    def create(self, collection: CollectionInfo, payload, *, parent: Parent | None = None):
+    def create(
+        self, collection: CollectionInfo, payload, *, parent: Parent | None = None, hooks: WriteHooks | None = None
+    ):
+        """`hooks` replaces the collection's rules for this row only when the caller is the
+        service that applies them itself (the file service sets a file's content columns)."""
         payload = self._checked_payload(collection, payload)
         self.guard.check_create(collection, payload)
-        hooks = write_hooks(collection.name)
+        hooks = write_hooks(collection.name) if hooks is None else hooks
         payload = hooks.before_create(self, collection, payload)
         model = self._model(collection)
         values = self._resolve_many_to_one(collection, payload)
@@ -153,7 +185,17 @@ class ItemWriter:
             self.inserted_rows[(collection.name, pk)] = written
         return pk
 
-    def update(self, collection: CollectionInfo, pk, payload, *, parent: Parent | None = None, action="update"):
+    def update(
+        self,
+        collection: CollectionInfo,
+        pk,
+        payload,
+        *,
+        parent: Parent | None = None,
+        action="update",
+        hooks: WriteHooks | None = None,
+    ):
+        """`hooks` as for `create`."""
         payload = self._checked_payload(collection, payload)
         model = self._model(collection)
         current = self._current(collection, model, pk)
@@ -161,7 +203,7 @@ class ItemWriter:
             raise errors.ItemNotFound(f'Item with id "{pk}" not found')
         becomes_soft_deleted = self._sets_soft_delete(collection, payload, current)
         self.guard.check_update(collection, current, payload, soft_delete=becomes_soft_deleted)
-        hooks = write_hooks(collection.name)
+        hooks = write_hooks(collection.name) if hooks is None else hooks
         payload = hooks.before_update(self, collection, pk, current, payload)
         values = self._resolve_many_to_one(collection, payload)
         primary = collection.primary_key
