@@ -122,7 +122,10 @@ class FileRowHooks(WriteHooks):
         requested = payload.get("filename_disk")
         if requested is not None and safe_disk_name(requested) != current.get("filename_disk"):
             raise errors.InvalidRequest("filename_disk: a stored file is renamed through /files")
-        return {key: value for key, value in payload.items() if key not in DERIVED and key != "filename_disk"}
+        payload = {key: value for key, value in payload.items() if key not in DERIVED and key != "filename_disk"}
+        if payload.get("filename_download") not in (None, ""):
+            payload["filename_download"] = download_name(payload["filename_download"])
+        return payload
 
 
 class FileService:

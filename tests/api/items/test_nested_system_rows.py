@@ -139,11 +139,12 @@ def test_a_nested_update_of_a_file_row_leaves_its_content_columns_alone(gallery,
     file = make_file(filename_disk="mine.png", type="image/png", private_hash="own0000000000000", uploaded_by=1)
     before = File.objects.filter(pk=file.pk).values().get()
     chosen = {key: value for key, value in CHOSEN_FILE_COLUMNS.items() if key != "filename_disk"}
-    body = {"title": "x", "cover": {"id": file.pk, "title": "Renamed title", **chosen}}
-    response = editor_api.post(url(gallery, "items/gallery"), body, format="json")
+    nested = {"id": file.pk, "title": "Renamed title", "filename_download": "../../etc/passwd.png", **chosen}
+    response = editor_api.post(url(gallery, "items/gallery"), {"title": "x", "cover": nested}, format="json")
     assert response.status_code == 200, response.content
     after = File.objects.filter(pk=file.pk).values().get()
-    assert after == {**before, "title": "Renamed title"}  # as PATCH /files: derived columns ignored
+    # As PATCH /files: the derived columns are ignored, the download name is one clean segment.
+    assert after == {**before, "title": "Renamed title", "filename_download": "passwd.png"}
 
     rename = {"cover": {"id": file.pk, "filename_disk": "someone-elses.jpg"}}
     error_of(editor_api.post(url(gallery, "items/gallery"), rename, format="json"), 422, 4)
