@@ -10,6 +10,7 @@ attachment with a restrictive Content-Security-Policy (deviation 14)."""
 
 import hashlib
 import logging
+import re
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header, http_date, parse_http_date_safe, quote_etag
@@ -40,10 +41,20 @@ SAFE_INLINE = frozenset(
     }
 )
 RESTRICTIVE_CSP = "default-src 'none'; sandbox"
+# One `type/subtype` of RFC 6838 names, nothing around it: no list, no parameters.
+MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}")
+UNKNOWN_TYPE = "application/octet-stream"
+
+
+def served_type(stored) -> str:
+    """The Content-Type of a stored file: its `type` when that is a single media type, else
+    octet-stream (browsers would pick one out of a list such as `audio/mpeg,text/html`)."""
+    mime = str(stored or "").strip().lower()
+    return mime if MEDIA_TYPE.fullmatch(mime) else UNKNOWN_TYPE
 
 
 def is_safe_inline(mime: str) -> bool:
-    mime = (mime or "").lower()
+    mime = served_type(mime)
     return mime in SAFE_INLINE or mime.startswith(("audio/", "video/"))
 
 
@@ -75,7 +86,7 @@ class AssetView(DirectusView):
     # -- responses -----------------------------------------------------------------------------
 
     def _original(self, row: File, storage, settings):
-        mime = row.type or "application/octet-stream"
+        mime = served_type(row.type)
         headers = self._headers(row, settings, variant="original", mime=mime)
         not_modified = self._not_modified(headers)
         if not_modified is not None:

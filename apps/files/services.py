@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core import errors
+from apps.items.services import NO_HOOKS, WriteHooks
 from apps.schema.cache import project_schema
 from apps.settings.services import load_settings
 
@@ -103,6 +104,30 @@ class _ClientFieldsGuard:
         self.inner.check_update(collection, current, self._only(payload), soft_delete=soft_delete)
 
 
+class FileRowHooks(WriteHooks):
+    """A directus_files row written as a nested object of another collection's payload
+    (deviation 22). Only the file service stores content and derives the columns that describe
+    it, so such a write never sets them: a new row is refused as POST /files refuses one without
+    content, and an update leaves them as they are, as PATCH /files does (the file service's own
+    writes pass `hooks=NO_HOOKS`)."""
+
+    def before_create(self, writer, collection, payload):
+        if "data" in payload:
+            raise errors.InvalidRequest("data: files are uploaded through /files, then linked by their id")
+        raise errors.InvalidRequest("data: This value should not be blank.")
+
+    def before_update(self, writer, collection, pk, current, payload):
+        if "data" in payload:
+            raise errors.InvalidRequest("data: a file's content is replaced through /files")
+        requested = payload.get("filename_disk")
+        if requested is not None and safe_disk_name(requested) != current.get("filename_disk"):
+            raise errors.InvalidRequest("filename_disk: a stored file is renamed through /files")
+        payload = {key: value for key, value in payload.items() if key not in DERIVED and key != "filename_disk"}
+        if payload.get("filename_download") not in (None, ""):
+            payload["filename_download"] = download_name(payload["filename_download"])
+        return payload
+
+
 class FileService:
     """The file operations of one request (`view` is an ItemsBaseView of directus_files)."""
 
@@ -140,7 +165,8 @@ class FileService:
                     content.close()
             values.update(private_hash=self._unique_hash(), uploaded_on=now, storage=self.storage.adapter)
             with transaction.atomic(using=self.alias):
-                pk = writer.create(self.info, {**client, **values})
+                # This service sets the content columns itself: FileRowHooks is for other writers.
+                pk = writer.create(self.info, {**client, **values}, hooks=NO_HOOKS)
         except BaseException:
             self._discard(created)
             raise
@@ -167,7 +193,7 @@ class FileService:
             with transaction.atomic(using=self.alias):
                 for pk, payload, client_keys in prepared:
                     writer = self.view.writer(_ClientFieldsGuard(guard, client_keys))
-                    writer.update(self.info, pk, payload)
+                    writer.update(self.info, pk, payload, hooks=NO_HOOKS)
         except BaseException:
             self._discard(created)
             raise

@@ -243,7 +243,8 @@ def _pagination(request, query, total, result_count, limit, offset, page):
     current = (offset // size) + 1 if offset is not None else (page or 1)
     current = min(max(current, 1), page_count)
     base = request.build_absolute_uri(request.path)
-    params = {key: value for key, value in request.GET.items() if key not in {"page", "offset"}}
+    # A token in the query string never goes into links that clients log and share.
+    params = {key: value for key, value in request.GET.items() if key not in {"page", "offset", "access_token"}}
 
     def link(number):
         if number is None:

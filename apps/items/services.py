@@ -37,6 +37,17 @@ WRITE_HOOKS = {
     "directus_roles": "apps.roles.services.RoleWriteHooks",
     "directus_permissions": "apps.permissions.services.PermissionWriteHooks",
     "directus_webhooks": "apps.webhooks.services.WebhookWriteHooks",
+    "directus_files": "apps.files.services.FileRowHooks",
+    "directus_collection_presets": "apps.presets.services.PresetWriteHooks",
+    # Rows only their own services write: the audit log, schema metadata, settings, sessions.
+    "directus_activity": "apps.items.services.NotItemWritable",
+    "directus_revisions": "apps.items.services.NotItemWritable",
+    "directus_collections": "apps.items.services.NotItemWritable",
+    "directus_fields": "apps.items.services.NotItemWritable",
+    "directus_relations": "apps.items.services.NotItemWritable",
+    "directus_settings": "apps.items.services.NotItemWritable",
+    "directus_user_sessions": "apps.items.services.NotItemWritable",
+    "directus_migrations": "apps.items.services.NotItemWritable",
 }
 
 # Tables whose rows workers keep per schema version (apps.schema.cache.ProjectSchema.config):
@@ -66,7 +77,13 @@ def item_event_listener():
 
 class WriteHooks:
     """Called inside the writer's transaction, after the permission check of the operation.
-    `before_*` may raise, and return the payload to write (with values added or changed)."""
+    `before_*` may raise, and return the payload to write (with values added or changed).
+
+    They hold the rules of a collection's rows, so a row written as a nested object of another
+    collection's payload obeys the same rules as one written through its own route."""
+
+    # False: writes of these rows leave no activity and no revisions.
+    keeps_history = True
 
     def before_create(self, writer: "ItemWriter", collection: CollectionInfo, payload: dict) -> dict:
         return payload
@@ -87,10 +104,28 @@ class WriteHooks:
         pass
 
 
+class NotItemWritable(WriteHooks):
+    """Rows that no item write may touch: their own routes write them through their own
+    services (comments, schema changes, settings, logins), never through the item writer, so a
+    nested object naming them is refused whoever the caller."""
+
+    def before_create(self, writer, collection, payload):
+        raise errors.CreateDenied(self._message(collection))
+
+    def before_update(self, writer, collection, pk, current, payload):
+        raise errors.UpdateDenied(self._message(collection))
+
+    def before_delete(self, writer, collection, pk, current):
+        raise errors.DeleteDenied(self._message(collection))
+
+    def _message(self, collection: CollectionInfo) -> str:
+        return f'Items of "{collection.name}" are written through their own endpoint only'
+
+
 @cache
 def write_hooks(collection: str) -> WriteHooks:
     path = WRITE_HOOKS.get(collection)
-    return import_string(path)() if path else _NO_HOOKS
+    return import_string(path)() if path else NO_HOOKS
 
 
 @dataclass(frozen=True)
@@ -111,10 +146,14 @@ class ItemWriter:
 
     # Public operations ------------------------------------------------------------------------
 
-    def create(self, collection: CollectionInfo, payload, *, parent: Parent | None = None):
+    def create(
+        self, collection: CollectionInfo, payload, *, parent: Parent | None = None, hooks: WriteHooks | None = None
+    ):
+        """`hooks` replaces the collection's rules for this row only when the caller is the
+        service that applies them itself (the file service sets a file's content columns)."""
         payload = self._checked_payload(collection, payload)
         self.guard.check_create(collection, payload)
-        hooks = write_hooks(collection.name)
+        hooks = write_hooks(collection.name) if hooks is None else hooks
         payload = hooks.before_create(self, collection, payload)
         model = self._model(collection)
         values = self._resolve_many_to_one(collection, payload)
@@ -141,12 +180,22 @@ class ItemWriter:
         hooks.after_create(self, collection, pk, payload)
         self._config_written(collection)
         # Hooks may write the row after the revision was taken; the event then reads it again.
-        self._emit("create", collection, pk, written if hooks is _NO_HOOKS else None)
-        if written is not None and hooks is _NO_HOOKS:
+        self._emit("create", collection, pk, written if hooks is NO_HOOKS else None)
+        if written is not None and hooks is NO_HOOKS:
             self.inserted_rows[(collection.name, pk)] = written
         return pk
 
-    def update(self, collection: CollectionInfo, pk, payload, *, parent: Parent | None = None, action="update"):
+    def update(
+        self,
+        collection: CollectionInfo,
+        pk,
+        payload,
+        *,
+        parent: Parent | None = None,
+        action="update",
+        hooks: WriteHooks | None = None,
+    ):
+        """`hooks` as for `create`."""
         payload = self._checked_payload(collection, payload)
         model = self._model(collection)
         current = self._current(collection, model, pk)
@@ -154,7 +203,7 @@ class ItemWriter:
             raise errors.ItemNotFound(f'Item with id "{pk}" not found')
         becomes_soft_deleted = self._sets_soft_delete(collection, payload, current)
         self.guard.check_update(collection, current, payload, soft_delete=becomes_soft_deleted)
-        hooks = write_hooks(collection.name)
+        hooks = write_hooks(collection.name) if hooks is None else hooks
         payload = hooks.before_update(self, collection, pk, current, payload)
         values = self._resolve_many_to_one(collection, payload)
         primary = collection.primary_key
@@ -188,7 +237,8 @@ class ItemWriter:
         hooks = write_hooks(collection.name)
         hooks.before_delete(self, collection, pk, current)
         model.objects.filter(**{collection.primary_key.attname: pk}).delete()
-        activity.record(self.actor, "delete", collection.name, pk)
+        if hooks.keeps_history:
+            activity.record(self.actor, "delete", collection.name, pk)
         hooks.after_delete(self, collection, pk, current)
         self._config_written(collection)
         self._emit("delete", collection, pk, current)
@@ -407,7 +457,7 @@ class ItemWriter:
     ) -> None:
         """The activity row, and the revision with the item as stored (`row` when the caller
         already has it, else read again)."""
-        if self.actor.skip:
+        if self.actor.skip or not write_hooks(collection.name).keeps_history:
             return
         current = row if row is not None else self._current(collection, self._model(collection), pk) or {}
         data = {
@@ -456,7 +506,8 @@ class ItemWriter:
 
 
 _SKIP = object()
-_NO_HOOKS = WriteHooks()
+# No rules beyond the permission checks (collections without hooks).
+NO_HOOKS = WriteHooks()
 
 
 # Engines whose INSERT ... RETURNING gives the row exactly as a later SELECT reads it. SQLite

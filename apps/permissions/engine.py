@@ -48,6 +48,8 @@ ACTIVITY = "directus_activity"
 # would match against the fields left out.
 UNFILTERABLE = {REVISIONS: frozenset({"data", "delta"})}
 
+PRESETS = "directus_collection_presets"
+
 # The status a new item gets when the payload has none and the column has no default.
 STATUS_DEFAULTS = {"directus_users": "draft"}
 
@@ -309,6 +311,8 @@ class Access:
         if collection.name == "directus_users":
             # A new row is nobody's own: a non-admin sets none of its protected values.
             self._check_user_columns(payload, own_row=False)
+        elif collection.name == PRESETS:
+            self._check_own_preset(payload)
 
     def check_update(
         self, collection: CollectionInfo, current: dict, payload: dict, *, soft_delete: bool, comment: str | None = None
@@ -331,6 +335,10 @@ class Access:
         self._check_write_fields(collection, rule, payload)
         if collection.name == "directus_users":
             self._check_user_columns(payload, own_row=current.get("id") == self.user_id)
+        elif collection.name == PRESETS:
+            if current.get("user") != self.user_id:
+                self._deny(denied)  # whatever level the rows give: another user's, a role's or a global one
+            self._check_own_preset(payload)
 
     def _check_user_columns(self, payload: dict, *, own_row: bool) -> None:
         """Deviation 15: whatever the rows say, a non-admin never writes these of any user."""
@@ -340,9 +348,21 @@ class Access:
         if forbidden:
             raise errors.WriteFieldDenied(f"Writing {', '.join(forbidden)} of users is denied")
 
+    def _check_own_preset(self, payload: dict) -> None:
+        """Deviation 22: whatever the rows say, a non-admin's presets are their own: `user` is
+        themself, `role` stays empty (no preset of another user, of a role, or a global one).
+        A value of a field the caller may not write: `305`, as for users' protected columns."""
+        if "user" in payload and _key_of(payload["user"]) != self.user_id:
+            raise errors.WriteFieldDenied("A preset's user can only be the user who writes it")
+        if payload.get("role") not in (None, ""):
+            raise errors.WriteFieldDenied("Presets of a role are written by admins only")
+
     def check_delete(self, collection: CollectionInfo, current: dict, *, comment: str | None = None) -> None:
         if self.is_admin:
             return
+        if collection.name == PRESETS and current.get("role") is not None:
+            # presets.md: before the levels, whatever they say.
+            self._deny(errors.Forbidden("Cannot delete collection presets that belongs to a role"))
         status = collection.status_field
         rule = self.rules(collection.name).for_status(current.get(status.name) if status is not None else None)
         if rule is None or not self._owner_allows(collection, rule.levels["delete"], current, action="delete"):
@@ -404,6 +424,16 @@ class Access:
         if self.is_public:
             raise errors.Unauthorized()
         raise error
+
+
+def _key_of(value):
+    """A relational value as the key it names (nested objects by their `id`; a new one has none)."""
+    if isinstance(value, dict):
+        value = value.get("id")
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def role_rules(role_id: int) -> list[Permission]:
