@@ -27,7 +27,7 @@ from apps.settings.services import ProjectSettings, app_base_url, load_settings
 from apps.users.models import User, UserStatus
 from directus.conf import directus_settings
 
-from . import passwords, sessions, tokens
+from . import credentials, passwords, sessions, tokens
 from .identity import Identity
 from .models import UserSession
 from .otp import TOTP
@@ -46,7 +46,6 @@ LOGIN_WINDOW_SECONDS = 60
 OTP_WINDOW_SECONDS = 5 * 60
 RESET_WINDOW_SECONDS = 60 * 60
 OTP_VALID_WINDOW = 2  # TOTP steps accepted either side of now (auth.md: ±2)
-STATIC_TOKEN_LENGTH = 24
 
 
 @dataclass(frozen=True)
@@ -125,8 +124,9 @@ def login(project: ProjectConfig, data: dict, mode, client: Client) -> LoginResu
             result.session.token = result.token
         else:
             if not user.token:
-                # Directus 8 names cookie sessions after the user's static token.
-                user.token = get_random_string(STATIC_TOKEN_LENGTH)
+                # Directus 8 names cookie sessions after the user's static token. This one is
+                # marked as made by a login: logout and a new password end it.
+                user.token = credentials.new_login_token(project, user.pk)
                 user.save(update_fields=["token"])
             result.session.token = f"{user.token}-{result.session.pk}"
             result.cookie = sessions.cookie_value(project, result.session.pk)
@@ -282,6 +282,8 @@ def refresh(project: ProjectConfig, data: dict) -> str:
     if sessions.SESSION_CLAIM in claims:
         session = sessions.live_session(claims[sessions.SESSION_CLAIM], user_id=user.pk, token_type=sessions.JWT)
         extra[sessions.SESSION_CLAIM] = session.pk
+    elif credentials.revoked_without_session(claims, user.pk):
+        raise errors.InvalidToken()
     settings = load_settings()
     new_token = tokens.issue_access_token(project, user.pk, token_ttl(settings), **extra)
     if session is not None:
@@ -320,10 +322,19 @@ def logout(project: ProjectConfig, credential: RequestCredential | None) -> None
     session = sessions.find_session(project, credential, allow_expired=True)
     if session is not None:
         session.delete()
+        if session.token_type == sessions.COOKIE and session.user is not None:
+            # The static token a cookie login made ends with the login (an admin-set one stays).
+            credentials.end_login_token(project, session.user)
+    elif credential.kind == "token" and not tokens.looks_like_jwt(credential.value):
+        # Logging out with the login-made static token itself ends it.
+        user_id = User.objects.filter(token=credential.value).values_list("pk", flat=True).first()
+        if user_id is not None:
+            credentials.end_login_token(project, user_id, credential.value)
 
 
-def logout_user(identity: Identity, user_id: int, session_id: int | None = None) -> list[int]:
-    """End every session of a user (or one of them); the ids of the sessions ended."""
+def logout_user(project: ProjectConfig, identity: Identity, user_id: int, session_id: int | None = None) -> list[int]:
+    """End every session of a user (or one of them); the ids of the sessions ended. The static
+    token a cookie login made ends with all sessions, or with a cookie session."""
     if identity.is_public:
         raise errors.UserNotAuthenticated()
     if not identity.is_admin and identity.user_id != user_id:
@@ -331,9 +342,11 @@ def logout_user(identity: Identity, user_id: int, session_id: int | None = None)
     ended = UserSession.objects.filter(user=user_id)
     if session_id is not None:
         ended = ended.filter(pk=session_id)
-    ids = list(ended.values_list("pk", flat=True))
-    UserSession.objects.filter(pk__in=ids).delete()
-    return ids
+    rows = list(ended.values_list("pk", "token_type"))
+    UserSession.objects.filter(pk__in=[pk for pk, _ in rows]).delete()
+    if session_id is None or any(token_type == sessions.COOKIE for _, token_type in rows):
+        credentials.end_login_token(project, user_id)
+    return [pk for pk, _ in rows]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -445,5 +458,5 @@ def reset_password(project: ProjectConfig, data: dict) -> None:
         )
         if not used:
             raise errors.ExpiredResetPasswordToken("Expired Reset Password token: it was used or replaced")
-        # Whoever held the old password loses their sessions with it.
-        UserSession.objects.filter(user=user.pk).delete()
+        # Whoever held the old password loses what it opened (the reset link holds no session).
+        credentials.end_after_password_change(project, user.pk, caller=None)
