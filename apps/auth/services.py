@@ -6,7 +6,6 @@ Deviation 5: reset links come only from the project's configured URLs (or an all
 
 import binascii
 import datetime
-import functools
 import logging
 from dataclasses import dataclass
 
@@ -96,11 +95,10 @@ def login(project: ProjectConfig, data: dict, mode, client: Client) -> LoginResu
     hit_all(attempts)
     settings = load_settings()
     user = user_by_email(email)
-    if user is None:
-        passwords.check_password(password, _dummy_hash())  # unknown emails take as long
-        raise errors.InvalidCredentials()
-    if not passwords.check_password(password, user.password):
-        _record_failed_login(user, client, settings)
+    # One bcrypt check whatever the email names: no account, no password yet, or a wrong one.
+    if not passwords.check_password(password, user.password if user is not None else None):
+        if user is not None:
+            _record_failed_login(user, client, settings)
         raise errors.InvalidCredentials()
     for counter in attempts:
         counter.release()
@@ -162,11 +160,6 @@ def user_by_email(email: str) -> User | None:
     if exact:
         return exact[0]
     return users[0] if len(users) == 1 else None
-
-
-@functools.cache
-def _dummy_hash() -> str:
-    return passwords.hash_password(get_random_string(20))
 
 
 def _verify_otp(project: ProjectConfig, user: User, otp: str | None) -> None:
