@@ -14,7 +14,8 @@ USER_AGENT = "auth-tests/1.0"
 
 @pytest.fixture(autouse=True)
 def clean_throttles():
-    # Throttle counters live in the cache: no test may inherit another one's attempts.
+    # Throttle counters live in the control database (rolled back after each test) or, with Redis,
+    # in the cache: no test may inherit another one's attempts.
     cache.clear()
     yield
     cache.clear()
