@@ -88,7 +88,7 @@ def login(project: ProjectConfig, data: dict, mode, client: Client) -> LoginResu
             email.lower(),
             client.ip,
         ),
-        Counter("login-ip", directus_settings.LOGIN_ATTEMPTS_PER_IP, LOGIN_WINDOW_SECONDS, project.key, client.ip),
+        login_ip_counter(project, client.ip),
     ]
     # Counted before the password is checked so parallel guesses cannot overtake the limit;
     # an attempt with the right password is given back below.
@@ -132,6 +132,11 @@ def login(project: ProjectConfig, data: dict, mode, client: Client) -> LoginResu
         _log(Action.AUTHENTICATE, user.pk, client)
     result.two_factor_missing = bool(role is not None and role.enforce_2fa and not user.two_factor_secret)
     return result
+
+
+def login_ip_counter(project: ProjectConfig, ip: str) -> Counter:
+    """The login attempts of one address; other routes that cost bcrypt work count on it too."""
+    return Counter("login-ip", directus_settings.LOGIN_ATTEMPTS_PER_IP, LOGIN_WINDOW_SECONDS, project.key, ip)
 
 
 def _login_fields(data: dict) -> tuple[str, str, str | None]:
