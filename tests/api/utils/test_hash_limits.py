@@ -4,6 +4,7 @@ a token count as login attempts of the caller's address."""
 import pytest
 from django.core.cache import cache
 
+from apps.core.models import ThrottleWindow
 from tests.api.auth.conftest import login
 from tests.api.users.factories import error_of
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
@@ -13,7 +14,8 @@ COST_13_HASH = "$2y$13$" + "a" * 53
 
 
 @pytest.fixture(autouse=True)
-def clean_throttles():
+def clean_throttles(project):
+    ThrottleWindow.objects.all().delete()
     cache.clear()
     yield
     cache.clear()
