@@ -21,9 +21,9 @@ from apps.roles.models import Role
 from apps.schema.cache import project_schema, version_subquery
 from apps.users.models import User, UserStatus
 
-from . import sessions, tokens
-from .identity import Identity
-from .models import UserSession
+from . import credentials, sessions, tokens
+from .identity import Identity, remember_caller
+from .models import CredentialCutoff, UserSession
 from .sessions import COOKIE_SALT, session_cookie_name
 
 __all__ = ["COOKIE_SALT", "DirectusAuthentication", "client_ip", "credential_from_request", "session_cookie_name"]
@@ -71,19 +71,25 @@ class DirectusAuthentication(BaseAuthentication):
         elif tokens.looks_like_jwt(value):
             claims = tokens.decode(project, value, tokens.AUTH)
             session_id = claims.get(sessions.SESSION_CLAIM)
-            user = _user_row(pk=claims.get("id"), session_id=session_id)
             if sessions.SESSION_CLAIM in claims:
+                user = _user_row(pk=claims.get("id"), session_id=session_id)
                 # A login's token dies with its session (logout), not only at `exp`.
                 if not isinstance(session_id, int) or not user._session_found:
                     raise errors.InvalidToken()
                 if user._session_expires is not None and user._session_expires <= timezone.now():
                     raise errors.ExpiredToken()
             else:
+                user = _user_row(pk=claims.get("id"), without_session=True)
+                # Without a session it dies with the next password change (deviation 21).
+                if user._not_before is not None and credentials.issued_before(claims, user._not_before):
+                    raise errors.InvalidToken()
                 session_id = None
             identity = Identity(user=user, token_kind="jwt", token=value, session_id=session_id)
         else:
             identity = Identity(user=_user_row(token=value), token_kind="static", token=value)
-        return self._checked(request, identity), value
+        identity = self._checked(request, identity)
+        remember_caller(identity)
+        return identity, value
 
     def _from_cookie(self, project, value: str) -> Identity:
         session_id = sessions.session_id_from_cookie(project, value)
@@ -115,6 +121,11 @@ def _with_version(users):
     return users.annotate(_schema_version=version_subquery())
 
 
+def _with_cutoff(users):
+    cutoff = CredentialCutoff.objects.filter(user=OuterRef("pk")).values("not_before")[:1]
+    return _with_version(users).annotate(_not_before=Subquery(cutoff))
+
+
 def _with_session(users, session_id):
     session = UserSession.objects.filter(pk=session_id, token_type=sessions.JWT, user=OuterRef("pk"))
     return _with_version(users).annotate(
@@ -127,6 +138,9 @@ _BY_TOKEN = CompiledQuery(
     User, lambda token: _with_version(User.objects.filter(token=token))[:1], (text_sentinel("token"),)
 )
 _BY_ID = CompiledQuery(User, lambda pk: _with_version(User.objects.filter(pk=pk))[:1], (int_sentinel(1),))
+_BY_ID_WITHOUT_SESSION = CompiledQuery(
+    User, lambda pk: _with_cutoff(User.objects.filter(pk=pk))[:1], (int_sentinel(1),)
+)
 _BY_ID_AND_SESSION = CompiledQuery(
     User,
     lambda pk, session_id: _with_session(User.objects.filter(pk=pk), session_id)[:1],
@@ -134,9 +148,10 @@ _BY_ID_AND_SESSION = CompiledQuery(
 )
 
 
-def _user_row(*, pk=None, token=None, session_id=None) -> User:
+def _user_row(*, pk=None, token=None, session_id=None, without_session=False) -> User:
     """The user a credential names, read in one statement together with the schema version (and
-    the JWT's session, when it names one); 101 when there is none."""
+    the JWT's session when it names one, or the user's cutoff for JWTs without one); 101 when
+    there is none."""
     if pk is not None and not isinstance(pk, int):
         raise errors.InvalidToken()
     alias = router.db_for_read(User)
@@ -144,6 +159,8 @@ def _user_row(*, pk=None, token=None, session_id=None) -> User:
         user = _BY_TOKEN.first(alias, token)
     elif isinstance(session_id, int):
         user = _BY_ID_AND_SESSION.first(alias, pk, session_id)
+    elif without_session and pk is not None:
+        user = _BY_ID_WITHOUT_SESSION.first(alias, pk)
     else:
         user = _BY_ID.first(alias, pk) if pk is not None else None
     if user is None:

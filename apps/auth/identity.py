@@ -2,7 +2,10 @@
 
 from dataclasses import dataclass
 
+from apps.core.local import memo
 from apps.roles.models import ADMIN_ROLE_ID, PUBLIC_ROLE_ID
+
+_CALLER_KEY = "directus.caller"
 
 
 @dataclass
@@ -34,3 +37,16 @@ class Identity:
 
 def public_identity() -> Identity:
     return Identity()
+
+
+def remember_caller(identity: Identity) -> None:
+    """Keep the request's authenticated caller for code that has no request at hand (write hooks)."""
+    request_memo = memo()
+    if request_memo is not None:
+        request_memo[_CALLER_KEY] = identity
+
+
+def current_caller() -> Identity | None:
+    """The authenticated caller of the current request; None for the public role and outside requests."""
+    request_memo = memo()
+    return None if request_memo is None else request_memo.get(_CALLER_KEY)

@@ -12,3 +12,14 @@ class UserSession(models.Model):
 
     class Meta:
         db_table = "directus_user_sessions"
+
+
+class CredentialCutoff(models.Model):
+    """The last password change of a user. JWTs without a session have no row to delete, so
+    those of this user issued before `not_before` are refused (apps.auth.credentials)."""
+
+    user = models.IntegerField(unique=True)
+    not_before = models.DateTimeField()
+
+    class Meta:
+        db_table = "django_directus_credential_cutoff"

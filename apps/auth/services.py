@@ -6,7 +6,6 @@ Deviation 5: reset links come only from the project's configured URLs (or an all
 
 import binascii
 import datetime
-import functools
 import logging
 from dataclasses import dataclass
 
@@ -27,7 +26,7 @@ from apps.settings.services import ProjectSettings, app_base_url, load_settings
 from apps.users.models import User, UserStatus
 from directus.conf import directus_settings
 
-from . import passwords, sessions, tokens
+from . import credentials, passwords, sessions, tokens
 from .identity import Identity
 from .models import UserSession
 from .otp import TOTP
@@ -46,7 +45,6 @@ LOGIN_WINDOW_SECONDS = 60
 OTP_WINDOW_SECONDS = 5 * 60
 RESET_WINDOW_SECONDS = 60 * 60
 OTP_VALID_WINDOW = 2  # TOTP steps accepted either side of now (auth.md: ±2)
-STATIC_TOKEN_LENGTH = 24
 
 
 @dataclass(frozen=True)
@@ -90,18 +88,17 @@ def login(project: ProjectConfig, data: dict, mode, client: Client) -> LoginResu
             email.lower(),
             client.ip,
         ),
-        Counter("login-ip", directus_settings.LOGIN_ATTEMPTS_PER_IP, LOGIN_WINDOW_SECONDS, project.key, client.ip),
+        login_ip_counter(project, client.ip),
     ]
     # Counted before the password is checked so parallel guesses cannot overtake the limit;
     # an attempt with the right password is given back below.
     hit_all(attempts)
     settings = load_settings()
     user = user_by_email(email)
-    if user is None:
-        passwords.check_password(password, _dummy_hash())  # unknown emails take as long
-        raise errors.InvalidCredentials()
-    if not passwords.check_password(password, user.password):
-        _record_failed_login(user, client, settings)
+    # One bcrypt check whatever the email names: no account, no password yet, or a wrong one.
+    if not passwords.check_password(password, user.password if user is not None else None):
+        if user is not None:
+            _record_failed_login(user, client, settings)
         raise errors.InvalidCredentials()
     for counter in attempts:
         counter.release()
@@ -125,8 +122,9 @@ def login(project: ProjectConfig, data: dict, mode, client: Client) -> LoginResu
             result.session.token = result.token
         else:
             if not user.token:
-                # Directus 8 names cookie sessions after the user's static token.
-                user.token = get_random_string(STATIC_TOKEN_LENGTH)
+                # Directus 8 names cookie sessions after the user's static token. This one is
+                # marked as made by a login: logout and a new password end it.
+                user.token = credentials.new_login_token(project, user.pk)
                 user.save(update_fields=["token"])
             result.session.token = f"{user.token}-{result.session.pk}"
             result.cookie = sessions.cookie_value(project, result.session.pk)
@@ -134,6 +132,11 @@ def login(project: ProjectConfig, data: dict, mode, client: Client) -> LoginResu
         _log(Action.AUTHENTICATE, user.pk, client)
     result.two_factor_missing = bool(role is not None and role.enforce_2fa and not user.two_factor_secret)
     return result
+
+
+def login_ip_counter(project: ProjectConfig, ip: str) -> Counter:
+    """The login attempts of one address; other routes that cost bcrypt work count on it too."""
+    return Counter("login-ip", directus_settings.LOGIN_ATTEMPTS_PER_IP, LOGIN_WINDOW_SECONDS, project.key, ip)
 
 
 def _login_fields(data: dict) -> tuple[str, str, str | None]:
@@ -162,11 +165,6 @@ def user_by_email(email: str) -> User | None:
     if exact:
         return exact[0]
     return users[0] if len(users) == 1 else None
-
-
-@functools.cache
-def _dummy_hash() -> str:
-    return passwords.hash_password(get_random_string(20))
 
 
 def _verify_otp(project: ProjectConfig, user: User, otp: str | None) -> None:
@@ -282,6 +280,8 @@ def refresh(project: ProjectConfig, data: dict) -> str:
     if sessions.SESSION_CLAIM in claims:
         session = sessions.live_session(claims[sessions.SESSION_CLAIM], user_id=user.pk, token_type=sessions.JWT)
         extra[sessions.SESSION_CLAIM] = session.pk
+    elif credentials.revoked_without_session(claims, user.pk):
+        raise errors.InvalidToken()
     settings = load_settings()
     new_token = tokens.issue_access_token(project, user.pk, token_ttl(settings), **extra)
     if session is not None:
@@ -320,10 +320,19 @@ def logout(project: ProjectConfig, credential: RequestCredential | None) -> None
     session = sessions.find_session(project, credential, allow_expired=True)
     if session is not None:
         session.delete()
+        if session.token_type == sessions.COOKIE and session.user is not None:
+            # The static token a cookie login made ends with the login (an admin-set one stays).
+            credentials.end_login_token(project, session.user)
+    elif credential.kind == "token" and not tokens.looks_like_jwt(credential.value):
+        # Logging out with the login-made static token itself ends it.
+        user_id = User.objects.filter(token=credential.value).values_list("pk", flat=True).first()
+        if user_id is not None:
+            credentials.end_login_token(project, user_id, credential.value)
 
 
-def logout_user(identity: Identity, user_id: int, session_id: int | None = None) -> list[int]:
-    """End every session of a user (or one of them); the ids of the sessions ended."""
+def logout_user(project: ProjectConfig, identity: Identity, user_id: int, session_id: int | None = None) -> list[int]:
+    """End every session of a user (or one of them); the ids of the sessions ended. The static
+    token a cookie login made ends with all sessions, or with a cookie session."""
     if identity.is_public:
         raise errors.UserNotAuthenticated()
     if not identity.is_admin and identity.user_id != user_id:
@@ -331,9 +340,11 @@ def logout_user(identity: Identity, user_id: int, session_id: int | None = None)
     ended = UserSession.objects.filter(user=user_id)
     if session_id is not None:
         ended = ended.filter(pk=session_id)
-    ids = list(ended.values_list("pk", flat=True))
-    UserSession.objects.filter(pk__in=ids).delete()
-    return ids
+    rows = list(ended.values_list("pk", "token_type"))
+    UserSession.objects.filter(pk__in=[pk for pk, _ in rows]).delete()
+    if session_id is None or any(token_type == sessions.COOKIE for _, token_type in rows):
+        credentials.end_login_token(project, user_id)
+    return [pk for pk, _ in rows]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -445,5 +456,5 @@ def reset_password(project: ProjectConfig, data: dict) -> None:
         )
         if not used:
             raise errors.ExpiredResetPasswordToken("Expired Reset Password token: it was used or replaced")
-        # Whoever held the old password loses their sessions with it.
-        UserSession.objects.filter(user=user.pk).delete()
+        # Whoever held the old password loses what it opened (the reset link holds no session).
+        credentials.end_after_password_change(project, user.pk, caller=None)

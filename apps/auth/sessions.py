@@ -2,7 +2,8 @@
 
 A JWT issued by a login carries its session id in a `sid` claim (and keeps it when refreshed), so
 ending the session revokes every token of that login. JWTs without `sid` (issued elsewhere)
-have no session and are judged by their signature and expiry alone."""
+have no session: they are judged by their signature and expiry, and end with the user's next
+password change (apps.auth.credentials)."""
 
 import datetime
 from dataclasses import dataclass

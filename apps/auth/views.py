@@ -99,7 +99,7 @@ class LogoutUserView(DirectusView):
     allow_without_2fa = True
 
     def post(self, request, user, session=None):
-        ended = services.logout_user(request.user, user, session)
+        ended = services.logout_user(request.project, request.user, user, session)
         response = self.respond(None)
         if request.user.token_kind == "cookie" and request.user.session_id in ended:
             response.delete_cookie(session_cookie_name(request.project.key), **_cookie_options())

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db import connections
 
 # Bookkeeping tables of this server: never listed as collections.
-INTERNAL_TABLES = frozenset({"django_migrations", "django_directus_schema"})
+INTERNAL_TABLES = frozenset({"django_migrations", "django_directus_schema", "django_directus_credential_cutoff"})
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,15 @@ from django.template.loader import render_to_string
 
 from apps.activity import services as activity
 from apps.activity.models import Action
-from apps.auth import tokens
+from apps.auth import credentials, tokens
+from apps.auth.identity import current_caller
 from apps.auth.models import UserSession
 from apps.auth.otp import TOTP
 from apps.auth.throttling import Counter, hit_all
 from apps.core import errors
 from apps.items.services import WriteHooks
 from apps.permissions.engine import PRIVATE_USER_COLUMNS, current_viewer
+from apps.projects.context import require_project
 from apps.projects.registry import ProjectConfig
 from apps.roles.models import ADMIN_ROLE_ID
 from apps.schema.description import CollectionInfo
@@ -196,6 +198,9 @@ class UserWriteHooks(WriteHooks):
         return payload
 
     def after_update(self, writer, collection, pk, current, payload):
+        if "password" in payload:
+            # Deviation 21: what the old password opened ends, except the caller's own session.
+            credentials.end_after_password_change(require_project(), _as_int(pk), current_caller())
         if "status" in payload:
             # users.md: besides the update row, one `status-update` row by (and about) the user.
             # Always written: the login lockout counts failures since the last one.

@@ -8,14 +8,14 @@ import string
 import bcrypt
 import pyotp
 
-from apps.auth.passwords import check_password, hash_password
+from apps.auth.passwords import MAX_COST, check_password, hash_cost, hash_password
 from apps.core import errors
 
 HEX_HASHERS = ("md5", "sha1", "sha224", "sha256", "sha384", "sha512")
 HASHERS = ("core", "bcrypt", *HEX_HASHERS)
 # bcrypt costs a caller may ask for: each step doubles the work, and these routes are open to the
-# public role, so the top is kept where one hash still takes well under a second or two.
-BCRYPT_COST_MIN, BCRYPT_COST_MAX = 4, 14
+# public role (deviations.md § Limits: at most 12, a quarter of a second or so).
+BCRYPT_COST_MIN, BCRYPT_COST_MAX = 4, MAX_COST
 RANDOM_CHARACTERS = string.digits + string.ascii_lowercase + string.ascii_uppercase + "!@#$%^&*()_+}{;?>.<,"
 RANDOM_MAX_LENGTH = 4096
 BASE32_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
@@ -49,6 +49,9 @@ def make_hash(value: str, hasher: str, options=None) -> str:
 
 def hash_matches(value: str, hashed: str, hasher: str) -> bool:
     if hasher in ("core", "bcrypt"):
+        cost = hash_cost(hashed)
+        if cost is not None and cost > BCRYPT_COST_MAX:
+            raise errors.InvalidRequest(f"hash: a bcrypt cost above {BCRYPT_COST_MAX} is not checked")
         return check_password(value, hashed)
     return hmac.compare_digest(hashlib.new(hasher, value.encode()).hexdigest().encode(), hashed.encode())
 

@@ -1,6 +1,9 @@
 """`/:project/utils/*` (utils.md). Authentication runs (a bad token is refused) but no role is
 required: the public role may call these."""
 
+from apps.auth.authentication import client_ip
+from apps.auth.services import login_ip_counter
+from apps.auth.throttling import hit_all
 from apps.core import errors
 from apps.core.views import DirectusView
 
@@ -24,8 +27,17 @@ def text(body: dict, name: str) -> str:
     return str(value)
 
 
+def count_as_login_attempt(request) -> None:
+    """Without a token, a call of the hashing routes is a login attempt of the caller's address
+    (deviations.md § Limits): the public role cannot spend the server's CPU on bcrypt faster than
+    on logins."""
+    if request.user.is_public:
+        hit_all([login_ip_counter(request.project, client_ip(request))])
+
+
 class HashView(DirectusView):
     def post(self, request):
+        count_as_login_attempt(request)
         body = payload(request)
         value = text(body, "string")
         hasher = services.hasher_name(body.get("hasher"))
@@ -34,6 +46,7 @@ class HashView(DirectusView):
 
 class HashMatchView(DirectusView):
     def post(self, request):
+        count_as_login_attempt(request)
         body = payload(request)
         value = text(body, "string")
         hashed = text(body, "hash")

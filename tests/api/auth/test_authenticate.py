@@ -2,14 +2,17 @@
 
 import time
 
+import bcrypt
 import pyotp
 import pytest
 
 from apps.activity.models import Activity
 from apps.auth import tokens
 from apps.auth.models import UserSession
+from apps.auth.passwords import hash_password
 from apps.roles.models import Role
 from apps.users.models import User, UserStatus
+from directus.conf import directus_settings
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 
 from .conftest import PASSWORD, USER_AGENT, bearer, login, make_user
@@ -110,6 +113,48 @@ def test_wrong_password_and_unknown_email_look_alike(api, url, project):
     failure = Activity.objects.get(action="invalid-credentials")
     assert (failure.action_by, failure.item, failure.ip, failure.user_agent) == (1, "1", "127.0.0.1", USER_AGENT)
     assert not UserSession.objects.exists()
+
+
+@pytest.fixture
+def bcrypt_checks(monkeypatch):
+    """The cost of every bcrypt verification a request makes, in order."""
+    costs = []
+    check = bcrypt.checkpw
+
+    def counting(password, hashed):
+        costs.append(int(hashed[4:6]))
+        return check(password, hashed)
+
+    monkeypatch.setattr(bcrypt, "checkpw", counting)
+    return costs
+
+
+UNKNOWN = "nobody@example.com"
+
+
+@pytest.mark.parametrize(
+    ("email", "status", "stored"),
+    [
+        (UNKNOWN, None, None),
+        ("editor@example.com", UserStatus.ACTIVE, PASSWORD),  # a wrong password
+        ("invited@example.com", UserStatus.INVITED, None),  # invited or SCIM-provisioned: no password yet
+        ("active@example.com", UserStatus.ACTIVE, None),
+        ("suspended@example.com", UserStatus.SUSPENDED, None),
+        ("empty@example.com", UserStatus.ACTIVE, ""),
+        ("plain@example.com", UserStatus.ACTIVE, "not a bcrypt hash"),
+        ("broken@example.com", UserStatus.ACTIVE, "$2y$10$tooshort"),
+    ],
+)
+def test_every_failed_login_costs_one_bcrypt_check(api, url, project, bcrypt_checks, email, status, stored):
+    # Deviation 6: failures must not tell accounts apart, by their answer or by their time.
+    if email != UNKNOWN:
+        user = make_user(email, status=status)
+        User.objects.filter(pk=user.pk).update(password=hash_password(stored) if stored == PASSWORD else stored)
+
+    response = login(api, url, email, "not the password")
+
+    assert response.json() == {"error": {"code": 100, "message": "Invalid user credentials"}}
+    assert bcrypt_checks == [directus_settings.BCRYPT_ROUNDS]
 
 
 @pytest.mark.parametrize(

@@ -1,16 +1,27 @@
-"""Login throttles per (account, IP) and per IP, OTP and reset-request limits, and the
-`login_attempts_allowed` lockout (deviation 6 and the Limits table of deviations.md)."""
+"""Login throttles per (account, IP) and per IP, OTP and reset-request limits, the counters every
+worker shares, and the `login_attempts_allowed` lockout (deviation 6 and the Limits table of
+deviations.md)."""
+
+import logging
+import os
+import uuid
+from contextlib import contextmanager
 
 import pyotp
 import pytest
+import redis
+from django.test import override_settings
 
 from apps.activity.models import Activity
+from apps.core.models import ThrottleWindow
 from apps.users.models import User, UserStatus
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 
 from .conftest import login, make_admin, make_user, set_setting
 
 OTHER_IP = {"REMOTE_ADDR": "10.9.9.9"}
+LOCMEM = "django.core.cache.backends.locmem.LocMemCache"
+REDIS = "django.core.cache.backends.redis.RedisCache"
 
 
 def assert_throttled(response, window: int):
@@ -81,6 +92,88 @@ def test_password_reset_requests_throttled_after_3(api, url, project):
 
     assert_throttled(api.post(url("auth/password/request"), {"email": ADMIN_EMAIL}, format="json"), 3600)
     assert api.post(url("auth/password/request"), {"email": "x@example.com"}, format="json").status_code == 204
+
+
+# -- counters shared by every worker -----------------------------------------------------------------
+
+REDIS_URL = os.environ.get("DIRECTUS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def local_cache(name: str):
+    """The local-memory cache of one worker process: another name is another process's."""
+    return override_settings(CACHES={"default": {"BACKEND": LOCMEM, "LOCATION": name}})
+
+
+@contextmanager
+def redis_cache(location: str):
+    """Redis as the cache, under a key prefix of this test's own; its keys are removed afterwards."""
+    prefix = f"directus-test-{uuid.uuid4().hex}"
+    try:
+        with override_settings(CACHES={"default": {"BACKEND": REDIS, "LOCATION": location, "KEY_PREFIX": prefix}}):
+            yield
+    finally:
+        client = redis.Redis.from_url(location, socket_connect_timeout=1)
+        try:
+            keys = list(client.scan_iter(match=f"{prefix}:*"))
+            if keys:
+                client.delete(*keys)
+        except redis.RedisError:
+            pass
+
+
+def redis_reachable() -> bool:
+    try:
+        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return False
+
+
+def test_workers_without_redis_share_the_counts(api, url, project):
+    # Each attempt reaches another worker, each with a cache of its own.
+    for worker in range(5):
+        with local_cache(f"worker-{worker}"):
+            assert login(api, url, ADMIN_EMAIL, "wrong").status_code == 404
+
+    with local_cache("worker-5"):
+        assert_throttled(login(api, url, ADMIN_EMAIL, ADMIN_PASSWORD), 60)
+
+
+def test_reset_and_otp_counts_are_shared_too(api, url, project):
+    set_setting("app_url", "https://cms.example.com/admin")
+    user = make_user(two_factor_secret=pyotp.random_base32())
+    wrong = f"{(int(pyotp.TOTP(user.two_factor_secret).now()) + 500_000) % 1_000_000:06d}"
+    for worker in range(5):
+        with local_cache(f"worker-{worker}"):
+            assert login(api, url, user.email, otp=wrong).json()["error"]["code"] == 112
+            if worker < 3:
+                assert api.post(url("auth/password/request"), {"email": user.email}, format="json").status_code == 204
+
+    with local_cache("worker-5"):
+        assert_throttled(login(api, url, user.email, otp=wrong), 300)
+        assert_throttled(api.post(url("auth/password/request"), {"email": user.email}, format="json"), 3600)
+
+
+@pytest.mark.skipif(not redis_reachable(), reason=f"no Redis at {REDIS_URL}")
+def test_counts_live_in_redis_when_configured(api, url, project):
+    # Tests without a rolled-back control database may have left windows there: none may move.
+    windows = list(ThrottleWindow.objects.order_by("key").values_list("key", "count", "expires_at"))
+    with redis_cache(REDIS_URL):
+        for _ in range(5):
+            assert login(api, url, ADMIN_EMAIL, "wrong").status_code == 404
+        assert_throttled(login(api, url, ADMIN_EMAIL, ADMIN_PASSWORD), 60)
+
+    assert list(ThrottleWindow.objects.order_by("key").values_list("key", "count", "expires_at")) == windows
+
+
+def test_counts_fall_back_to_the_control_database_when_redis_is_down(api, url, project, caplog):
+    # Nothing listens on port 1: every cache call fails at once.
+    with redis_cache("redis://127.0.0.1:1/0"), caplog.at_level(logging.WARNING, logger="directus.auth"):
+        for _ in range(5):
+            assert login(api, url, ADMIN_EMAIL, "wrong").status_code == 404
+        assert_throttled(login(api, url, ADMIN_EMAIL, ADMIN_PASSWORD), 60)
+        assert login(api, url, ADMIN_EMAIL, ADMIN_PASSWORD, extra=OTHER_IP).status_code == 200
+
+    assert any("control database" in record.getMessage() for record in caplog.records)
 
 
 # -- lockout --------------------------------------------------------------------------------------
