@@ -22,6 +22,7 @@ from apps.auth import credentials, tokens
 from apps.auth.identity import current_caller
 from apps.auth.models import UserSession
 from apps.auth.otp import TOTP
+from apps.auth.passwords import hash_password, is_password_hash
 from apps.auth.throttling import Counter, hit_all
 from apps.core import errors
 from apps.items.services import WriteHooks
@@ -170,6 +171,17 @@ def ensure_other_active_admin(pk) -> None:
         raise errors.LastAdmin()
 
 
+def _password_as_given(writer, payload: dict) -> dict:
+    """A non-admin's password is always the text they typed: a value that looks like a stored
+    hash is hashed like any other, so nobody picks a hash the policy never saw. Admins (and the
+    server's own writes) may set a ready hash, as when users are imported."""
+    value = payload.get("password")
+    access = getattr(writer.guard, "access", None)
+    if isinstance(value, str) and is_password_hash(value) and access is not None and not access.is_admin:
+        return {**payload, "password": hash_password(value)}
+    return payload
+
+
 class UserWriteHooks(WriteHooks):
     def before_create(self, writer, collection, payload):
         payload = model_defaults(User, collection, payload)
@@ -178,7 +190,7 @@ class UserWriteHooks(WriteHooks):
         check_email(payload.get("email"))
         check_status(payload.get("status"))
         check_password(payload.get("password"))
-        return payload
+        return _password_as_given(writer, payload)
 
     def before_update(self, writer, collection, pk, current, payload):
         if "email" in payload:
@@ -187,6 +199,7 @@ class UserWriteHooks(WriteHooks):
             check_status(payload["status"])
         if "password" in payload:
             check_password(payload["password"])
+            payload = _password_as_given(writer, payload)
             if current.get("password_reset_token"):
                 # A new password makes pending reset links useless.
                 payload = {**payload, "password_reset_token": None}
