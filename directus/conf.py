@@ -43,6 +43,7 @@ DEFAULTS = {
     "LOGIN_ATTEMPTS_PER_IP": 30,
     # Password-reset requests per account and hour; wrong OTPs per account in five minutes.
     "PASSWORD_RESET_REQUESTS_PER_ACCOUNT": 3,
+    "PASSWORD_RESET_REQUESTS_PER_IP": 20,
     "OTP_ATTEMPTS_PER_ACCOUNT": 5,
     # The cookie of cookie-mode logins; it is also Secure whenever the request came over HTTPS.
     "SESSION_COOKIE_SAMESITE": "Lax",

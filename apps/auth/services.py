@@ -351,7 +351,7 @@ def logout_user(project: ProjectConfig, identity: Identity, user_id: int, sessio
 # Password reset
 
 
-def request_password_reset(project: ProjectConfig, data: dict) -> None:
+def request_password_reset(project: ProjectConfig, data: dict, *, ip: str = "") -> None:
     email = data.get("email")
     if not isinstance(email, str) or not email.strip():
         raise errors.InvalidRequest("email: This value is required")
@@ -372,7 +372,15 @@ def request_password_reset(project: ProjectConfig, data: dict) -> None:
                 RESET_WINDOW_SECONDS,
                 project.key,
                 email.lower(),
-            )
+            ),
+            # Per address too: one client asking for many accounts is limited as well.
+            Counter(
+                "password-reset-ip",
+                directus_settings.PASSWORD_RESET_REQUESTS_PER_IP,
+                RESET_WINDOW_SECONDS,
+                project.key,
+                ip,
+            ),
         ]
     )
     user = user_by_email(email)

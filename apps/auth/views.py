@@ -118,7 +118,7 @@ class SessionsView(AuthView):
 
 class PasswordRequestView(AuthView):
     def post(self, request):
-        services.request_password_reset(request.project, _payload(request))
+        services.request_password_reset(request.project, _payload(request), ip=client_ip(request))
         return self.respond(None)
 
 

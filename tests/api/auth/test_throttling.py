@@ -4,6 +4,8 @@ deviations.md)."""
 
 import logging
 import os
+import signal
+import socket
 import uuid
 from contextlib import contextmanager
 
@@ -15,6 +17,7 @@ from django.test import override_settings
 from apps.activity.models import Activity
 from apps.core.models import ThrottleWindow
 from apps.users.models import User, UserStatus
+from directus.settings import base as base_settings
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 
 from .conftest import login, make_admin, make_user, set_setting
@@ -94,6 +97,20 @@ def test_password_reset_requests_throttled_after_3(api, url, project):
     assert api.post(url("auth/password/request"), {"email": "x@example.com"}, format="json").status_code == 204
 
 
+def test_password_reset_requests_throttled_after_20_per_ip(api, url, project):
+    """One address asking for many accounts: the 20th request is answered, the 21st refused."""
+    address = {"REMOTE_ADDR": "10.7.7.7"}
+    for index in range(20):
+        response = api.post(url("auth/password/request"), {"email": f"u{index}@example.com"}, format="json", **address)
+        assert response.status_code == 204, index
+    refused = api.post(url("auth/password/request"), {"email": "u20@example.com"}, format="json", **address)
+    assert_throttled(refused, 3600)
+    assert (
+        api.post(url("auth/password/request"), {"email": "u20@example.com"}, format="json", **OTHER_IP).status_code
+        == 204
+    )
+
+
 # -- counters shared by every worker -----------------------------------------------------------------
 
 REDIS_URL = os.environ.get("DIRECTUS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -109,7 +126,7 @@ def redis_cache(location: str):
     """Redis as the cache, under a key prefix of this test's own; its keys are removed afterwards."""
     prefix = f"directus-test-{uuid.uuid4().hex}"
     try:
-        with override_settings(CACHES={"default": {"BACKEND": REDIS, "LOCATION": location, "KEY_PREFIX": prefix}}):
+        with override_settings(CACHES={"default": {**base_settings.redis_cache(location), "KEY_PREFIX": prefix}}):
             yield
     finally:
         client = redis.Redis.from_url(location, socket_connect_timeout=1)
@@ -231,3 +248,30 @@ def test_no_lockout_when_disabled(api, url, project):
     for _ in range(5):
         login(api, url, user.email, "wrong")
     assert User.objects.get(pk=user.pk).status == UserStatus.ACTIVE
+
+
+def test_a_redis_that_stops_answering_does_not_hold_logins(api, url, project, caplog):
+    """A Redis host that accepts connections and never answers: each call gives up after the
+    configured timeout (DIRECTUS_REDIS_TIMEOUT) and the attempt is counted in the control
+    database."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # connections complete in the backlog; nothing ever reads them
+    cache = {**base_settings.redis_cache(f"redis://127.0.0.1:{silent.getsockname()[1]}/0"), "KEY_PREFIX": "silent"}
+
+    def never_answered(signum, frame):
+        raise TimeoutError("the login never answered")
+
+    # A liveness bound, not a speed one: a Redis call without a timeout would never end.
+    previous = signal.signal(signal.SIGALRM, never_answered)
+    signal.alarm(120)
+    try:
+        with override_settings(CACHES={"default": cache}), caplog.at_level(logging.WARNING, logger="directus.auth"):
+            response = login(api, url, ADMIN_EMAIL, "wrong")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+        silent.close()
+    assert response.status_code == 404 and response.json()["error"]["code"] == 100
+    assert "fall back to the control database" in caplog.text
+    assert ThrottleWindow.objects.filter(count=1).exists()
