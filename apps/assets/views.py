@@ -111,29 +111,24 @@ class AssetView(DirectusView):
         not_modified = self._not_modified(headers)
         if not_modified is not None:
             return not_modified
-        try:
-            stream = storage.open_thumbnail(path)
-        except MissingFile:
-            stream = None
-        if stream is not None:
-            if self.request.method == "HEAD":
-                stream.close()
-                return self._head(headers, mime, stream.size)
-            response = StreamingHttpResponse(stream, content_type=mime)
-            if stream.size is not None:
-                response["Content-Length"] = str(stream.size)
+        def render() -> bytes:
+            try:
+                with storage.local_copy(row.filename_disk) as source:
+                    return thumbnails.render(source, params, row.filename_disk)[0]
+            except (MissingFile, FileNotFoundError):
+                raise errors.UnprocessableEntity("The file is missing from the storage.") from None
+
+        found = storage.thumbnail(path, render)
+        if isinstance(found, bytes):
+            response = HttpResponse(b"" if self.request.method == "HEAD" else found, content_type=mime)
+            response["Content-Length"] = str(len(found))
             return self._finish(response, headers)
-        try:
-            with storage.local_copy(row.filename_disk) as source:
-                content, mime = thumbnails.render(source, params, row.filename_disk)
-        except (MissingFile, FileNotFoundError):
-            raise errors.UnprocessableEntity("The file is missing from the storage.") from None
-        try:
-            storage.save_thumbnail(path, content)
-        except Exception:
-            logger.exception("Could not store the thumbnail %s", path)  # served all the same
-        response = HttpResponse(b"" if self.request.method == "HEAD" else content, content_type=mime)
-        response["Content-Length"] = str(len(content))
+        if self.request.method == "HEAD":
+            found.close()
+            return self._head(headers, mime, found.size)
+        response = StreamingHttpResponse(found, content_type=mime)
+        if found.size is not None:
+            response["Content-Length"] = str(found.size)
         return self._finish(response, headers)
 
     # -- headers -------------------------------------------------------------------------------

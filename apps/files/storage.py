@@ -13,13 +13,16 @@ Each project's `storage` option (the registry row) picks the adapter:
 Files are streamed in both directions; nothing here reads a whole file into memory."""
 
 import contextlib
+import fcntl
+import hashlib
 import json
+import logging
 import os
 import posixpath
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,9 +32,13 @@ from django.core.files.storage import FileSystemStorage, Storage
 
 from directus.conf import directus_settings
 
+logger = logging.getLogger("directus.files")
+
 LOCAL = "local"
 S3 = "s3"
 CHUNK = 64 * 1024
+# Lock files that serialise thumbnail renders on a host (a path maps to one of them).
+RENDER_LOCKS = 256
 # Output extensions a thumbnail may have next to the source's own (assets.md `format`).
 THUMBNAIL_EXTENSIONS = ("jpg", "jpeg", "png", "gif", "webp")
 
@@ -147,7 +154,54 @@ class ProjectStorage:
         return self._open(self.generated, path)
 
     def save_thumbnail(self, path: str, content: bytes) -> None:
-        self.generated.save(path, ContentFile(content))
+        """Store a rendered thumbnail whole: a reader sees the old file, the new one, or none,
+        never a part (an S3 put is atomic already; a local file is renamed into place)."""
+        if self.adapter != LOCAL:
+            self.generated.save(path, ContentFile(content))
+            return
+        target = Path(self.generated.path(path))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, partial = tempfile.mkstemp(dir=target.parent, prefix=".partial-")
+        try:
+            with os.fdopen(handle, "wb") as partial_file:
+                partial_file.write(content)
+            os.chmod(partial, 0o644)
+            os.replace(partial, target)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(partial)
+            raise
+
+    def thumbnail(self, path: str, render: Callable[[], bytes]) -> Stream | bytes:
+        """The stored thumbnail at `path`, or the bytes `render()` made when it was missing (then
+        stored). Parallel first requests for one thumbnail render it once per host: the others
+        wait for that render and serve what it stored."""
+        with contextlib.suppress(MissingFile):
+            return self.open_thumbnail(path)
+        with self._rendering(path):
+            with contextlib.suppress(MissingFile):
+                return self.open_thumbnail(path)
+            content = render()
+            try:
+                self.save_thumbnail(path, content)
+            except Exception:
+                logger.exception("Could not store the thumbnail %s", path)  # served all the same
+            return content
+
+    @contextlib.contextmanager
+    def _rendering(self, path: str):
+        """An exclusive lock for rendering `path`, shared by every process of the host through a
+        lock file (one of a fixed set, so their number stays bounded)."""
+        digest = hashlib.sha256(f"{self.generated.location if self.adapter == LOCAL else ''}:{path}".encode())
+        locks = Path(directus_settings.DATA_DIR) / "locks"
+        locks.mkdir(parents=True, exist_ok=True)
+        lock_path = locks / f"thumbnail-{int(digest.hexdigest()[:4], 16) % RENDER_LOCKS}.lock"
+        with open(lock_path, "a") as lock_file:
+            fcntl.flock(lock_file, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
 
     def delete_thumbnails(self, filename_disk: str) -> None:
         """Every generated thumbnail of a stored file, whatever its parameters and format."""
