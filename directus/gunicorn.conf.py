@@ -19,3 +19,15 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 wsgi_app = "directus.wsgi:application"
+
+
+def post_worker_init(worker):
+    """A worker killed mid-upload leaves its spooled file behind: the worker that replaces it
+    (and every worker as the server starts) removes what dead processes left."""
+    import logging
+
+    from apps.files.uploads import sweep_spool
+
+    removed = sweep_spool()
+    if removed:
+        logging.getLogger("directus.files").warning("Removed %d upload(s) left by stopped workers", len(removed))

@@ -4,20 +4,73 @@ never larger than the project's upload limit (413 code 601, deviation 10)."""
 
 import binascii
 import contextlib
+import os
 import re
 import tempfile
+import time
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
-from django.core.files.uploadhandler import TemporaryFileUploadHandler
+from django.core.files.uploadedfile import TemporaryUploadedFile, UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, TemporaryFileUploadHandler
 
 from apps.core import errors
+from directus.conf import directus_settings
 
 from . import fetch
 
 BASE64_CHUNK = 4 * 256 * 1024  # characters decoded at a time (a multiple of 4)
 DATA_URI = re.compile(r"^data:(?P<mime>[^;,]*)(?P<params>(;[^;,]*)*?);base64,", re.IGNORECASE)
+
+
+# Spooled uploads older than this are removed whoever wrote them (a process id may be reused).
+SPOOL_MAX_AGE_SECONDS = 24 * 3600
+
+
+def spool_dir() -> Path:
+    """Where multipart file parts are spooled while they arrive: a folder of the server's own
+    under the data directory, so that what a killed worker left behind is found and removed."""
+    path = Path(directus_settings.DATA_DIR) / "tmp" / "uploads"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class SpooledUpload(TemporaryUploadedFile):
+    """A multipart file part on disk, named after the process receiving it. It is removed when
+    closed; a process killed mid-upload cannot remove it, and `sweep_spool` does."""
+
+    def __init__(self, name, content_type, size, charset, content_type_extra=None):
+        spooled = tempfile.NamedTemporaryFile(prefix=f"{os.getpid()}-", suffix=".upload", dir=spool_dir())  # noqa: SIM115
+        UploadedFile.__init__(self, spooled, name, content_type, size, charset, content_type_extra)
+
+
+def sweep_spool() -> list[str]:
+    """Remove the spooled uploads of processes that are gone, and any older than a day; the
+    names removed. Each gunicorn worker runs it as it starts (it may replace a killed one)."""
+    removed = []
+    cutoff = time.time() - SPOOL_MAX_AGE_SECONDS
+    for path in spool_dir().iterdir():
+        pid = path.name.split("-", 1)[0]
+        try:
+            stale = path.stat().st_mtime < cutoff or not (pid.isdigit() and _alive(int(pid)))
+            if stale:
+                path.unlink()
+                removed.append(path.name)
+        except FileNotFoundError:  # its own process closed it meanwhile
+            continue
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 class LimitedUploadHandler(TemporaryFileUploadHandler):
@@ -40,7 +93,8 @@ class LimitedUploadHandler(TemporaryFileUploadHandler):
         if self.files > 1:
             raise errors.BatchUploadNotAllowed()
         self.received = 0
-        return super().new_file(*args, **kwargs)
+        FileUploadHandler.new_file(self, *args, **kwargs)
+        self.file = SpooledUpload(self.file_name, self.content_type, 0, self.charset, self.content_type_extra)
 
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
