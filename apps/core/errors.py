@@ -51,6 +51,9 @@ Maintenance = _error(
 )
 # Lock waits and deadlocks (deviation 13): the write was not applied and can be retried.
 DatabaseBusy = _error("DatabaseBusy", 0, 503, "The database is busy. Please try again.")
+# The file storage (S3 or another remote store) cannot be reached or failed on its side
+# (deviation 18).
+StorageUnavailable = _error("StorageUnavailable", 0, 503, "The file storage is unavailable. Please try again.")
 
 # Authentication
 InvalidCredentials = _error("InvalidCredentials", 100, 404, "Invalid user credentials")

@@ -60,6 +60,8 @@ def to_directus_error(exc: Exception) -> errors.DirectusError | None:
         return error
     if isinstance(exc, SuspiciousOperation):
         return errors.BadRequest()
+    if storage_unavailable(exc):
+        return errors.StorageUnavailable(headers={"Retry-After": "5"})
     if isinstance(exc, OperationalError | InterfaceError | DatabaseError):
         text = str(exc).lower()
         if any(marker in text for marker in _LOCK_MARKERS):
@@ -67,6 +69,20 @@ def to_directus_error(exc: Exception) -> errors.DirectusError | None:
         if isinstance(exc, OperationalError | InterfaceError) and any(marker in text for marker in _CONNECTION_MARKERS):
             return errors.DatabaseUnavailable(headers={"Retry-After": "5"})
     return None
+
+
+def storage_unavailable(exc) -> bool:
+    """A remote storage that cannot be reached, timed out or failed on its side (5xx)."""
+    try:
+        from botocore.exceptions import ClientError, HTTPClientError
+        from botocore.exceptions import ConnectionError as EndpointUnreachable
+    except ImportError:  # no S3 support installed
+        return False
+    if isinstance(exc, EndpointUnreachable | HTTPClientError):
+        return True
+    if isinstance(exc, ClientError):
+        return exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500
+    return False
 
 
 def _validation_message(detail) -> str:

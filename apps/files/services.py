@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core import errors
+from apps.core.handlers import storage_unavailable
 from apps.items.services import NO_HOOKS, WriteHooks
 from apps.schema.cache import project_schema
 from apps.settings.services import load_settings
@@ -364,6 +365,8 @@ class FileService:
             raise
         except Exception as exc:
             logger.exception("Storing %s failed", name)
+            if storage_unavailable(exc):
+                raise errors.StorageUnavailable(headers={"Retry-After": "5"}) from exc
             raise errors.FileSystemError("Failed to write file to disk") from exc
         created.append(stored)
         return stored

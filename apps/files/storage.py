@@ -259,6 +259,7 @@ def project_storage(project) -> ProjectStorage:
 def _build(project_key: str, options: dict) -> ProjectStorage:
     adapter = adapter_name(options)
     if adapter == S3:
+        from botocore.config import Config
         from storages.backends.s3 import S3Storage
 
         common = {
@@ -267,10 +268,17 @@ def _build(project_key: str, options: dict) -> ProjectStorage:
             "access_key": options.get("access_key") or options.get("key"),
             "secret_key": options.get("secret_key") or options.get("secret"),
             "region_name": options.get("region") or None,
-            "addressing_style": options.get("addressing_style") or None,
             "file_overwrite": True,
             "querystring_auth": False,
             "default_acl": None,
+            # A store that does not answer fails the request in seconds (503, deviation 18), not
+            # after botocore's default minute-long timeouts and retries.
+            "client_config": Config(
+                s3={"addressing_style": options.get("addressing_style") or None},
+                connect_timeout=5,
+                read_timeout=30,
+                retries={"max_attempts": 3, "mode": "standard"},
+            ),
         }
         root = str(options.get("root") or f"{project_key}/originals").strip("/")
         thumb_root = str(options.get("thumb_root") or f"{project_key}/generated").strip("/")
