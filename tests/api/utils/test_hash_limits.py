@@ -2,23 +2,13 @@
 a token count as login attempts of the caller's address."""
 
 import pytest
-from django.core.cache import cache
 
-from apps.core.models import ThrottleWindow
-from tests.api.auth.conftest import login
+from tests.api.auth.conftest import clean_throttles, login  # noqa: F401 (clean_throttles: autouse)
 from tests.api.users.factories import error_of
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 
 # A well-formed bcrypt hash of cost 13 (never computed: checking it is what must not happen).
 COST_13_HASH = "$2y$13$" + "a" * 53
-
-
-@pytest.fixture(autouse=True)
-def clean_throttles(project):
-    ThrottleWindow.objects.all().delete()
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
