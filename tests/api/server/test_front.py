@@ -119,7 +119,8 @@ def data_dir():
 
 @pytest.fixture(scope="module")
 def gunicorn(data_dir):
-    """bin/serve's gunicorn (its config file, two workers), with a 2 s limit on request heads."""
+    """bin/serve's gunicorn (its config file, two workers), with 2 s limits on request heads and
+    on silences while a request is read."""
     env = {key: value for key, value in os.environ.items() if key not in DROPPED_ENV}
     env.update(
         DJANGO_SETTINGS_MODULE="directus.settings.dev",
@@ -127,6 +128,7 @@ def gunicorn(data_dir):
         DJANGO_SECRET_KEY="front-test-secret",
         GUNICORN_WORKERS="2",
         GUNICORN_HEADER_TIMEOUT="2",
+        GUNICORN_CLIENT_TIMEOUT="2",
         GUNICORN_ACCESS_LOG="",
     )
     admin = ["--admin-email", "admin@example.com", "--admin-password", "front password", "--admin-token", TOKEN]
@@ -204,21 +206,28 @@ def _closed_by_server(sock) -> bool:
 
 
 def test_gunicorn_serves_long_request_lines_and_a_handful_of_slow_clients(gunicorn):
-    """Request lines of 34 KB are served, longer ones refused in JSON. 4 clients sending their
-    headers a byte at a time and 3 sending their body that way, against 2 workers of 4 threads:
-    pings are answered throughout, and the slow heads are cut off after GUNICORN_HEADER_TIMEOUT
-    (2 s here) although they keep sending."""
+    """Request lines of 34 KB are served, longer ones refused in JSON. Against 2 workers of 4
+    threads, 4 clients send their headers a byte at a time, 2 their body, and 1 stops sending its
+    body: pings are answered throughout, the slow heads are cut off after GUNICORN_HEADER_TIMEOUT
+    although they keep sending, the silent body is answered 400 after GUNICORN_CLIENT_TIMEOUT, and
+    no folder is written."""
     _assert_long_lines_served_and_refusals_in_json(gunicorn.port)
     slow_heads, slow_bodies = _slow_clients(gunicorn.port, heads=4, bodies=3)
+    silent = slow_bodies[-1]
     try:
         for _ in range(12):
-            _trickle(slow_heads + slow_bodies)
+            _trickle(slow_heads + slow_bodies[:-1])
             assert _request(gunicorn.port, "GET", "/server/ping", timeout=5)[2] == "pong"
             time.sleep(0.3)
         assert all(_closed_by_server(sock) for sock in slow_heads)
+        silent.setblocking(True)
+        answer = silent.recv(4096)
+        assert answer.startswith(b"HTTP/1.1 400 ") and b'"code":2' in answer, answer
     finally:
         for sock in slow_heads + slow_bodies:
             sock.close()
+    status, _, body = _request(gunicorn.port, "GET", f"/{KEY}/folders")
+    assert (status, body["data"]) == (200, []), body
 
 
 @pytest.fixture(scope="module")
