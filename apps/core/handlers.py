@@ -5,7 +5,7 @@ import logging
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import Http404, JsonResponse
+from django.http import Http404, JsonResponse, UnreadablePostError
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -60,6 +60,10 @@ def to_directus_error(exc: Exception) -> errors.DirectusError | None:
         return error
     if isinstance(exc, SuspiciousOperation):
         return errors.BadRequest()
+    if isinstance(exc, UnreadablePostError):
+        # The client stopped sending its body: it went away, or stayed silent longer than the
+        # server waits (GUNICORN_CLIENT_TIMEOUT). Nothing was read, so nothing is written.
+        return errors.BadRequest("The request body was not received in full")
     if storage_unavailable(exc):
         return errors.StorageUnavailable(headers={"Retry-After": "5"})
     if isinstance(exc, OperationalError | InterfaceError | DatabaseError):
