@@ -52,3 +52,24 @@ def test_405_names_the_allowed_methods_on_every_route(admin_api, url, project, m
         response = admin_api.generic(method, path)
         assert response.status_code == 405, (path, response.content)
         assert "GET" in response["Allow"], path
+
+
+def test_built_in_relations_cannot_be_changed_or_deleted(admin_api, url, project):
+    from apps.schema.models import Relation
+
+    before = list(Relation.objects.order_by("id").values())
+    first = before[0]["id"]
+    assert_error(admin_api.delete(url(f"relations/{first}")), 403, 303)
+    assert_error(admin_api.delete(url(f"relations/{before[-1]['id']},{first}")), 403, 303)
+    assert_error(admin_api.patch(url(f"relations/{first}"), {"field_one": "x"}, format="json"), 403, 302)
+    assert list(Relation.objects.order_by("id").values()) == before
+
+
+def test_built_in_fields_cannot_be_deleted(admin_api, url, project):
+    from apps.schema.models import Field
+
+    before = Field.objects.filter(collection="directus_users").count()
+    for name in ("email", "password", "role", "status"):
+        assert_error(admin_api.delete(url(f"fields/directus_users/{name}")), 403, 303)
+    assert Field.objects.filter(collection="directus_users").count() == before
+    assert admin_api.get(url("users/1"), {"fields": "email"}).json()["data"]["email"]
