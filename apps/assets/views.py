@@ -16,6 +16,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header, http_date, parse_http_date_safe, quote_etag
 
 from apps.core import errors
+from apps.core.lookups import exactly
 from apps.core.views import DirectusView
 from apps.files.models import File
 from apps.files.storage import MissingFile, project_storage
@@ -75,10 +76,9 @@ class AssetView(DirectusView):
 
     def _file(self, key: str, settings) -> File:
         files = File.objects.order_by("id")
-        if settings.get("asset_url_naming") == "filename_download":
-            row = files.filter(filename_download=key).first()
-        else:
-            row = files.filter(private_hash=key).first() if key else None
+        # The key is a secret: compared exactly on every engine (no case folding on MariaDB).
+        field = "filename_download" if settings.get("asset_url_naming") == "filename_download" else "private_hash"
+        row = files.filter(exactly(field, key)).first()
         if row is None:
             raise errors.ItemNotFound()
         return row

@@ -16,6 +16,7 @@ from rest_framework.authentication import BaseAuthentication
 
 from apps.core import errors
 from apps.core.compiled import CompiledQuery, int_sentinel, text_sentinel
+from apps.core.text import usable_secret
 from apps.projects.context import current_project
 from apps.roles.models import Role
 from apps.schema.cache import project_schema, version_subquery
@@ -135,7 +136,7 @@ def _with_session(users, session_id):
 
 # The lookups every authenticated request makes, compiled once per database.
 _BY_TOKEN = CompiledQuery(
-    User, lambda token: _with_version(User.objects.filter(token=token))[:1], (text_sentinel("token"),)
+    User, lambda token: _with_version(User.objects.filter(token__exactly=token))[:1], (text_sentinel("token"),)
 )
 _BY_ID = CompiledQuery(User, lambda pk: _with_version(User.objects.filter(pk=pk))[:1], (int_sentinel(1),))
 _BY_ID_WITHOUT_SESSION = CompiledQuery(
@@ -156,7 +157,7 @@ def _user_row(*, pk=None, token=None, session_id=None, without_session=False) ->
         raise errors.InvalidToken()
     alias = router.db_for_read(User)
     if token is not None:
-        user = _BY_TOKEN.first(alias, token)
+        user = _BY_TOKEN.first(alias, token) if usable_secret(token) else None
     elif isinstance(session_id, int):
         user = _BY_ID_AND_SESSION.first(alias, pk, session_id)
     elif without_session and pk is not None:

@@ -19,6 +19,7 @@ from django.utils.crypto import get_random_string
 
 from apps.activity.models import Action, Activity
 from apps.core import errors
+from apps.core.lookups import exactly
 from apps.core.serialization import row_to_dict
 from apps.projects.registry import ProjectConfig
 from apps.roles.models import ADMIN_ROLE_ID, Role
@@ -325,7 +326,7 @@ def logout(project: ProjectConfig, credential: RequestCredential | None) -> None
             credentials.end_login_token(project, session.user)
     elif credential.kind == "token" and not tokens.looks_like_jwt(credential.value):
         # Logging out with the login-made static token itself ends it.
-        user_id = User.objects.filter(token=credential.value).values_list("pk", flat=True).first()
+        user_id = User.objects.filter(exactly("token", credential.value)).values_list("pk", flat=True).first()
         if user_id is not None:
             credentials.end_login_token(project, user_id, credential.value)
 
@@ -460,7 +461,7 @@ def reset_password(project: ProjectConfig, data: dict) -> None:
         raise errors.ExpiredResetPasswordToken("Expired Reset Password token: it was used or replaced")
     with transaction.atomic(using=router.db_for_write(User)):
         # Conditional on the token so that two concurrent resets cannot both use it.
-        used = User.objects.filter(pk=user.pk, password_reset_token=token).update(
+        used = User.objects.filter(exactly("password_reset_token", token), pk=user.pk).update(
             password=passwords.hash_password(password), password_reset_token=None
         )
         if not used:

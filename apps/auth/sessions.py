@@ -12,6 +12,7 @@ from django.core import signing
 from django.utils import timezone
 
 from apps.core import errors
+from apps.core.lookups import exactly
 from apps.projects.registry import ProjectConfig
 
 from . import tokens
@@ -93,9 +94,9 @@ def find_session(project: ProjectConfig, credential: RequestCredential, *, allow
         if isinstance(claims.get(SESSION_CLAIM), int):
             session = sessions.filter(pk=claims[SESSION_CLAIM]).first()
         else:
-            session = sessions.filter(token=credential.value).first()
+            session = sessions.filter(exactly("token", credential.value)).first()
     else:
-        session = UserSession.objects.filter(token=credential.value).first()
+        session = UserSession.objects.filter(exactly("token", credential.value)).first()
     if session is None or (not allow_expired and is_expired(session)):
         return None
     return session

@@ -18,6 +18,8 @@ class _Statement:
     sql: str
     params: tuple
     positions: tuple[int, ...]
+    # Which run-time value goes at each position (a lookup may use its value twice).
+    slots: tuple[int, ...]
     field_names: tuple[str, ...]
     fields_slice: slice
     annotations: tuple[tuple[str, int], ...]
@@ -43,13 +45,20 @@ class CompiledQuery:
             with self._lock:
                 compiler = self.build(*self.sentinels).query.get_compiler(using=alias)
                 sql, params = compiler.as_sql()
+                places = [
+                    (position, slot)
+                    for slot, sentinel in enumerate(self.sentinels)
+                    for position, param in enumerate(params)
+                    if type(param) is type(sentinel) and param == sentinel
+                ]
                 columns = [selected[0] for selected in compiler.select]
                 first, last = compiler.klass_info["select_fields"][0], compiler.klass_info["select_fields"][-1] + 1
                 converters = compiler.get_converters(columns)
                 statement = self._compiled[alias] = _Statement(
                     sql=sql,
                     params=tuple(params),
-                    positions=tuple(list(params).index(sentinel) for sentinel in self.sentinels),
+                    positions=tuple(position for position, _slot in places),
+                    slots=tuple(slot for _position, slot in places),
                     field_names=tuple(column.target.attname for column in columns[first:last]),
                     fields_slice=slice(first, last),
                     annotations=tuple(compiler.annotation_col_map.items()),
@@ -59,7 +68,7 @@ class CompiledQuery:
 
     def first(self, alias: str, *values):
         statement = self._compile(alias)
-        bound = bind(statement.params, statement.positions, values)
+        bound = bind(statement.params, statement.positions, [values[slot] for slot in statement.slots])
         connection = connections[alias]
         with connection.cursor() as cursor:
             cursor.execute(statement.sql, bound)

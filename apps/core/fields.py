@@ -48,7 +48,7 @@ class JSONTextField(models.TextField):
             return value
         try:
             return json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             return value
 
     def get_prep_value(self, value):

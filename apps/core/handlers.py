@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404, JsonResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -29,6 +30,8 @@ _CONNECTION_MARKERS = (
     "unknown database",
     "does not exist",
 )
+# PostgreSQL's refusal of a NUL character in text (psycopg raises it before sending).
+_NUL_MARKER = "cannot contain nul"
 
 
 def error_body(code: int, message: str) -> dict:
@@ -39,7 +42,9 @@ def to_directus_error(exc: Exception) -> errors.DirectusError | None:
     """Map framework and database exceptions onto Directus errors; None when unknown."""
     if isinstance(exc, errors.DirectusError):
         return exc
-    if isinstance(exc, drf.ParseError | drf.UnsupportedMediaType):
+    # A body that cannot be parsed, also when it is first read outside DRF's parsers (the
+    # authentication looks for `access_token` in form bodies).
+    if isinstance(exc, drf.ParseError | drf.UnsupportedMediaType | MultiPartParserError):
         return errors.InvalidPayload()
     if isinstance(exc, drf.MethodNotAllowed):
         return errors.MethodNotAllowed()
@@ -68,6 +73,9 @@ def to_directus_error(exc: Exception) -> errors.DirectusError | None:
         return errors.StorageUnavailable(headers={"Retry-After": "5"})
     if isinstance(exc, OperationalError | InterfaceError | DatabaseError):
         text = str(exc).lower()
+        if _NUL_MARKER in text:
+            # A NUL that reached a statement past the checks (apps.core.text): bad input.
+            return errors.InvalidRequest("Values must not contain NUL characters")
         if any(marker in text for marker in _LOCK_MARKERS):
             return errors.DatabaseBusy(headers={"Retry-After": "1"})
         if isinstance(exc, OperationalError | InterfaceError) and any(marker in text for marker in _CONNECTION_MARKERS):

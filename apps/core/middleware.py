@@ -42,6 +42,8 @@ class JsonErrorsMiddleware:
             # are HTML; clients of this API only ever get the JSON error body.
             error = _STATUS_ERRORS.get(response.status_code, errors.InternalError)()
             error.status_code = response.status_code
+            if response.has_header("Allow"):  # a 405 says which methods the route takes
+                error.headers = {"Allow": response["Allow"]}
             return json_error_response(error)
         return response
 

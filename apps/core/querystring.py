@@ -5,7 +5,9 @@
     fields[0]=a&fields[1]=b  -> {"fields": ["a", "b"]}
 
 Like PHP's parse_str, a later value for the same key replaces an earlier one, except for `[]`
-appends. Arrays keyed 0..n-1 in order become lists (that is how PHP encodes them as JSON).
+appends, and a parameter without a name is dropped. Nested arrays keyed 0..n-1 in order become
+lists (that is how PHP encodes them as JSON); the top level always stays a mapping of names
+(`?0=x` is the parameter "0").
 """
 
 import re
@@ -30,10 +32,12 @@ def split_key(key: str) -> list[str] | None:
 def parse_query(query: QueryDict) -> dict:
     result: dict = {}
     for key, values in query.lists():
+        if not key:
+            continue
         path = split_key(key) or [key]
         for value in values:
             _assign(result, path, value)
-    return _listify(result)
+    return {key: _listify(value) for key, value in result.items()}
 
 
 def _assign(target: dict, path: list[str], value: str) -> None:

@@ -147,6 +147,9 @@ class FileService:
         if source is None:
             raise errors.InvalidRequest("data: This value should not be blank.")
         client = self._client_fields(fields)
+        if source.kind == "base64" and not (client.get("filename_download") or client.get("filename_disk")):
+            # Base64 text has no name of its own to derive the file's name and type from (files.md).
+            raise errors.InvalidRequest("filename_download: This value should not be blank.")
         guard = self.view.guard()
         guard.check_create(self.info, client)  # before anything is downloaded or stored
         writer = self.view.writer(_ClientFieldsGuard(guard, client))
@@ -390,7 +393,8 @@ class FileService:
 
 
 def normalise_form_fields(fields: dict) -> dict:
-    """Multipart text fields are strings: empty ones mean null, JSON arrays/objects decode."""
+    """Multipart text fields are strings: empty ones mean null, JSON arrays/objects decode, and
+    `tags` may be a CSV list (a form has no arrays)."""
     out = {}
     for key, value in fields.items():
         if isinstance(value, str):
@@ -398,7 +402,9 @@ def normalise_form_fields(fields: dict) -> dict:
             if stripped == "" and key in {"folder", "tags", "metadata"}:
                 value = None
             elif key in {"tags", "metadata"} and stripped[:1] in {"[", "{"}:
-                with contextlib.suppress(ValueError):
+                with contextlib.suppress(ValueError, RecursionError):
                     value = json.loads(stripped)
+            if key == "tags" and isinstance(value, str):
+                value = [tag.strip() for tag in value.split(",") if tag.strip()]
         out[key] = value
     return out

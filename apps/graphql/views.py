@@ -61,7 +61,9 @@ class GraphQLEndpoint(GraphQLView):
     def dispatch(self, request, *args, **kwargs):
         try:
             if request.method not in ("GET", "POST"):
-                raise errors.MethodNotAllowed("GraphQL only supports GET and POST requests.")
+                raise errors.MethodNotAllowed(
+                    "GraphQL only supports GET and POST requests.", headers={"Allow": "GET, POST"}
+                )
             data = self.parse_body(request)
             self.context = self._context(request)
             result, status = self.get_response(request, data)
@@ -106,7 +108,7 @@ class GraphQLEndpoint(GraphQLView):
             return {}
         try:
             body = json.loads(request.body)
-        except (TypeError, ValueError, UnicodeDecodeError):
+        except (TypeError, ValueError, UnicodeDecodeError, RecursionError):
             raise errors.InvalidPayload("The body is not valid JSON.") from None
         if not isinstance(body, dict):
             raise errors.InvalidPayload("The body must be a JSON object with a `query`.")

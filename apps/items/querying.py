@@ -5,6 +5,7 @@ from collections.abc import Mapping
 
 from apps.core.query.compile import compile_filter, compile_search, compile_sort
 from apps.core.query.params import ALL, Query
+from apps.core.text import NUL
 from apps.schema.description import CollectionInfo
 
 from .reader import NEVER_READ
@@ -67,7 +68,8 @@ def apply_status(queryset, collection: CollectionInfo, query: Query):
         return queryset.exclude(**{f"{status.attname}__in": hidden}) if hidden else queryset
     if query.status == ALL:
         return queryset
-    return queryset.filter(**{f"{status.attname}__in": list(query.status)})
+    wanted = [value for value in query.status if NUL not in value]  # a NUL names no status
+    return queryset.filter(**{f"{status.attname}__in": wanted})
 
 
 def apply_filter_and_search(queryset, collection: CollectionInfo, query: Query, schema, readable, rows=None):

@@ -135,6 +135,16 @@ class Parent:
     changed: bool = False
 
 
+def is_required(info: FieldInfo) -> bool:
+    """Whether a create must give this column a value (items.md § Validation)."""
+    column = info.column
+    if column.auto_increment or info.type in SERVER_FILLED:
+        return False
+    if info.type == "status":
+        return column.default is None
+    return not column.nullable and column.default is None
+
+
 class ItemWriter:
     def __init__(self, schema: ProjectSchema, actor: Actor, guard: Guard):
         self.schema = schema
@@ -414,21 +424,13 @@ class ItemWriter:
         for info in collection.columns:
             if info.name in values:
                 check_validation(info, values[info.name])
-            if not self._is_required(info):
+            if not is_required(info):
                 continue
             value = values.get(info.name, (current or {}).get(info.name) if current is not None else None)
             if current is not None and info.name not in values:
                 continue  # stored values are not re-checked on update
             if value is None or (isinstance(value, str) and value.strip() == ""):
                 raise errors.InvalidRequest(f"{info.name}: This value should not be blank.")
-
-    def _is_required(self, info: FieldInfo) -> bool:
-        column = info.column
-        if column.auto_increment or info.type in SERVER_FILLED:
-            return False
-        if info.type == "status":
-            return column.default is None
-        return not column.nullable and column.default is None
 
     def _to_columns(self, collection: CollectionInfo, values: dict, model) -> dict:
         row = {}

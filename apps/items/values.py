@@ -13,6 +13,7 @@ from django.utils.text import slugify
 
 from apps.auth.passwords import hash_password, is_password_hash
 from apps.core import errors
+from apps.core.text import has_nul
 from apps.schema.description import CollectionInfo, FieldInfo
 
 STRUCTURED_TYPES = frozenset({"json", "array"})
@@ -32,19 +33,20 @@ def to_column(collection: str, info: FieldInfo, value, model_field):
         raise errors.ArrayValueNotAllowed(
             f'Attempting to write an array as the value for field "{info.name}" in "{collection}"'
         )
+    if has_nul(value):
+        # PostgreSQL cannot store it in text; refused on every engine so they all answer alike.
+        raise _invalid(info, "must not contain NUL characters")
     if kind == "array":
-        if isinstance(value, list):
-            return [str(item) for item in value]
-        if isinstance(value, str):
-            return [item for item in value.split(",") if item != ""]
-        raise _invalid(info, "must be an array")
+        if not isinstance(value, list) or not all(_array_item(item) for item in value):
+            raise _invalid(info, "must be an array of strings")
+        return [str(item) for item in value]
     if kind == "json":
         if model_field.get_internal_type() == "JSONField":
             return value
         if isinstance(value, str):
             try:
                 json.loads(value)
-            except ValueError:
+            except (ValueError, RecursionError):
                 # A plain string is stored as given (Directus 8 behaviour for json text columns).
                 return value
             return value
@@ -95,32 +97,49 @@ def to_column(collection: str, info: FieldInfo, value, model_field):
     if internal == "DateTimeField":
         return _datetime(info, value)
     if internal == "DateField":
-        parsed = parse_date(str(value)[:10]) if isinstance(value, str) else None
+        parsed = _parsed(parse_date, value[:10]) if isinstance(value, str) else None
         if parsed is None:
             raise _invalid(info, "must be a date (YYYY-MM-DD)")
         return parsed
     if internal == "TimeField":
-        parsed = parse_time(str(value)) if isinstance(value, str) else None
+        parsed = _parsed(parse_time, value) if isinstance(value, str) else None
         if parsed is None:
             raise _invalid(info, "must be a time (HH:MM:SS)")
         return parsed
     if internal == "BinaryField":
         return value.encode() if isinstance(value, str) else bytes(value)
-    text = value if isinstance(value, str) else json.dumps(value) if isinstance(value, dict | list) else str(value)
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise _invalid(info, "must be a string")
+    # Numbers are taken as the text they are written with (as Directus 8 did).
+    text = value if isinstance(value, str) else json.dumps(value) if isinstance(value, float) else str(value)
     max_length = getattr(model_field, "max_length", None)
     if max_length and len(text) > max_length:
         raise errors.UnprocessableEntity(f"{info.name}: the value is longer than {max_length} characters")
     return text
 
 
+def _array_item(item) -> bool:
+    return isinstance(item, str | int | float) and not isinstance(item, bool)
+
+
+def _parsed(parse, text: str):
+    """Django's parser's answer, None also for well-formed text out of range (`2020-13-45`)."""
+    try:
+        return parse(text)
+    except ValueError:
+        return None
+
+
 def _datetime(info: FieldInfo, value):
     if isinstance(value, datetime.datetime):
         parsed = value
+    elif isinstance(value, str):
+        text = value.strip()
+        parsed = _parsed(parse_datetime, text.replace(" ", "T", 1) if "T" not in text else text)
+        if parsed is None and (day := _parsed(parse_date, text)):
+            parsed = datetime.datetime.combine(day, datetime.time())
     else:
-        text = str(value).strip()
-        parsed = parse_datetime(text.replace(" ", "T", 1) if "T" not in text else text)
-        if parsed is None and parse_date(text):
-            parsed = datetime.datetime.combine(parse_date(text), datetime.time())
+        parsed = None
     if parsed is None:
         raise _invalid(info, "must be a datetime (YYYY-MM-DD HH:MM:SS)")
     if timezone.is_naive(parsed):

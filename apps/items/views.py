@@ -6,6 +6,7 @@ from django.db.models import Q
 from apps.activity.services import Actor
 from apps.core import errors
 from apps.core.query.params import parse_csv
+from apps.core.text import NUL
 from apps.core.views import DirectusView
 from apps.permissions.engine import REVISIONS
 from apps.permissions.guard import PermissionGuard
@@ -36,6 +37,8 @@ def split_ids(collection: CollectionInfo, raw: str) -> list:
     ids = [part for part in raw.split(",") if part != ""]
     if not ids:
         raise errors.ItemNotFound()
+    if NUL in raw:  # no stored key holds one (apps.core.text)
+        raise errors.ItemNotFound(f'Item with id "{raw}" not found')
     if collection.primary_key.column.datatype in {"INT", "INTEGER", "BIGINT", "SMALLINT", "MEDIUMINT", "TINYINT"}:
         try:
             return [int(part) for part in ids]

@@ -18,6 +18,8 @@ from collections import OrderedDict
 from urllib.parse import quote
 
 from apps.items.reader import NEVER_READ
+from apps.items.services import is_required
+from apps.items.status import required_statuses, status_mapping
 from apps.schema.description import SYSTEM_PREFIX, CollectionInfo, FieldInfo
 
 CACHE_SIZE = 64
@@ -86,7 +88,13 @@ def clear() -> None:
 _INTEGER_DATATYPES = {"INT", "INTEGER", "TINYINT", "SMALLINT", "MEDIUMINT", "BIGINT", "SERIAL"}
 _NUMBER_DATATYPES = {"FLOAT", "DOUBLE", "REAL", "DECIMAL", "NUMERIC"}
 _STRING_TYPES = {"string", "slug", "hash", "status", "lang"}
-_DATETIME_TYPES = {"datetime", "datetime_created", "datetime_updated"}
+# Server-set timestamps leave as ISO 8601 with an offset; other datetimes as Directus 8 sent them.
+_ISO_DATETIME_TYPES = {"datetime_created", "datetime_updated"}
+_PLAIN_DATETIME = {
+    "type": "string",
+    "description": "Sent as `YYYY-MM-DD HH:MM:SS`; ISO 8601 is accepted too.",
+    "example": "2024-01-02 03:04:05",
+}
 # Types whose value is the key of another row: their column says integer or string.
 _KEY_TYPES = {"m2o", "file", "user", "owner", "user_updated"}
 
@@ -98,7 +106,7 @@ def _from_datatype(datatype: str) -> dict:
     if base in _NUMBER_DATATYPES:
         return {"type": "number"}
     if base in ("DATETIME", "TIMESTAMP"):
-        return {"type": "string", "format": "date-time"}
+        return dict(_PLAIN_DATETIME)
     if base == "DATE":
         return {"type": "string", "format": "date"}
     if base in ("BOOLEAN", "BOOL"):
@@ -122,8 +130,10 @@ def field_schema(info: FieldInfo) -> dict | None:
         schema = {"type": "number"}
     elif kind == "boolean":
         schema = {"type": "boolean"}
-    elif kind in _DATETIME_TYPES:
+    elif kind in _ISO_DATETIME_TYPES:
         schema = {"type": "string", "format": "date-time"}
+    elif kind == "datetime":
+        schema = dict(_PLAIN_DATETIME)
     elif kind == "date":
         schema = {"type": "string", "format": "date"}
     elif kind == "time":
@@ -154,8 +164,11 @@ def field_schema(info: FieldInfo) -> dict | None:
 
 def collection_schema(info: CollectionInfo, fields: tuple[str, ...]) -> dict:
     properties = {}
+    statuses = list(status_mapping(info)) if info.status_field is not None else []
     for name in fields:
         schema = field_schema(info.fields[name])
+        if schema is not None and statuses and info.status_field.name == name:
+            schema["enum"] = statuses + ([None] if schema.get("nullable") else [])
         if schema is not None:
             properties[name] = schema
     schema = {"type": "object", "properties": properties}
@@ -163,6 +176,15 @@ def collection_schema(info: CollectionInfo, fields: tuple[str, ...]) -> dict:
     if isinstance(note, str) and note:
         schema["description"] = note
     return schema
+
+
+def create_schema(info: CollectionInfo, fields: tuple[str, ...], item: dict) -> dict:
+    """A create body: the item with the values a create must give (none listed when the status
+    mapping decides which statuses check them)."""
+    if required_statuses(info) is not None:
+        return item
+    required = [name for name in fields if not info.fields[name].alias and is_required(info.fields[name])]
+    return {"allOf": [item], "required": required} if required else item
 
 
 # -- Shared components -------------------------------------------------------------------------
@@ -290,8 +312,10 @@ class _Builder:
         }
         self.paths.setdefault(path, {})[method] = operation
 
-    def resource(self, path: str, tag: str, item: dict, *, key: str = "id", writable=True, one=True, noun=None):
-        """The list/create and read/update/delete operations of a collection of rows."""
+    def resource(
+        self, path: str, tag: str, item: dict, *, key="id", writable=True, one=True, noun=None, create=None, batch=False
+    ):
+        """The list/create (and batch update) and read/update/delete operations of a collection of rows."""
         noun = noun or tag
         params = [_ref(name, "parameters") for name in LIST_PARAMS]
         one_params = [_ref(name, "parameters") for name in ONE_PARAMS]
@@ -300,7 +324,15 @@ class _Builder:
         body = {"required": True, "content": _json(item)}
         self.add(path, "get", f"list_{noun}", tag, f"List {noun}", listed, parameters=params)
         if writable:
-            self.add(path, "post", f"create_{noun}", tag, f"Create {noun}", single, requestBody=body)
+            created = {"required": True, "content": _json(create or item)}
+            self.add(path, "post", f"create_{noun}", tag, f"Create {noun}", single, requestBody=created)
+        if writable and batch:
+            many = {
+                "required": True,
+                "description": f"Items to update, each with its `{key}`; all or none are written.",
+                "content": _json({"type": "array", "items": item, "minItems": 1}),
+            }
+            self.add(path, "patch", f"update_many_{noun}", tag, f"Update several {noun}", listed, requestBody=many)
         if not one:
             return
         item_path = f"{path}/{{{key}}}"
@@ -320,16 +352,17 @@ class _Builder:
             )
 
 
-# System endpoints: (path, tag, system collection whose fields describe the rows, writable).
+# System endpoints: (path, tag, system collection whose fields describe the rows, writable,
+# batch update through PATCH on the list).
 SYSTEM_RESOURCES = [
-    ("/users", "users", "directus_users", True),
-    ("/roles", "roles", "directus_roles", True),
-    ("/permissions", "permissions", "directus_permissions", True),
-    ("/files", "files", "directus_files", True),
-    ("/folders", "folders", "directus_folders", True),
-    ("/activity", "activity", "directus_activity", False),
-    ("/revisions", "revisions", "directus_revisions", False),
-    ("/relations", "relations", "directus_relations", True),
+    ("/users", "users", "directus_users", True, True),
+    ("/roles", "roles", "directus_roles", True, False),
+    ("/permissions", "permissions", "directus_permissions", True, True),
+    ("/files", "files", "directus_files", True, True),
+    ("/folders", "folders", "directus_folders", True, False),
+    ("/activity", "activity", "directus_activity", False, False),
+    ("/revisions", "revisions", "directus_revisions", False, False),
+    ("/relations", "relations", "directus_relations", True, False),
 ]
 
 
@@ -404,8 +437,8 @@ def build_document(
         me,
         requestBody={"required": True, "content": _json(item_of("directus_users"))},
     )
-    for path, tag, collection, writable in SYSTEM_RESOURCES:
-        b.resource(path, tag, item_of(collection), writable=writable)
+    for path, tag, collection, writable, batch in SYSTEM_RESOURCES:
+        b.resource(path, tag, item_of(collection), writable=writable, batch=batch)
 
     settings = {"200": {"description": "Settings", "content": _json(_envelope({"type": "array", "items": _ref(ITEM)}))}}
     b.add(
@@ -470,7 +503,9 @@ def build_document(
     for name in visible:
         if name.startswith(SYSTEM_PREFIX):
             continue
-        b.resource(f"/items/{quote(name, safe='-_.~')}", f"items: {name}", refs[name], noun=name)
+        create = create_schema(collections[name], visible[name], refs[name])
+        path = f"/items/{quote(name, safe='-_.~')}"
+        b.resource(path, f"items: {name}", refs[name], noun=name, create=create, batch=True)
 
     return {
         "openapi": OPENAPI_VERSION,

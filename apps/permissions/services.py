@@ -2,6 +2,7 @@
 follows (`PermissionWriteHooks`), and the caller's own rows (`/permissions/me`)."""
 
 from apps.core import errors
+from apps.core.text import NUL
 from apps.items.services import WriteHooks
 from apps.roles.models import PUBLIC_ROLE_ID, Role
 
@@ -11,6 +12,7 @@ from .models import Permission
 COLLECTION = "directus_permissions"
 EXPLAIN_VALUES = ("none", "create", "update", "always")
 LEVEL_COLUMNS = ("create", "read", "update", "delete")
+BLACKLIST_COLUMNS = ("read_field_blacklist", "write_field_blacklist", "status_blacklist")
 
 # permissions.md § Default rows: (collection, status, create, read, update, delete, comment).
 DEFAULT_ROWS = (
@@ -88,6 +90,16 @@ def check_values(payload: dict) -> None:
         raise errors.InvalidRequest("collection: This value should not be blank.")
 
 
+def csv_blacklists(payload: dict) -> dict:
+    """The blacklists as lists: the table keeps them as CSV, and a CSV string is taken too
+    (permissions.md), as for a role's `ip_whitelist`."""
+    values = dict(payload)
+    for name in BLACKLIST_COLUMNS:
+        if isinstance(values.get(name), str):
+            values[name] = [entry.strip() for entry in values[name].split(",") if entry.strip()]
+    return values
+
+
 def _defaults(payload: dict) -> dict:
     values = dict(payload)
     for name in (*LEVEL_COLUMNS, "comment", "explain"):
@@ -102,13 +114,13 @@ class PermissionWriteHooks(WriteHooks):
     def before_create(self, writer, collection, payload):
         check_values(payload)
         self._not_own_role(writer, [payload.get("role")], errors.CreateDenied)
-        return _defaults(payload)
+        return _defaults(csv_blacklists(payload))
 
     def before_update(self, writer, collection, pk, current, payload):
         check_values(payload)
         roles = [current.get("role"), *([payload["role"]] if "role" in payload else [])]
         self._not_own_role(writer, roles, errors.UpdateDenied)
-        return payload
+        return csv_blacklists(payload)
 
     def before_delete(self, writer, collection, pk, current):
         self._not_own_role(writer, [current.get("role")], errors.DeleteDenied)
@@ -137,5 +149,5 @@ def own_rows(identity, collection: str | None = None) -> list[Permission]:
         return []
     rows = Permission.objects.filter(role=role)
     if collection is not None:
-        rows = rows.filter(collection=collection)
+        rows = rows.filter(collection=collection) if NUL not in collection else rows.none()
     return list(rows.order_by("id"))

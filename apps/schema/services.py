@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from apps.core import errors
+from apps.core.expand import system_model
 from apps.permissions.models import Permission
 from apps.presets.models import CollectionPreset
 from apps.projects.context import require_project
@@ -35,6 +36,7 @@ from .description import (
     describe,
 )
 from .models import Collection, Field, Relation
+from .system_fields import SYSTEM_FIELDS, SYSTEM_RELATIONS
 from .types import build_model_field
 
 COLLECTION_META_KEYS = ("managed", "hidden", "single", "icon", "note", "translation")
@@ -453,6 +455,18 @@ def update_fields(collection: str, items: list[dict], identity) -> list[FieldInf
     return [fresh.fields[d.name] for d in definitions]
 
 
+_BUILT_IN_FIELDS = frozenset((row["collection"], row["field"]) for row in SYSTEM_FIELDS)
+
+
+def _built_in_field(collection: str, name: str) -> bool:
+    """A field the system's own code relies on: a column of a system table's model, or one of
+    the system's field rows (fields added to a system collection by users are theirs)."""
+    if (collection, name) in _BUILT_IN_FIELDS:
+        return True
+    model = system_model(collection) if collection.startswith(SYSTEM_PREFIX) else None
+    return model is not None and any(field.column == name for field in model._meta.concrete_fields)
+
+
 def delete_field(collection: str, name: str, identity, *, delete_junction: bool = False) -> None:
     _require_admin(identity, errors.DeleteDenied)
     alias = _alias()
@@ -462,6 +476,8 @@ def delete_field(collection: str, name: str, identity, *, delete_junction: bool 
     info = existing.fields.get(name)
     if info is None:
         raise errors.FieldNotFound(f'Unable to find field "{name}"')
+    if _built_in_field(collection, name):
+        raise errors.DeleteDenied(f'The built-in field "{collection}.{name}" cannot be deleted')
     if info.primary_key:
         raise errors.UnprocessableEntity(f'The primary key "{name}" cannot be deleted')
     if not info.alias and len(existing.columns) <= 1:
@@ -569,6 +585,7 @@ def update_relations(ids: list[int], data, identity) -> list[Relation]:
     relations = list(Relation.objects.using(alias).filter(pk__in=ids))
     if len(relations) != len(set(ids)):
         raise errors.ItemNotFound()
+    _not_built_in(relations, errors.UpdateDenied)
     touched: set[str] = set()
     with SchemaChange(alias) as change:
         for relation in relations:
@@ -586,6 +603,16 @@ def update_relations(ids: list[int], data, identity) -> list[Relation]:
     return list(Relation.objects.using(alias).filter(pk__in=ids).order_by("id"))
 
 
+# The relations between system collections that the system's own code relies on.
+_BUILT_IN_RELATIONS = frozenset((row["collection_many"], row["field_many"]) for row in SYSTEM_RELATIONS)
+
+
+def _not_built_in(relations: list[Relation], error: type[errors.DirectusError]) -> None:
+    for relation in relations:
+        if (relation.collection_many, relation.field_many) in _BUILT_IN_RELATIONS:
+            raise error(f'The built-in relation "{relation.collection_many}.{relation.field_many}" cannot be changed')
+
+
 def delete_relations(ids: list[int], identity) -> None:
     _require_admin(identity, errors.DeleteDenied)
     alias = _alias()
@@ -593,6 +620,7 @@ def delete_relations(ids: list[int], identity) -> None:
     found = list(relations)
     if len(found) != len(set(ids)):
         raise errors.ItemNotFound()
+    _not_built_in(found, errors.DeleteDenied)
     with SchemaChange(alias) as change:
         _delete_rows(change, relations)
         _finish(alias, {name for r in found for name in (r.collection_many, r.collection_one) if name})

@@ -23,6 +23,7 @@ from scim2_filter_parser.lexer import SCIMLexer
 from scim2_filter_parser.parser import SCIMParser
 
 from apps.core import errors
+from apps.core.text import NUL
 
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
@@ -213,6 +214,9 @@ def _text(column: str, case_exact: bool, operator: str, value) -> Q:
         raise InvalidFilter("Invalid filter: null compares with eq and ne only")
     if isinstance(value, bool):
         value = "true" if value else "false"
+    if isinstance(value, str) and NUL in value:
+        # No stored text holds one (apps.core.text): equal to nothing, different from all.
+        return ALL if operator == "ne" else NONE
     if operator in ("eq", "ne"):
         query = Q(**{column if case_exact else f"{column}__iexact": value})
         return ~query if operator == "ne" else query

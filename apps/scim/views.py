@@ -24,12 +24,12 @@ from django.db import transaction
 from django.http import HttpResponse
 from django_scim import exceptions as scim_errors
 from django_scim.constants import SchemaURI
-from rest_framework.parsers import JSONParser
 from rest_framework.views import set_rollback
 
 from apps.activity.services import Actor
 from apps.core import errors
 from apps.core.handlers import to_directus_error
+from apps.core.parsers import JSONParser
 from apps.core.views import DirectusView
 from apps.items.services import ItemWriter
 from apps.permissions.guard import PermissionGuard

@@ -43,6 +43,7 @@ from django.db.models.functions import Random
 from django.utils import timezone
 
 from apps.core import errors
+from apps.core.text import NUL
 from apps.schema.description import CollectionInfo, FieldInfo
 
 from .fields import FieldsTree
@@ -92,6 +93,11 @@ def _always() -> Q:
 
 def _never() -> Q:
     return Q(pk__in=[])
+
+
+def _has_nul(value) -> bool:
+    """A value with a NUL matches nothing, and is never sent (apps.core.text)."""
+    return isinstance(value, str) and NUL in value
 
 
 def _sql_not(q: Q, attname: str) -> Q:
@@ -291,15 +297,18 @@ class _FilterCompiler:
         base = op.base
         if base in ("eq", "lt", "lte", "gt", "gte"):
             lookup = "exact" if base == "eq" else base
-            q = Q(**{f"{name}__{lookup}": cast(condition.value)})
+            value = cast(condition.value)
+            q = _never() if _has_nul(value) else Q(**{f"{name}__{lookup}": value})
         elif base == "in":
-            values = [cast(value) for value in condition.value]
-            if not values:
+            if not condition.value:
                 return _always() if op.negated else _never()
-            q = Q(**{f"{name}__in": values})
+            values = [value for value in map(cast, condition.value) if not _has_nul(value)]
+            q = Q(**{f"{name}__in": values}) if values else _never()
         elif base == "between":
             low, high = (cast(value) for value in condition.value)
-            q = Q(**{f"{name}__range": (low, high)})
+            q = _never() if _has_nul(low) or _has_nul(high) else Q(**{f"{name}__range": (low, high)})
+        elif _has_nul(condition.value):  # contains, rlike
+            q = _never()
         elif base == "contains":
             q = Q(**{f"{name}__icontains": condition.value})
         elif base == "rlike":
@@ -329,7 +338,7 @@ class _FilterCompiler:
             raise errors.FieldNotFound(f'Unable to find field "{info.name}"')
         readable = self.access.fields_of(target.name)
         inner = None
-        for field in target.columns:
+        for field in () if _has_nul(condition.value) else target.columns:
             if field.type not in SEARCHED_TYPES or (readable is not None and field.name not in readable):
                 continue
             if condition.operator.base == "contains":
@@ -500,6 +509,8 @@ def compile_search(q: str | None, collection: CollectionInfo, fields: Iterable[s
     searchable field matches nothing."""
     if q is None or q == "":
         return Q()
+    if _has_nul(q):
+        return _never()
     allowed = None if fields is None else set(fields)
     result = None
     for info in collection.columns:

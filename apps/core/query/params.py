@@ -106,6 +106,9 @@ class Query:
             offset = self.offset
         elif self.page is not None and explicit:
             offset = limit * (self.page - 1)
+            if offset > _MAX_NUMBER:
+                # Each number is in range, their product may not be (what the database takes).
+                raise errors.InvalidRequest("page: This value is too large for this limit.")
         else:
             offset = 0
         return Window(limit, max(offset, 0))

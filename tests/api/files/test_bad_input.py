@@ -68,6 +68,21 @@ def test_project_limit_and_server_cap(admin_api, url, project, local_storage, se
     assert error_code(upload(admin_api, url, b"x" * 801, "d.txt")) == 601
 
 
+# -- names ---------------------------------------------------------------------------------------
+
+
+def test_base64_upload_needs_a_file_name(admin_api, url, project, local_storage):
+    data = base64.b64encode(b"hello").decode()
+    for body in ({"data": data}, {"data": data, "filename_download": "", "filename_disk": None}):
+        response = admin_api.post(url("files"), body, format="json")
+        assert response.status_code == 422 and error_code(response) == 4, response.content
+    assert_nothing_stored(project)
+    for name in ("filename_download", "filename_disk"):
+        response = admin_api.post(url("files"), {"data": data, name: "hello.txt"}, format="json")
+        assert response.status_code == 200, response.content
+        assert response.json()["data"]["filename_download"] == "hello.txt"
+
+
 # -- broken content -----------------------------------------------------------------------------
 
 

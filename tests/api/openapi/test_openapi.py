@@ -79,7 +79,7 @@ def test_system_endpoints_and_envelopes(blog, schema_admin_api, schema_url):
     assert doc["servers"][0]["url"].endswith(f"/{blog.key}")
     for path in SYSTEM_PATHS:
         assert path in doc["paths"], path
-    assert set(doc["paths"]["/users"]) == {"get", "post"}
+    assert set(doc["paths"]["/users"]) == {"get", "post", "patch"}
     assert set(doc["paths"]["/auth/authenticate"]) == {"post"}
     listed = {p.get("$ref", "").rsplit("/", 1)[-1] for p in doc["paths"]["/users"]["get"]["parameters"]}
     assert {"fields", "filter", "sort", "limit", "offset", "page", "meta", "q", "status"} <= listed
@@ -129,7 +129,29 @@ def test_field_added_through_rest_shows_up(blog, schema_admin_api, schema_url):
     assert articles["subtitle"] == {"type": "string", "maxLength": 50, "nullable": True}
     assert articles["published"]["type"] == "boolean"
     assert articles["price"]["type"] == "number"
-    assert articles["released"] == {"type": "string", "format": "date-time", "nullable": True}
+    assert articles["released"]["type"] == "string" and articles["released"]["nullable"] is True
+    assert "format" not in articles["released"]  # sent as YYYY-MM-DD HH:MM:SS, not RFC 3339
+
+
+def test_the_document_says_what_the_api_sends_and_takes(blog, schema_admin_api, schema_url):
+    doc = document(schema_admin_api, schema_url)
+    schemas = doc["components"]["schemas"]
+    articles = schemas["articles"]["properties"]
+    # Server-set timestamps are ISO 8601 with an offset; the others Directus 8's plain text.
+    assert articles["created_on"]["format"] == "date-time"
+    created = schema_admin_api.post(schema_url("items/articles"), {"title": "x"}, format="json").json()["data"]
+    assert created["created_on"].endswith("+00:00")
+    assert set(articles["status"]["enum"]) >= {"published", "draft", "deleted"}
+    # A create lists what it must give; the item schema (also a read) does not.
+    create = doc["paths"]["/items/articles"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert create["allOf"] == [{"$ref": "#/components/schemas/articles"}]
+    assert create["required"] == ["title"]
+    assert schema_admin_api.post(schema_url("items/articles"), {"rating": 1}, format="json").status_code == 422
+    # Batch update where the API has one.
+    for path in ("/items/articles", "/users", "/files", "/permissions"):
+        body = doc["paths"][path]["patch"]["requestBody"]["content"]["application/json"]["schema"]
+        assert body["type"] == "array", path
+    assert "patch" not in doc["paths"]["/roles"]
 
 
 def test_role_sees_only_what_it_may_read(blog, reader, schema_admin_api, schema_url):

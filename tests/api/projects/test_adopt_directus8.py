@@ -172,3 +172,32 @@ def test_a_fresh_install_refuses_a_directus8_database(legacy, cleanup):
         )
     assert directus8.table_names(legacy.url) == tables
     assert directus8.snapshot(legacy.url) == before
+
+
+@pytest.mark.parametrize("legacy", ["utf8mb4", "utf8"], indirect=True)
+def test_secrets_of_an_adopted_database_compare_exactly(legacy, cleanup, api):
+    """Directus 8's tables keep their case-insensitive collation; keys still match only exactly."""
+    conn = directus8.connect(legacy.url)
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("UPDATE directus_users SET token = %s WHERE id = 1", ["legacy-static-token"])
+            cursor.execute(
+                "INSERT INTO directus_files (storage, private_hash, filename_disk, filename_download, type,"
+                " uploaded_by, uploaded_on, filesize) VALUES ('local', %s, 'a.txt', 'a.txt', 'text/plain', 1,"
+                " '2020-01-01 00:00:00', 4)",
+                ["abcdefgh12345678"],
+            )
+    finally:
+        conn.close()
+    before = directus8.snapshot(legacy.url)
+    key = f"legacy-{uuid.uuid4().hex[:8]}"
+    adopt(key, legacy.url, cleanup)
+
+    assert api.get(f"/{key}/users/me", {"access_token": "legacy-static-token"}).status_code == 200
+    for token in ("LEGACY-STATIC-TOKEN", "legacy-static-token\u0000", "legacy-static-token "):
+        assert api.get(f"/{key}/users/me", {"access_token": token}).status_code == 401, repr(token)
+    assert api.head(f"/{key}/assets/abcdefgh12345678").status_code == 200
+    for asset in ("ABCDEFGH12345678", "abcdefgh12345678%00", "abcdefgh12345678%20"):
+        assert api.head(f"/{key}/assets/{asset}").status_code == 404, asset
+    # Compared without changing a table.
+    assert directus8.snapshot(legacy.url, tables=sorted(before)) == before

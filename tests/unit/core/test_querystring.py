@@ -24,6 +24,12 @@ def parse(query: str) -> dict:
         ("fields=a,b", {"fields": "a,b"}),
         ("filter[or][0][a][eq]=1&filter[or][1][b][eq]=2", {"filter": {"or": [{"a": {"eq": "1"}}, {"b": {"eq": "2"}}]}}),
         ("q=caf%C3%A9", {"q": "café"}),
+        # The top level is always a mapping of names, whatever they are; PHP drops nameless ones.
+        ("0=x", {"0": "x"}),
+        ("0=x&1=y", {"0": "x", "1": "y"}),
+        ("=x", {}),
+        ("=x&limit=1", {"limit": "1"}),
+        ("[]=x", {"[]": "x"}),
     ],
 )
 def test_php_bracket_parsing(query, expected):
