@@ -3,7 +3,7 @@ from django.urls import include, path, register_converter
 
 from apps.core import middleware as core_errors
 from apps.projects.converters import ProjectKeyConverter
-from apps.server.views import ProjectInfoView
+from apps.server.views import ProjectInfoView, ProjectUpdateView
 from directus.conf import directus_settings
 
 # Routes under `/:project/`; the project middleware has already resolved (or refused) the key.
@@ -11,6 +11,7 @@ from directus.conf import directus_settings
 project_patterns = [
     path("", include("apps.items.urls")),
     path("", ProjectInfoView.as_view(), name="project-info"),
+    path("update", ProjectUpdateView.as_view()),
     path("", include("apps.auth.urls")),
     path("", include("apps.users.urls")),
     path("", include("apps.roles.urls")),

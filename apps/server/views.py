@@ -67,6 +67,16 @@ class ProjectDetailView(DirectusView):
         return self.respond(None)
 
 
+class ProjectUpdateView(DirectusView):
+    """POST /:project/update: an admin applies the project's pending system migrations (`204`)."""
+
+    def post(self, request):
+        if not request.user.is_admin:
+            raise errors.Unauthorized("Permission denied: Admin Only")
+        services.update_project(request.project)
+        return self.respond(None)
+
+
 class ProjectInfoView(DirectusView):
     """GET /:project/: public branding for everyone, more for users, server details for admins."""
 
