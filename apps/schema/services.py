@@ -35,7 +35,7 @@ from .description import (
     describe,
 )
 from .models import Collection, Field, Relation
-from .types import build_model_field
+from .types import build_model_field, default_value
 
 COLLECTION_META_KEYS = ("managed", "hidden", "single", "icon", "note", "translation")
 
@@ -149,7 +149,7 @@ def column_field(name: str, spec) -> models.Field:
     field = build_model_field(spec, column=name)
     if spec.default is not None and not spec.auto_increment:
         try:
-            field.to_python(spec.default)
+            default_value(field, spec.default)
         except ValidationError:
             raise errors.InvalidRequest(f'field "{name}": default value "{spec.default}" is not valid') from None
     return field
