@@ -43,6 +43,7 @@ def test_root_redirects_to_the_app(api, project, app_dir):
     response = api.get("/")
     assert response.status_code == 302
     assert response["Location"] == "./admin/"
+    assert response.content == b""
 
 
 @pytest.mark.parametrize("configured", ["", "nope"])
