@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path, register_converter
 
+from apps.assets.views import OriginalFileView
 from apps.core import middleware as core_errors
 from apps.projects.converters import ProjectKeyConverter
 from apps.server.views import ProjectInfoView, ProjectUpdateView
@@ -42,6 +43,7 @@ register_converter(ProjectKeyConverter, "project")
 urlpatterns = [
     path("<project:project>/", include(project_patterns)),
     path("<project:project>", ProjectInfoView.as_view()),
+    path("uploads/<project:project>/originals/<str:name>", OriginalFileView.as_view()),
     path(directus_settings.ADMIN_PATH, admin.site.urls),
     path("", include("apps.server.urls")),
     path("admin/", include("apps.server.appdir")),
