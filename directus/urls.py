@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path, register_converter
 
+from apps.assets.views import OriginalFileView
 from apps.core import middleware as core_errors
 from apps.projects.converters import ProjectKeyConverter
-from apps.server.views import ProjectInfoView
+from apps.server.views import ProjectInfoView, ProjectUpdateView
 from directus.conf import directus_settings
 
 # Routes under `/:project/`; the project middleware has already resolved (or refused) the key.
@@ -11,6 +12,7 @@ from directus.conf import directus_settings
 project_patterns = [
     path("", include("apps.items.urls")),
     path("", ProjectInfoView.as_view(), name="project-info"),
+    path("update", ProjectUpdateView.as_view()),
     path("", include("apps.auth.urls")),
     path("", include("apps.users.urls")),
     path("", include("apps.roles.urls")),
@@ -41,6 +43,7 @@ register_converter(ProjectKeyConverter, "project")
 urlpatterns = [
     path("<project:project>/", include(project_patterns)),
     path("<project:project>", ProjectInfoView.as_view()),
+    path("uploads/<project:project>/originals/<str:name>", OriginalFileView.as_view()),
     path(directus_settings.ADMIN_PATH, admin.site.urls),
     path("", include("apps.server.urls")),
     path("admin/", include("apps.server.appdir")),

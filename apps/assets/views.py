@@ -4,6 +4,10 @@ No authentication: the key (the file's private hash, or its download name when t
 `asset_url_naming` says so) is the access control (assets.md). Thumbnails are rendered once,
 stored in the project's thumbnail storage, and served from there afterwards.
 
+`GET /uploads/:project/originals/:name` is the `url` / `full_url` of a file on local storage
+(files.md), which Directus 8's web server served from its public folder: the stored original of
+the project's file with that disk name, under the same rules. On S3 those URLs are the bucket's.
+
 Responses carry ETag and Last-Modified and answer conditional requests with 304. Anything but a
 type that is safe to show inline (raster images, audio, video, PDF, plain text) is sent as an
 attachment with a restrictive Content-Security-Policy (deviation 14)."""
@@ -19,7 +23,7 @@ from apps.core import errors
 from apps.core.lookups import exactly
 from apps.core.views import DirectusView
 from apps.files.models import File
-from apps.files.storage import MissingFile, project_storage
+from apps.files.storage import LOCAL, MissingFile, project_storage
 from apps.settings.services import load_settings
 
 from . import thumbnails
@@ -180,3 +184,12 @@ class AssetView(DirectusView):
         for name, value in headers.items():
             response[name] = value
         return response
+
+
+class OriginalFileView(AssetView):
+    def get(self, request, name: str):
+        storage = project_storage(request.project)
+        row = File.objects.filter(filename_disk=name).order_by("id").first() if storage.adapter == LOCAL else None
+        if row is None:
+            raise errors.ItemNotFound()
+        return self._original(row, storage, load_settings())

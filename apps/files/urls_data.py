@@ -13,6 +13,7 @@ from urllib.parse import quote, urlsplit
 
 from django.urls import get_script_prefix
 
+from apps.files.storage import S3, adapter_name, project_storage
 from directus.conf import directus_settings
 
 # Extensions a thumbnail can be asked for (assets.md); raster formats Pillow renders here.
@@ -59,7 +60,11 @@ class FileDataBuilder:
         disk_name = row.get("filename_disk") or ""
         if storage.get("proxy_downloads"):
             url = f"/downloads/{key}/{disk_name}"
+        elif not storage.get("root_url") and adapter_name(storage) == S3:
+            # The object's own URL in the bucket (no signature: the bucket decides who reads it).
+            url = project_storage(self.project).originals.url(disk_name)
         else:
+            # Local storage is served at /uploads/<project>/originals/ (apps.assets.views).
             root_url = (storage.get("root_url") or f"/uploads/{key}/originals").rstrip("/")
             url = f"{root_url}/{disk_name}"
         full_url = url if urlsplit(url).netloc else self.base_url() + url

@@ -10,8 +10,11 @@ Answers are GraphQL results, not the REST envelope: `{"data": ...}` and/or
 
 * errors inside resolvers: HTTP 200, the Directus code in `extensions.code`, never a trace;
 * a document that is refused (syntax, validation, limits): HTTP 400 and no `data`;
-* the request itself refused (credentials, nothing readable, method): the Directus error's HTTP
-  status, in the same `errors` shape.
+* the request itself refused (body, method): the Directus error's HTTP status, in the same
+  `errors` shape;
+* the caller refused (a bad token, or the public role with nothing to read): the REST error
+  envelope `{"error": {"code", "message"}}`, as Directus 8's authentication answered before
+  GraphQL ran.
 
 A mutation operation runs in one transaction on the project database: if any of its fields
 fails, nothing it wrote is kept and `data` is null (deviation 2).
@@ -30,7 +33,7 @@ from rest_framework.request import Request
 
 from apps.auth.authentication import DirectusAuthentication
 from apps.core import errors
-from apps.core.handlers import to_directus_error
+from apps.core.handlers import json_error_response, to_directus_error
 from apps.permissions.guard import PermissionGuard
 from apps.projects.context import require_project
 from apps.schema.cache import project_schema
@@ -64,8 +67,11 @@ class GraphQLEndpoint(GraphQLView):
                 raise errors.MethodNotAllowed(
                     "GraphQL only supports GET and POST requests.", headers={"Allow": "GET, POST"}
                 )
+            try:
+                self.context = self._context(request)
+            except Exception as exc:
+                return self._refused(exc)
             data = self.parse_body(request)
-            self.context = self._context(request)
             result, status = self.get_response(request, data)
             return HttpResponse(result, status=status, content_type="application/json")
         except HttpError as error:  # graphene-django's: bad `variables` JSON
@@ -187,6 +193,13 @@ class GraphQLEndpoint(GraphQLView):
             formatted["path"] = error.path
         formatted["extensions"] = {"code": directus_error.code}
         return formatted
+
+    def _refused(self, exc: Exception) -> HttpResponse:
+        error = to_directus_error(exc)
+        if error is None:
+            logger.exception("GraphQL request failed", exc_info=exc)
+            error = errors.InternalError()
+        return json_error_response(error)
 
     def _error_response(self, error: errors.DirectusError, status: int | None = None) -> HttpResponse:
         body = {"errors": [{"message": error.message, "extensions": {"code": error.code}}]}

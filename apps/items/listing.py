@@ -60,7 +60,7 @@ def read_ids(
     items = reader.read(collection, source, tree)
     order = {value: index for index, value in enumerate(ids)}
     pk = collection.primary_key.name
-    if pk in (tree.select([pk]) or []):
+    if pk in (tree.select([pk], pk) or []):
         items.sort(key=lambda item: order.get(item.get(pk), 0))
     return items
 

@@ -152,7 +152,8 @@ class ItemReader:
             if visible(info.name) and (not info.alias or (expands_all and info.relation is not None))
         ]
         wildcard_names += [name for name in computed if visible(name)]
-        selected = [name for name in tree.select(wildcard_names) if name in collection.fields or name in computed]
+        key = collection.primary_key.name if collection.primary_key else None
+        selected = [name for name in tree.select(wildcard_names, key) if name in collection.fields or name in computed]
         selected = [name for name in selected if visible(name)]
         expansions: dict[str, FieldsTree] = {}
         for name in selected:

@@ -62,11 +62,12 @@ class ItemsBaseView(DirectusView):
     def writer(self, guard) -> ItemWriter:
         return ItemWriter(project_schema(), Actor.from_request(self.request, query=self.query), guard)
 
-    def read_back(self, collection: CollectionInfo, ids: list, guard, *, many: bool, inserted=None):
+    def read_back(self, collection: CollectionInfo, ids: list, guard, *, many: bool, inserted=None, updated=False):
         """The written items as the caller may read them now; 204 when none is readable.
-        `inserted` holds rows an INSERT returned, which need not be read again."""
+        `inserted` holds rows an INSERT returned, which need not be read again. Updated items
+        are read as GET reads them: one just soft-deleted is gone (items.md § PATCH)."""
         reader = self.reader(guard)
-        items = listing.read_ids(reader, collection, ids, self.query, inserted=inserted)
+        items = listing.read_ids(reader, collection, ids, self.query, inserted=inserted, hide_soft_deleted=updated)
         if not items:
             return self.respond(None)
         meta = listing.item_meta(collection, self.query, many=many)
@@ -110,12 +111,10 @@ class ItemsBaseView(DirectusView):
     def ids_response(self, info: CollectionInfo, ids: str):
         guard = self.guard()
         many = "," in ids
-        try:
-            guard.check_read(info)
-        except errors.ReadDenied:
-            if many:
-                raise
-            raise errors.ItemNotFound() from None
+        if not many and not guard.can_read(info):
+            # One item of a collection the caller cannot read looks missing, for every role.
+            raise errors.ItemNotFound(f'Item with id "{ids}" not found')
+        guard.check_read(info)
         reader = self.reader(guard)
         items = listing.read_ids(reader, info, split_ids(info, ids), self.query, hide_soft_deleted=True)
         if not many and not items:
@@ -158,7 +157,7 @@ class ItemsBaseView(DirectusView):
                 pk = split_ids(info, str(item[key]))[0]
                 writer.update(info, pk, {k: v for k, v in item.items() if k != key})
                 ids.append(pk)
-        return self.read_back(info, ids, guard, many=True)
+        return self.read_back(info, ids, guard, many=True, updated=True)
 
     def update_response(self, info: CollectionInfo, ids: str):
         body = self.body(dict)
@@ -169,7 +168,7 @@ class ItemsBaseView(DirectusView):
         with transaction.atomic(using=project_schema().alias):
             for pk in keys:
                 writer.update(info, pk, dict(body))
-        return self.read_back(info, keys, guard, many="," in ids)
+        return self.read_back(info, keys, guard, many="," in ids, updated=True)
 
     def delete_response(self, info: CollectionInfo, ids: str):
         keys = split_ids(info, ids)
@@ -228,7 +227,7 @@ class ItemRevertView(ItemsBaseView):
             if writer._current(info, writer._model(info), pk) is None:
                 raise errors.ItemNotFound(f'Item with id "{pk}" not found')
             writer.revert(info, pk, row.data)
-        return self.read_back(info, [pk], guard, many=False)
+        return self.read_back(info, [pk], guard, many=False, updated=True)
 
 
 def _check_batch(items: list) -> None:

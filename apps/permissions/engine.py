@@ -8,7 +8,8 @@
 Rules follow permissions.md: global rows (status NULL) unless status-scoped rows exist for the
 collection; levels none < mine < role < full; `mine`/`role` through the collection's owner field
 (or the special owners of some system collections); custom `$` rows are listed but never
-enforced. The administrator role passes everything."""
+enforced. The administrator role passes everything. Only reads tell the public role apart (`401`
+code 3 for a collection it cannot read); a denied write answers its own code for every role."""
 
 from dataclasses import dataclass, field
 
@@ -305,7 +306,7 @@ class Access:
             value = STATUS_DEFAULTS.get(collection.name)
         rule = self.rules(collection.name).for_status(value)
         if rule is None or rule.levels["create"] <= 0:
-            self._deny(errors.CreateDenied(f'Creating items in "{collection.name}" collection was denied'))
+            raise errors.CreateDenied(f'Creating items in "{collection.name}" collection was denied')
         self._check_write_fields(collection, rule, payload)
         self._check_explain(collection, rule, "create", comment)
         if collection.name == "directus_users":
@@ -324,20 +325,20 @@ class Access:
         rule = self.rules(collection.name).for_status(current_status)
         denied = errors.UpdateDenied(f'Updating items in "{collection.name}" collection was denied')
         if status is not None and current_status in soft_deleted(collection):
-            self._deny(denied)  # soft-deleted items are out of reach for non-admins
+            raise denied  # soft-deleted items are out of reach for non-admins
         if soft_delete:
             # Moving an item to a soft-delete status is checked as deleting it.
             self.check_delete(collection, current, comment=comment)
         else:
             if rule is None or not self._owner_allows(collection, rule.levels["update"], current, action="update"):
-                self._deny(denied)
+                raise denied
             self._check_explain(collection, rule, "update", comment)
         self._check_write_fields(collection, rule, payload)
         if collection.name == "directus_users":
             self._check_user_columns(payload, own_row=current.get("id") == self.user_id)
         elif collection.name == PRESETS:
             if current.get("user") != self.user_id:
-                self._deny(denied)  # whatever level the rows give: another user's, a role's or a global one
+                raise denied  # whatever level the rows give: another user's, a role's or a global one
             self._check_own_preset(payload)
 
     def _check_user_columns(self, payload: dict, *, own_row: bool) -> None:
@@ -362,11 +363,11 @@ class Access:
             return
         if collection.name == PRESETS and current.get("role") is not None:
             # presets.md: before the levels, whatever they say.
-            self._deny(errors.Forbidden("Cannot delete collection presets that belongs to a role"))
+            raise errors.Forbidden("Cannot delete collection presets that belongs to a role")
         status = collection.status_field
         rule = self.rules(collection.name).for_status(current.get(status.name) if status is not None else None)
         if rule is None or not self._owner_allows(collection, rule.levels["delete"], current, action="delete"):
-            self._deny(errors.DeleteDenied(f'Deleting items from "{collection.name}" collection was denied'))
+            raise errors.DeleteDenied(f'Deleting items from "{collection.name}" collection was denied')
         self._check_explain(collection, rule, "delete", comment)
 
     def check_comment(self, collection: CollectionInfo, item: dict, action: str) -> None:
@@ -390,7 +391,7 @@ class Access:
                 "update": errors.CommentUpdateDenied(f'Updating a comment to "{name}" collection was denied'),
                 "delete": errors.CommentDeleteDenied(f'Deleting a comment from "{name}" collection was denied'),
             }[action]
-            self._deny(error)
+            raise error
 
     def _owner_allows(self, collection: CollectionInfo, granted: int, current: dict, *, action: str) -> bool:
         if granted <= 0:
@@ -419,11 +420,6 @@ class Access:
             return
         if (rule.explain == "always" or rule.explain == action) and not comment:
             raise errors.Forbidden(f"Activity comment required for collection: {collection.name}")
-
-    def _deny(self, error: errors.DirectusError) -> None:
-        if self.is_public:
-            raise errors.Unauthorized()
-        raise error
 
 
 def _key_of(value):

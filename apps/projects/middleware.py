@@ -6,13 +6,15 @@ from apps.core.local import request_local
 from directus.conf import directus_settings
 
 from .context import _current
-from .models import RESERVED_KEYS
+from .models import RESERVED_KEYS, UPLOADS_PREFIX
 from .registry import get_project
 
 
 def project_key_from_path(path: str) -> str | None:
-    """The first path segment when it can name a project; None for global routes."""
-    segment = path.lstrip("/").split("/", 1)[0]
+    """The first path segment when it can name a project (the second one of a file URL,
+    `/uploads/<project>/...`); None for global routes."""
+    segments = path.lstrip("/").split("/", 2)
+    segment = segments[1] if segments[0] == UPLOADS_PREFIX and len(segments) > 2 else segments[0]
     if not segment or segment in RESERVED_KEYS:
         return None
     if segment.startswith("_") and segment != "_":

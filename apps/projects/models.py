@@ -6,8 +6,10 @@ from django.db import models
 
 KEY_PATTERN = re.compile(r"^[0-9a-z_-]+$")
 
-# First path segments that are global routes, never project keys (spec: README § URL layout).
-RESERVED_KEYS = frozenset({"server", "interfaces", "modules", "layouts", "types", "projects", "admin"})
+# First path segments that are global routes, never project keys (spec: README § URL layout);
+# `uploads` starts local storage's file URLs, `/uploads/<project>/originals/<name>` (files.md).
+RESERVED_KEYS = frozenset({"server", "interfaces", "modules", "layouts", "types", "projects", "admin", "uploads"})
+UPLOADS_PREFIX = "uploads"
 
 
 def validate_project_key(key: str) -> None:

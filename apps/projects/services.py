@@ -46,6 +46,16 @@ class ProjectMigrationError(ProjectError):
         super().__init__(f"{len(failed)} project(s) could not be migrated:\n" + "\n".join(lines))
 
 
+def prepare_control_database() -> None:
+    """Create or bring up to date the control database's tables (the project registry among
+    them), so that the project commands work on a fresh data directory without `migrate` first."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connections["default"])
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        call_command("migrate", database="default", interactive=False, verbosity=0)
+
+
 def default_database_url(key: str) -> str:
     path = directus_settings.DATA_DIR / "projects" / f"{key}.sqlite3"
     return f"sqlite:///{path.resolve()}"

@@ -40,8 +40,6 @@ def column_spec(info: FieldInfo) -> ColumnSpec:
 
 def _closest_datatype(datatype: str) -> str:
     datatype = datatype.upper()
-    if datatype == "BOOLEAN":
-        return "TINYINT"
     if "INT" in datatype:
         return "BIGINT"
     if "CHAR" in datatype or "TEXT" in datatype or datatype in {"ENUM", "SET", "UUID"}:
@@ -52,10 +50,7 @@ def _closest_datatype(datatype: str) -> str:
 
 
 def model_field(info: FieldInfo) -> models.Field:
-    spec = column_spec(info)
-    if spec.datatype == "TINYINT" and info.column.datatype == "BOOLEAN":
-        spec = ColumnSpec(**{**spec.__dict__, "directus_type": "boolean"})
-    return build_model_field(spec, column=info.name)
+    return build_model_field(column_spec(info), column=info.name)
 
 
 def build_model(collection: CollectionInfo, registry: Apps, version: int) -> type[models.Model] | None:

@@ -140,6 +140,10 @@ def parse_field(data, *, existing: "FieldDefinition | None" = None, current: Col
     if not datatype:
         raise errors.UnprocessableEntity(f'field "{name}": datatype is required')
     datatype = str(datatype).upper()
+    if datatype not in DATATYPES and base is not None and current is not None and current.datatype == datatype:
+        # The type the server reports for this column (one it cannot create, in an adopted
+        # database) sent back unchanged: the column stays as it is.
+        datatype = base.datatype
     if datatype not in DATATYPES:
         raise errors.InvalidRequest(f'field "{name}": unknown datatype {datatype}')
     rule = DATATYPES[datatype].length

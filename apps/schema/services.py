@@ -37,7 +37,7 @@ from .description import (
 )
 from .models import Collection, Field, Relation
 from .system_fields import SYSTEM_FIELDS, SYSTEM_RELATIONS
-from .types import build_model_field
+from .types import build_model_field, default_value
 
 COLLECTION_META_KEYS = ("managed", "hidden", "single", "icon", "note", "translation")
 
@@ -151,7 +151,7 @@ def column_field(name: str, spec) -> models.Field:
     field = build_model_field(spec, column=name)
     if spec.default is not None and not spec.auto_increment:
         try:
-            field.to_python(spec.default)
+            default_value(field, spec.default)
         except ValidationError:
             raise errors.InvalidRequest(f'field "{name}": default value "{spec.default}" is not valid') from None
     return field

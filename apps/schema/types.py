@@ -112,6 +112,8 @@ DATATYPES: dict[str, Datatype] = {
         Datatype("MEDIUMTEXT", LengthRule.NONE, _text),
         Datatype("LONGTEXT", LengthRule.NONE, _text),
         Datatype("TINYINT", LengthRule.OPTIONAL, _tinyint),
+        # What PostgreSQL and SQLite report for a boolean column, so it can be sent back as is.
+        Datatype("BOOLEAN", LengthRule.NONE, _simple(models.BooleanField)),
         Datatype("SMALLINT", LengthRule.OPTIONAL, _integer(models.SmallIntegerField, models.PositiveSmallIntegerField)),
         Datatype("MEDIUMINT", LengthRule.OPTIONAL, _integer(models.IntegerField, models.PositiveIntegerField)),
         Datatype("INT", LengthRule.OPTIONAL, _integer(models.IntegerField, models.PositiveIntegerField)),
@@ -245,6 +247,14 @@ def guess_type(datatype: str) -> str:
 _BOOLEAN_WORDS = {"true": True, "false": False, "t": True, "f": False, "1": True, "0": False}
 
 
+def default_value(model_field: models.Field, default):
+    """A column default as the field's Python value; raises ValidationError when it is none."""
+    if isinstance(model_field, models.BooleanField) and isinstance(default, str):
+        # PostgreSQL reports boolean defaults as `false`/`true`, which to_python refuses.
+        default = _BOOLEAN_WORDS.get(default.strip().lower(), default)
+    return model_field.to_python(default)
+
+
 def build_model_field(spec: ColumnSpec, *, column: str, name: str | None = None) -> models.Field:
     """The Django field that stores a column described by `spec`."""
     datatype = DATATYPES[spec.datatype.upper()]
@@ -259,12 +269,8 @@ def build_model_field(spec: ColumnSpec, *, column: str, name: str | None = None)
     model_field = datatype.build(spec, kwargs)
     if spec.default is not None and not spec.auto_increment:
         # Literal defaults only: expressions such as CURRENT_TIMESTAMP stay the database's business.
-        default = spec.default
-        if isinstance(model_field, models.BooleanField) and isinstance(default, str):
-            # PostgreSQL reports boolean defaults as `false`/`true`, which to_python refuses.
-            default = _BOOLEAN_WORDS.get(default.strip().lower(), default)
         try:
-            value = model_field.to_python(default)
+            value = default_value(model_field, spec.default)
         except (ValidationError, TypeError, ValueError):
             value = None
         if value is not None:

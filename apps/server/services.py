@@ -28,6 +28,16 @@ def check_super_admin_token(token) -> None:
         raise errors.Unauthorized("Permission denied: Superadmin Only")
 
 
+# -- POST /:project/update -------------------------------------------------------------------
+
+
+def update_project(project) -> None:
+    """Apply the project's pending system migrations (Directus 8 ran its own migrations here)."""
+    from apps.projects.services import migrate_project
+
+    migrate_project(project)
+
+
 # -- /server/info ---------------------------------------------------------------------------
 
 

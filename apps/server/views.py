@@ -1,17 +1,24 @@
 """Global routes (`/`, `/server/*`) and the project home `GET /:project/` (server.md, projects.md)."""
 
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.views import View
 
 from apps.core import errors
 from apps.core.views import DirectusView
+from directus.conf import directus_settings
 
 from . import services
+from .appdir import app_root
 
 
 class RootView(View):
+    """GET /: to the admin app when one is served here (server.md); without it, a redirect
+    would end in a 404, so the API answers for itself."""
+
     def get(self, request):
-        return HttpResponseRedirect("./admin/")
+        if app_root() is not None:
+            return HttpResponseRedirect("./admin/")
+        return JsonResponse({"data": {"api": "directus", "version": directus_settings.API_VERSION}, "public": True})
 
 
 class PingView(View):
@@ -64,6 +71,16 @@ class ProjectDetailView(DirectusView):
         if token is None and isinstance(request.data, dict):
             token = request.data.get("super_admin_token")
         services.delete_project_named(key, token)
+        return self.respond(None)
+
+
+class ProjectUpdateView(DirectusView):
+    """POST /:project/update: an admin applies the project's pending system migrations (`204`)."""
+
+    def post(self, request):
+        if not request.user.is_admin:
+            raise errors.Unauthorized("Permission denied: Admin Only")
+        services.update_project(request.project)
         return self.respond(None)
 
 

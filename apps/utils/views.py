@@ -10,10 +10,11 @@ from apps.core.views import DirectusView
 from . import services
 
 
-def payload(request) -> dict:
-    """The JSON object body; empty or not an object → `400` code 13."""
+def payload(request, *, may_be_empty_object=False) -> dict:
+    """The JSON object body; a missing body, one that is not an object, or (unless
+    `may_be_empty_object`) `{}` → `400` code 13."""
     body = request.data
-    if not body or not isinstance(body, dict):
+    if not isinstance(body, dict) or not (body or (may_be_empty_object and request.stream is not None)):
         raise errors.InvalidPayload()
     return body
 
@@ -56,7 +57,7 @@ class HashMatchView(DirectusView):
 
 class RandomStringView(DirectusView):
     def post(self, request):
-        body = payload(request)
+        body = payload(request, may_be_empty_object=True)  # `{}` asks for the default length
         length = body.get("length", 32)
         if isinstance(length, str) and length.strip().isdigit():
             length = int(length.strip())

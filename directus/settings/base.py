@@ -8,7 +8,9 @@ import dj_database_url
 from .env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-DATA_DIR = Path(env_str("DIRECTUS_DATA_DIR", str(BASE_DIR / "var"))).resolve()
+# `var` in the checkout; installed as a package (pip install .), `var` in the working directory.
+_DEFAULT_DATA_DIR = BASE_DIR / "var" if (BASE_DIR / "manage.py").is_file() else Path.cwd() / "var"
+DATA_DIR = Path(env_str("DIRECTUS_DATA_DIR", str(_DEFAULT_DATA_DIR))).resolve()
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "")
 DEBUG = env_bool("DJANGO_DEBUG", False)
@@ -88,7 +90,7 @@ WSGI_APPLICATION = "directus.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [BASE_DIR / "directus" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

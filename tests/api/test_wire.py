@@ -50,12 +50,6 @@ def test_ping_is_plain_text(api, project):
     assert response.content == b"pong"
 
 
-def test_root_redirects_to_the_app(api, project):
-    response = api.get("/")
-    assert response.status_code == 302
-    assert response["Location"] == "./admin/"
-
-
 def test_maintenance_flag_answers_503_code_21(api, url, tmp_path):
     flag = tmp_path / "maintenance"
     flag.write_text("")

@@ -13,7 +13,8 @@ return inside them:
   None for a plain name). An explicit subtree replaces the wildcard's expansion for that name.
 * `-name` removes a name after wildcard expansion (also nested: `author.-email`).
 
-A level holding only exclusions means "everything but these" (`-body` == `*,-body`).
+A level holding only exclusions means "everything but these" (`-body` == `*,-body`). A bare `-`
+selects nothing but the primary key: the v8 app counts rows with `fields=-&limit=0&meta=total_count`.
 """
 
 from collections.abc import Iterable, Sequence
@@ -26,6 +27,8 @@ class FieldsTree:
     wildcard_children: "FieldsTree | None" = None
     named: dict[str, "FieldsTree | None"] = field(default_factory=dict)
     excluded: set[str] = field(default_factory=set)
+    # A bare `-`: the level asks for no field, so it returns its key alone.
+    key_only: bool = False
 
     # -- building -------------------------------------------------------------------------
 
@@ -37,7 +40,9 @@ class FieldsTree:
                 if self.wildcard_children is None:
                     self.wildcard_children = FieldsTree()
                 self.wildcard_children.add_path(rest)
-        elif head.startswith("-") and len(head) > 1:
+        elif head == "-":
+            self.key_only = True
+        elif head.startswith("-"):
             self.excluded.add(head[1:])
         elif rest:
             child = self.named.get(head)
@@ -57,10 +62,13 @@ class FieldsTree:
 
     # -- reading --------------------------------------------------------------------------
 
-    def select(self, wildcard_names: Iterable[str]) -> list[str]:
+    def select(self, wildcard_names: Iterable[str], key: str | None = None) -> list[str]:
         """The names this level returns, in order: the wildcard's names (the level's non-alias
-        fields, given by the caller) then the other explicitly named ones, minus exclusions."""
+        fields, given by the caller) then the other explicitly named ones, minus exclusions;
+        after a bare `-`, `key` (the primary key's name) comes first."""
         names = list(dict.fromkeys(wildcard_names)) if self.wildcard else []
+        if self.key_only and key is not None and key not in names:
+            names.insert(0, key)
         seen = set(names)
         names += [name for name in self.named if name not in seen]
         return [name for name in names if name not in self.excluded]
@@ -92,6 +100,8 @@ class FieldsTree:
         for name, child in self.named.items():
             out += [f"{name}.{p}" for p in child.paths()] if child is not None else [name]
         out += [f"-{name}" for name in sorted(self.excluded)]
+        if self.key_only:
+            out.append("-")
         return out
 
 
@@ -114,7 +124,7 @@ def split_entries(value) -> list[str]:
 def parse_fields(value, *, default: str = "*") -> FieldsTree:
     """Parse the `fields` parameter; absent or empty means `default` (`*`)."""
     tree = _build(split_entries(value))
-    if not (tree.wildcard or tree.named or tree.excluded):
+    if not (tree.wildcard or tree.named or tree.excluded or tree.key_only):
         tree = _build(split_entries(default))
     return tree._normalise()
 

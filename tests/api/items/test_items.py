@@ -122,20 +122,32 @@ def test_bad_input(blog, schema_admin_api, schema_url):
     assert rows("articles") == []
 
 
-def test_the_public_role_reads_and_writes_nothing(blog, schema_url):
+def error_of(response) -> tuple[int, int]:
+    return response.status_code, response.json()["error"]["code"]
+
+
+def test_the_public_role_reads_and_writes_nothing(blog, schema_admin_api, schema_url):
     from rest_framework.test import APIClient
 
+    pk = post(schema_admin_api, schema_url, "items/articles", {"title": "Hidden"}).json()["data"]["id"]
     public = APIClient()
-    assert public.get(schema_url("items/articles")).json()["error"]["code"] == 3
-    assert public.post(schema_url("items/articles"), {"title": "x"}, format="json").json()["error"]["code"] == 3
-    assert rows("articles") == []
+    assert error_of(public.get(schema_url("items/articles"))) == (401, 3)
+    # One item of a collection it cannot read looks missing; several ids are a read denial.
+    assert error_of(public.get(schema_url(f"items/articles/{pk}"))) == (404, 203)
+    assert error_of(public.get(schema_url("items/articles/999"))) == (404, 203)
+    assert error_of(public.get(schema_url(f"items/articles/{pk},999"))) == (401, 3)
+    # Writes answer their own codes, as for any role.
+    assert error_of(public.post(schema_url("items/articles"), {"title": "x"}, format="json")) == (403, 301)
+    upload = {"data": "aGk=", "filename_disk": "a.txt", "filename_download": "a.txt"}
+    assert error_of(public.post(schema_url("files"), upload, format="json")) == (403, 301)
+    assert [row["title"] for row in rows("articles")] == ["Hidden"]
 
 
 def test_soft_delete_hides_items_and_is_logged(blog, schema_admin_api, schema_url):
     api, url = schema_admin_api, schema_url
     article = post(api, url, "items/articles", {"title": "Gone soon", "status": "published"}).json()["data"]
     response = api.patch(url(f"items/articles/{article['id']}"), {"status": "deleted"}, format="json")
-    assert response.status_code == 200
+    assert response.status_code == 204 and response.content == b""  # no longer readable, as GET says
     assert Activity.objects.filter(collection="articles").order_by("-id").first().action == "soft-delete"
     assert api.get(url("items/articles")).json()["data"] == []
     assert api.get(url(f"items/articles/{article['id']}")).status_code == 404

@@ -128,3 +128,14 @@ def test_nested_users_of_a_role(admin_api, url, editor, schema):
     assert response.status_code == 200, response.content
     assert {"id": other.pk} in response.json()["data"]["users"]
     assert User.objects.get(pk=other.pk).role == editor.role
+
+
+def test_the_settings_page_counts_with_a_bare_minus(admin_api, url):
+    """The v8 app's Settings page counts roles and activity with `fields=-`: nothing but the key."""
+    for path, model in (("roles", Role), ("activity", Activity)):
+        response = admin_api.get(url(path), {"fields": "-", "limit": "0", "meta": "total_count"})
+        assert response.status_code == 200, response.content
+        assert response.json()["data"] == []
+        assert response.json()["meta"] == {"total_count": model.objects.count()}
+    listed = admin_api.get(url("roles"), {"fields": "-"}).json()["data"]
+    assert listed == [{"id": pk} for pk in Role.objects.order_by("pk").values_list("pk", flat=True)]

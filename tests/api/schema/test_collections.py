@@ -414,3 +414,26 @@ def test_boolean_defaults_apply_when_the_value_is_left_out(schema_admin_api, sch
     created = api.post(url("items/flags"), {"name": "x"}, format="json")
     assert created.status_code == 200, created.content
     assert (created.json()["data"]["off"], created.json()["data"]["lit"]) == (False, True)
+
+
+def test_every_reported_datatype_is_accepted_back(schema_admin_api, schema_url, schema_project):
+    """What GET /fields reports (`BOOLEAN` on PostgreSQL and SQLite, say) can be sent back as it
+    is: to the same field, and to a new one."""
+    api, url = schema_admin_api, schema_url
+    kinds = [f for f in EVERY_TYPE if f["field"] in {"title", "body", "big", "price", "ratio", "active", "day", "at"}]
+    kinds += [{"field": "happened", "type": "datetime", "datatype": "DATETIME"}]
+    kinds += [{"field": "featured", "type": "boolean", "datatype": "BOOLEAN"}]
+    assert create(api, url, "reported", simple("reported", *kinds)).status_code == 200
+    before = columns(schema_project, "reported")
+    for field in api.get(url("fields/reported")).json()["data"]:
+        if field["primary_key"]:
+            continue
+        sent = {key: field[key] for key in ("type", "datatype", "length", "default_value", "signed")}
+        response = api.patch(url(f"fields/reported/{field['field']}"), sent, format="json")
+        assert response.status_code == 200, (field["datatype"], response.content)
+        copy = {**sent, "field": f"{field['field']}_copy"}
+        response = api.post(url("fields/reported"), copy, format="json")
+        assert response.status_code == 200, (field["datatype"], response.content)
+        assert response.json()["data"]["datatype"] == field["datatype"]
+    after = columns(schema_project, "reported")
+    assert {name: after[name].datatype for name in before} == {name: c.datatype for name, c in before.items()}

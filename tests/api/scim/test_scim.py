@@ -418,9 +418,9 @@ def test_fixed_roles_cannot_be_deleted(scim, project):
 # -- Who may call ------------------------------------------------------------------------------------------
 
 
-def test_public_is_401(scim_public, project):
+def test_public_reads_are_401_and_writes_403(scim_public, project):
     scim_error(scim_public.get("Users"), 401)
-    scim_error(scim_public.post("Groups", {"displayName": "X"}), 401)
+    scim_error(scim_public.post("Groups", {"displayName": "X"}), 403)  # a denied create, as in REST
     assert not Role.objects.filter(name="X").exists()
 
 

@@ -39,6 +39,21 @@ def test_missing_folder_is_404(api, project, settings, tmp_path):
     assert_route_not_found(api.get("/admin/"))
 
 
+def test_root_redirects_to_the_app(api, project, app_dir):
+    response = api.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "./admin/"
+    assert response.content == b""
+
+
+@pytest.mark.parametrize("configured", ["", "nope"])
+def test_root_without_an_app_answers_itself(api, project, settings, tmp_path, configured):
+    settings.DIRECTUS = {**settings.DIRECTUS, "APP_DIR": configured and str(tmp_path / configured)}
+    response = api.get("/")
+    assert response.status_code == 200
+    assert response.json() == {"data": {"api": "directus", "version": "8.8.1"}, "public": True}
+
+
 def test_index_served(api, project, app_dir):
     response = api.get("/admin/")
     assert response.status_code == 200

@@ -132,3 +132,16 @@ def test_reserved_names_have_no_project_info(api, project):
         response = api.get(path)
         assert response.status_code == 404, path
         assert response.json()["error"]["code"] == 1
+
+
+def test_update_is_for_admins_and_applies_pending_migrations(api, url, project, editor_api, admin_api):
+    from django.db import connections
+    from django.db.migrations.executor import MigrationExecutor
+
+    for client in (api, editor_api):
+        response = client.post(url("update"))
+        assert response.status_code == 401 and response.json()["error"]["code"] == 3
+    response = admin_api.post(url("update"))
+    assert response.status_code == 204 and response.content == b""
+    executor = MigrationExecutor(connections[project.alias])
+    assert executor.migration_plan(executor.loader.graph.leaf_nodes()) == []

@@ -28,13 +28,6 @@ def test_ping(api, project):
     assert response["Content-Type"].startswith("text/plain")
 
 
-def test_root_redirects(api, project):
-    response = api.get("/")
-    assert response.status_code == 302
-    assert response["Location"] == "./admin/"
-    assert response.content == b""
-
-
 # -- /server/info ------------------------------------------------------------------------------
 
 

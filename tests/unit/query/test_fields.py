@@ -108,8 +108,12 @@ def test_nested_exclusion():
     assert tree.child("author").select(["id", "email", "password"]) == ["id", "email"]
 
 
-def test_bare_dash_is_a_name_not_an_exclusion():
-    assert parse_fields("-").explicit_names == ["-"]
+def test_bare_dash_selects_the_key_alone():
+    tree = parse_fields("-")
+    assert tree.explicit_names == [] and not tree.wildcard
+    assert tree.select(COLUMNS, "id") == ["id"]
+    assert parse_fields("-,title").select(COLUMNS, "id") == ["id", "title"]
+    assert parse_fields("author.-").child("author").select(["id", "name"], "id") == ["id"]
 
 
 def test_non_relational_dots_and_empty_segments_are_tolerated():

@@ -64,6 +64,7 @@ SQL_DATATYPES = {
     *("FLOAT", "DOUBLE", "DECIMAL", "REAL", "NUMERIC"),
     *("BIT", "BINARY", "VARBINARY", "TINYBLOB", "BLOB", "MEDIUMBLOB", "LONGBLOB"),
     *("DATE", "DATETIME", "TIME", "TIMESTAMP", "ENUM", "SET", "JSON"),
+    "BOOLEAN",  # not in the spec's list, but what PostgreSQL and SQLite report for booleans
 }
 
 
@@ -172,6 +173,7 @@ def test_length_rules_follow_the_spec():
         "TIMESTAMP",
         "TIME",
         "JSON",
+        "BOOLEAN",
     }
 
 

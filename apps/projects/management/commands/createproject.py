@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.projects.databases import display_url
-from apps.projects.services import ProjectError, create_project
+from apps.projects.services import ProjectError, create_project, prepare_control_database
 
 
 class Command(BaseCommand):
@@ -30,6 +30,7 @@ class Command(BaseCommand):
         parser.add_argument("--private", action="store_true", help="Hide the project from GET /server/projects.")
 
     def handle(self, *args, **options):
+        prepare_control_database()
         if options["existing"]:
             given = [
                 "--" + name.replace("_", "-")

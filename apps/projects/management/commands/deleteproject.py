@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.projects.services import ProjectError, delete_project
+from apps.projects.services import ProjectError, delete_project, prepare_control_database
 
 
 class Command(BaseCommand):
@@ -16,6 +16,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        prepare_control_database()
         try:
             delete_project(options["key"], drop_database=options["drop_database"])
         except ProjectError as exc:

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.projects.services import ProjectError, ProjectMigrationError, migrate_all_projects
+from apps.projects.services import ProjectError, ProjectMigrationError, migrate_all_projects, prepare_control_database
 
 
 class Command(BaseCommand):
@@ -14,6 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("keys", nargs="*", help="Project keys (default: all projects).")
 
     def handle(self, *args, **options):
+        prepare_control_database()
         try:
             done = migrate_all_projects(options["keys"] or None, verbosity=max(options["verbosity"] - 1, 0))
         except ProjectMigrationError as exc:

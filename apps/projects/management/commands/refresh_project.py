@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from apps.projects.context import using_project
 from apps.projects.registry import get_project
+from apps.projects.services import prepare_control_database
 from apps.schema.cache import config_changed
 
 
@@ -15,6 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("key")
 
     def handle(self, *args, **options):
+        prepare_control_database()
         project = get_project(options["key"])
         if project is None:
             raise CommandError(f"Unknown project '{options['key']}'.")
