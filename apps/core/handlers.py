@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from . import errors
+from .dberrors import is_statement_timeout
 
 logger = logging.getLogger("directus.errors")
 
@@ -61,6 +62,8 @@ def to_directus_error(exc: Exception) -> errors.DirectusError | None:
     if isinstance(exc, SuspiciousOperation):
         return errors.BadRequest()
     if isinstance(exc, OperationalError | InterfaceError | DatabaseError):
+        if is_statement_timeout(exc):
+            return errors.StatementTimeout(headers={"Retry-After": "5"})
         text = str(exc).lower()
         if any(marker in text for marker in _LOCK_MARKERS):
             return errors.DatabaseBusy(headers={"Retry-After": "1"})
