@@ -105,14 +105,23 @@ class ProjectSchema:
                 return
             self._replace(describe(self.alias, sorted(names)), names=names)
 
+    def reload(self) -> None:
+        """Describe every collection again from the live tables, whatever the version says."""
+        with self._lock:
+            self._replace(describe(self.alias), everything=True)
+            self._config = {}
+
     def _replace(self, described: dict[str, CollectionInfo], *, names=None, everything=False) -> None:
         stale = set(self.collections) if everything else set(names or ())
+        # One swap: a request in another thread of this worker sees the old or the new
+        # descriptions, never a collection missing in between.
+        collections = {name: info for name, info in self.collections.items() if name not in stale}
+        collections.update(described)
+        self.collections = collections
         for name in stale:
-            self.collections.pop(name, None)
             model = self._models.pop(name, None)
             if model is not None:
                 builder.unregister(model)
-        self.collections.update(described)
 
 
 _schemas: dict[str, ProjectSchema] = {}
@@ -131,15 +140,36 @@ def project_schema(project: ProjectConfig | None = None, *, known_version: int |
             if schema is None or schema.project_instance != project.instance:
                 schema = _schemas[project.key] = ProjectSchema(project)
     request_memo = memo()
-    key = ("schema-checked", project.key)
+    key = (_CHECKED, project.key)
     if request_memo is None or key not in request_memo:
         schema.refresh(known_version)
         connection = connections[schema.alias]
         if hasattr(connection, "prepared_statements_valid_for"):
             connection.prepared_statements_valid_for(schema.global_version)
         if request_memo is not None:
-            request_memo[key] = True
+            request_memo[key] = schema.global_version
     return schema
+
+
+_CHECKED = "schema-checked"
+_CHANGED_HERE = "schema-changed-here"
+
+
+def changed_by_this_request() -> bool:
+    """Whether the current request moved the schema version itself (a schema change, or a write
+    to the configuration tables)."""
+    request_memo = memo()
+    return request_memo is not None and _CHANGED_HERE in request_memo
+
+
+def check_again(project: ProjectConfig) -> bool:
+    """Check the stored version again in the middle of a request; True when it moved since the
+    request's first check (what this worker knows has then caught up with it)."""
+    request_memo = memo()
+    checked = request_memo.pop((_CHECKED, project.key), None) if request_memo is not None else None
+    if checked is None:
+        return False
+    return project_schema(project).global_version != checked
 
 
 def bump(alias: str, collections: set[str], dropped: set[str] = frozenset()) -> None:
@@ -149,6 +179,9 @@ def bump(alias: str, collections: set[str], dropped: set[str] = frozenset()) -> 
     grow, across drops too: the row of a `dropped` collection is deleted (workers notice the
     missing row), and if the name comes back it gets a version no worker has seen for it. So the
     table holds one row per existing collection, however many come and go."""
+    request_memo = memo()
+    if request_memo is not None:
+        request_memo[_CHANGED_HERE] = True
     connection = connections[alias]
     if hasattr(connection, "forget_prepared_statements"):
         connection.forget_prepared_statements()  # statements on the changed tables, this connection
