@@ -34,6 +34,9 @@ class ProjectSchema:
         self.global_version: int | None = None
         self.versions: dict[str, int] = {}
         self.collections: dict[str, CollectionInfo] = {}
+        # Moves whenever descriptions are replaced: a request that began with others may have
+        # been handed models and descriptions of two states (another thread of this worker).
+        self.generation = 0
         self._models: dict[str, type] = {}
         self.registry = builder.new_registry()
         # Project configuration read from the database (settings, permission rows, roles,
@@ -101,6 +104,7 @@ class ProjectSchema:
                         builder.unregister(model)
                 self._models.clear()
                 self.collections.clear()
+                self.generation += 1
                 self.global_version = None
                 return
             self._replace(describe(self.alias, sorted(names)), names=names)
@@ -118,6 +122,7 @@ class ProjectSchema:
         collections = {name: info for name, info in self.collections.items() if name not in stale}
         collections.update(described)
         self.collections = collections
+        self.generation += 1
         for name in stale:
             model = self._models.pop(name, None)
             if model is not None:
@@ -147,7 +152,7 @@ def project_schema(project: ProjectConfig | None = None, *, known_version: int |
         if hasattr(connection, "prepared_statements_valid_for"):
             connection.prepared_statements_valid_for(schema.global_version)
         if request_memo is not None:
-            request_memo[key] = schema.global_version
+            request_memo[key] = (schema.global_version, schema.generation)
     return schema
 
 
@@ -164,12 +169,14 @@ def changed_by_this_request() -> bool:
 
 def check_again(project: ProjectConfig) -> bool:
     """Check the stored version again in the middle of a request; True when it moved since the
-    request's first check (what this worker knows has then caught up with it)."""
+    request's first check, or this worker's descriptions changed since (what this worker knows
+    has then caught up with the stored version)."""
     request_memo = memo()
     checked = request_memo.pop((_CHECKED, project.key), None) if request_memo is not None else None
     if checked is None:
         return False
-    return project_schema(project).global_version != checked
+    schema = project_schema(project)
+    return (schema.global_version, schema.generation) != checked
 
 
 def bump(alias: str, collections: set[str], dropped: set[str] = frozenset()) -> None:

@@ -97,8 +97,9 @@ class RerunOnSchemaChange:
         return super().handle_exception(exc)
 
     def _met_schema_change(self, exc) -> bool:
-        """An error that is none of the API's own answers, with the schema version moved since
-        the request checked it."""
+        """An error that is none of the API's own answers, with the schema version (or what this
+        worker knows of it) moved since the request checked it, or a statement naming a column
+        or table that is not there."""
         if self._watch is None or isinstance(exc, APIException | Http404 | PermissionDenied):
             return False
         if self._watch.connection.in_atomic_block:
