@@ -31,6 +31,9 @@ DEFAULTS = {
     "DB_HEALTH_CHECK_IDLE_SECONDS": 5,
     # PostgreSQL project connections bind parameters on the server and prepare frequent statements.
     "DB_PREPARED_STATEMENTS": True,
+    # Seconds any statement on a project database may run (deviation 17); 0: no limit. A
+    # project's URL may set its own (`?statement_timeout=5`).
+    "STATEMENT_TIMEOUT": 30,
     # How long a worker trusts its cached copy of the project registry.
     "PROJECT_CACHE_SECONDS": 5,
     "API_VERSION": "8.8.1",

@@ -54,6 +54,10 @@ DatabaseBusy = _error("DatabaseBusy", 0, 503, "The database is busy. Please try 
 # The file storage (S3 or another remote store) cannot be reached or failed on its side
 # (deviation 18).
 StorageUnavailable = _error("StorageUnavailable", 0, 503, "The file storage is unavailable. Please try again.")
+# A statement ran over the time limit (deviation 17); its transaction was rolled back.
+StatementTimeout = _error("StatementTimeout", 0, 503, "The query took too long and was stopped. Please try again.")
+# The schema changed under a request that could not simply run again (apps.schema.rerun).
+SchemaChanged = _error("SchemaChanged", 0, 503, "The schema changed during the request. Please try again.")
 
 # Authentication
 InvalidCredentials = _error("InvalidCredentials", 100, 404, "Invalid user credentials")

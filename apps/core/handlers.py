@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from . import errors
+from .dberrors import is_statement_timeout
 
 logger = logging.getLogger("directus.errors")
 
@@ -72,6 +73,8 @@ def to_directus_error(exc: Exception) -> errors.DirectusError | None:
     if storage_unavailable(exc):
         return errors.StorageUnavailable(headers={"Retry-After": "5"})
     if isinstance(exc, OperationalError | InterfaceError | DatabaseError):
+        if is_statement_timeout(exc):
+            return errors.StatementTimeout(headers={"Retry-After": "5"})
         text = str(exc).lower()
         if _NUL_MARKER in text:
             # A NUL that reached a statement past the checks (apps.core.text): bad input.

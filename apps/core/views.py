@@ -1,7 +1,8 @@
 """Base views: every API view answers in the Directus envelope.
 
 `{"data": ..., "meta": ...}`; `"public": true` when the caller is the public role (or on routes
-that never authenticate); `204 No Content` with an empty body when there is no data.
+that never authenticate); `204 No Content` with an empty body when there is no data. A request
+that meets a schema changed under it runs again (apps.schema.rerun).
 """
 
 from functools import cached_property
@@ -9,10 +10,12 @@ from functools import cached_property
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.schema.rerun import RerunOnSchemaChange
+
 from .querystring import parse_query
 
 
-class DirectusView(APIView):
+class DirectusView(RerunOnSchemaChange, APIView):
     # Routes such as /auth/* run without authentication and always answer as public.
     always_public = False
 

@@ -138,10 +138,12 @@ class ItemsBaseView(DirectusView):
         _check_batch(items)
         guard = self.guard()
         writer = self.writer(guard)
+        # The read-back is part of the transaction: a schema change that breaks it leaves nothing
+        # written, and the request can run again (apps.schema.rerun).
         with transaction.atomic(using=project_schema().alias):
             ids = [writer.create(info, item) for item in items]
-        # One item: the row its INSERT returned is the row stored (a batch may change its own rows).
-        return self.read_back(info, ids, guard, many=many, inserted=None if many else writer.inserted_rows)
+            # One item: the row its INSERT returned is the row stored (a batch may change its own rows).
+            return self.read_back(info, ids, guard, many=many, inserted=None if many else writer.inserted_rows)
 
     def batch_update_response(self, info: CollectionInfo):
         body = self.body(list)
@@ -157,7 +159,7 @@ class ItemsBaseView(DirectusView):
                 pk = split_ids(info, str(item[key]))[0]
                 writer.update(info, pk, {k: v for k, v in item.items() if k != key})
                 ids.append(pk)
-        return self.read_back(info, ids, guard, many=True, updated=True)
+            return self.read_back(info, ids, guard, many=True, updated=True)
 
     def update_response(self, info: CollectionInfo, ids: str):
         body = self.body(dict)
@@ -168,7 +170,7 @@ class ItemsBaseView(DirectusView):
         with transaction.atomic(using=project_schema().alias):
             for pk in keys:
                 writer.update(info, pk, dict(body))
-        return self.read_back(info, keys, guard, many="," in ids, updated=True)
+            return self.read_back(info, keys, guard, many="," in ids, updated=True)
 
     def delete_response(self, info: CollectionInfo, ids: str):
         keys = split_ids(info, ids)
@@ -227,7 +229,7 @@ class ItemRevertView(ItemsBaseView):
             if writer._current(info, writer._model(info), pk) is None:
                 raise errors.ItemNotFound(f'Item with id "{pk}" not found')
             writer.revert(info, pk, row.data)
-        return self.read_back(info, [pk], guard, many=False, updated=True)
+            return self.read_back(info, [pk], guard, many=False, updated=True)
 
 
 def _check_batch(items: list) -> None:

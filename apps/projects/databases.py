@@ -29,6 +29,7 @@ _ENGINES = {
     "django.db.backends.sqlite3": "sqlite",
     "django.db.backends.postgresql": "postgresql",
     "django.db.backends.mysql": "mysql",
+    "apps.projects.backends.sqlite3": "sqlite",
     "apps.projects.backends.postgresql": "postgresql",
     "apps.projects.backends.mysql": "mysql",
 }
@@ -72,7 +73,8 @@ def normalise_url(url: str) -> str:
         name = config["NAME"]
         if not name or name == ":memory:":
             raise InvalidDatabaseURL("An in-memory SQLite database cannot hold a project; give a file path.")
-        return "sqlite:///" + str(Path(name).expanduser().resolve())
+        query = urlsplit(url).query
+        return "sqlite:///" + str(Path(name).expanduser().resolve()) + (f"?{query}" if query else "")
     _checked_name(config["NAME"])
     return url
 

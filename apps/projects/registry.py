@@ -83,8 +83,10 @@ def forget_project(key: str | None = None) -> None:
         _cache.pop(key, None)
 
 
-# Django's backends with a health check that skips connections used a moment ago (see backends/).
+# Django's backends with a statement time limit and a health check that skips connections used a
+# moment ago (see backends/).
 _BACKENDS = {
+    "django.db.backends.sqlite3": "apps.projects.backends.sqlite3",
     "django.db.backends.postgresql": "apps.projects.backends.postgresql",
     "django.db.backends.mysql": "apps.projects.backends.mysql",
 }
@@ -98,6 +100,9 @@ def database_settings(url: str) -> dict:
     if engine in _BACKENDS:
         config["ENGINE"] = _BACKENDS[engine]
     options = config.setdefault("OPTIONS", {})
+    # `?statement_timeout=<seconds>` on a project URL: this project's own statement time limit.
+    if "statement_timeout" in options:
+        config["STATEMENT_TIMEOUT"] = _seconds(options.pop("statement_timeout"))
     if engine.endswith("sqlite3"):
         # WAL lets readers in other workers proceed during a write; IMMEDIATE avoids lock upgrades.
         # Project tables carry no foreign keys (as in Directus 8); with checks off, the schema editor
@@ -118,6 +123,16 @@ def database_settings(url: str) -> dict:
         options.setdefault("init_command", "SET sql_mode='STRICT_TRANS_TABLES'")
         options.setdefault("isolation_level", "read committed")
     return config
+
+
+def _seconds(value) -> float:
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if not seconds >= 0:
+        raise ValueError(f"statement_timeout must be a number of seconds (0 for none), not {value!r}")
+    return seconds
 
 
 _INSTANCE = "_DIRECTUS_INSTANCE"

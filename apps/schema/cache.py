@@ -34,6 +34,9 @@ class ProjectSchema:
         self.global_version: int | None = None
         self.versions: dict[str, int] = {}
         self.collections: dict[str, CollectionInfo] = {}
+        # Moves whenever descriptions are replaced: a request that began with others may have
+        # been handed models and descriptions of two states (another thread of this worker).
+        self.generation = 0
         self._models: dict[str, type] = {}
         self.registry = builder.new_registry()
         # Project configuration read from the database (settings, permission rows, roles,
@@ -101,18 +104,29 @@ class ProjectSchema:
                         builder.unregister(model)
                 self._models.clear()
                 self.collections.clear()
+                self.generation += 1
                 self.global_version = None
                 return
             self._replace(describe(self.alias, sorted(names)), names=names)
 
+    def reload(self) -> None:
+        """Describe every collection again from the live tables, whatever the version says."""
+        with self._lock:
+            self._replace(describe(self.alias), everything=True)
+            self._config = {}
+
     def _replace(self, described: dict[str, CollectionInfo], *, names=None, everything=False) -> None:
         stale = set(self.collections) if everything else set(names or ())
+        # One swap: a request in another thread of this worker sees the old or the new
+        # descriptions, never a collection missing in between.
+        collections = {name: info for name, info in self.collections.items() if name not in stale}
+        collections.update(described)
+        self.collections = collections
+        self.generation += 1
         for name in stale:
-            self.collections.pop(name, None)
             model = self._models.pop(name, None)
             if model is not None:
                 builder.unregister(model)
-        self.collections.update(described)
 
 
 _schemas: dict[str, ProjectSchema] = {}
@@ -131,15 +145,38 @@ def project_schema(project: ProjectConfig | None = None, *, known_version: int |
             if schema is None or schema.project_instance != project.instance:
                 schema = _schemas[project.key] = ProjectSchema(project)
     request_memo = memo()
-    key = ("schema-checked", project.key)
+    key = (_CHECKED, project.key)
     if request_memo is None or key not in request_memo:
         schema.refresh(known_version)
         connection = connections[schema.alias]
         if hasattr(connection, "prepared_statements_valid_for"):
             connection.prepared_statements_valid_for(schema.global_version)
         if request_memo is not None:
-            request_memo[key] = True
+            request_memo[key] = (schema.global_version, schema.generation)
     return schema
+
+
+_CHECKED = "schema-checked"
+_CHANGED_HERE = "schema-changed-here"
+
+
+def changed_by_this_request() -> bool:
+    """Whether the current request moved the schema version itself (a schema change, or a write
+    to the configuration tables)."""
+    request_memo = memo()
+    return request_memo is not None and _CHANGED_HERE in request_memo
+
+
+def check_again(project: ProjectConfig) -> bool:
+    """Check the stored version again in the middle of a request; True when it moved since the
+    request's first check, or this worker's descriptions changed since (what this worker knows
+    has then caught up with the stored version)."""
+    request_memo = memo()
+    checked = request_memo.pop((_CHECKED, project.key), None) if request_memo is not None else None
+    if checked is None:
+        return False
+    schema = project_schema(project)
+    return (schema.global_version, schema.generation) != checked
 
 
 def bump(alias: str, collections: set[str], dropped: set[str] = frozenset()) -> None:
@@ -149,6 +186,9 @@ def bump(alias: str, collections: set[str], dropped: set[str] = frozenset()) -> 
     grow, across drops too: the row of a `dropped` collection is deleted (workers notice the
     missing row), and if the name comes back it gets a version no worker has seen for it. So the
     table holds one row per existing collection, however many come and go."""
+    request_memo = memo()
+    if request_memo is not None:
+        request_memo[_CHANGED_HERE] = True
     connection = connections[alias]
     if hasattr(connection, "forget_prepared_statements"):
         connection.forget_prepared_statements()  # statements on the changed tables, this connection

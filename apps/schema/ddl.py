@@ -8,6 +8,7 @@ that data is never destroyed before the last step that can fail (tables and colu
 renamed aside first, and only dropped once everything else succeeded)."""
 
 import logging
+import re
 import uuid
 from collections.abc import Callable
 
@@ -95,3 +96,13 @@ class SchemaChange:
 def aside_name(table: str) -> str:
     """A temporary name for a table or column that is about to be dropped."""
     return f"{table[:40]}__del_{uuid.uuid4().hex[:8]}"
+
+
+_ASIDE = re.compile(r"__del_[0-9a-f]{8}$")
+
+
+def is_aside(name: str) -> bool:
+    """Named by `aside_name`: already gone as far as the schema is concerned. Another worker that
+    describes the table in the moment before the drop must not take it for a column (or a
+    collection) and keep building statements that name it."""
+    return _ASIDE.search(name) is not None

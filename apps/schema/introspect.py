@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from django.db import connections
 
+from .ddl import is_aside
+
 # Bookkeeping tables of this server: never listed as collections.
 INTERNAL_TABLES = frozenset({"django_migrations", "django_directus_schema", "django_directus_credential_cutoff"})
 
@@ -34,7 +36,7 @@ def table_names(alias: str) -> list[str]:
         tables = [
             info.name
             for info in connection.introspection.get_table_list(cursor)
-            if info.type == "t" and info.name not in INTERNAL_TABLES
+            if info.type == "t" and info.name not in INTERNAL_TABLES and not is_aside(info.name)
         ]
     return sorted(tables)
 
@@ -46,10 +48,12 @@ def columns(alias: str, tables: list[str] | None = None) -> dict[str, list[Colum
     if not wanted:
         return {}
     if connection.vendor == "sqlite":
-        return {table: _sqlite_columns(connection, table) for table in wanted}
-    if connection.vendor == "postgresql":
-        return _postgres_columns(connection, wanted)
-    return _mysql_columns(connection, wanted)
+        found = {table: _sqlite_columns(connection, table) for table in wanted}
+    elif connection.vendor == "postgresql":
+        found = _postgres_columns(connection, wanted)
+    else:
+        found = _mysql_columns(connection, wanted)
+    return {table: [column for column in found[table] if not is_aside(column.name)] for table in found}
 
 
 def _sqlite_columns(connection, table: str) -> list[ColumnInfo]:

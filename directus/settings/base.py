@@ -5,7 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 # `var` in the checkout; installed as a package (pip install .), `var` in the working directory.
@@ -212,6 +212,7 @@ DIRECTUS = {
     "DB_CONN_MAX_AGE": env_int("DIRECTUS_PROJECT_DB_CONN_MAX_AGE", 60),
     "DB_HEALTH_CHECK_IDLE_SECONDS": env_int("DIRECTUS_PROJECT_DB_HEALTH_CHECK_IDLE_SECONDS", 5),
     "DB_PREPARED_STATEMENTS": env_bool("DIRECTUS_PROJECT_DB_PREPARED_STATEMENTS", True),
+    "STATEMENT_TIMEOUT": env_float("DIRECTUS_STATEMENT_TIMEOUT", 30),
     "PASSWORD_RESET_URL_ALLOWLIST": env_list("DIRECTUS_PASSWORD_RESET_URL_ALLOWLIST"),
     "CORS_CREDENTIALS_ORIGINS": env_list("DIRECTUS_CORS_CREDENTIALS_ORIGINS") if _cors_enabled else [],
     "APP_DIR": env_str("DIRECTUS_APP_DIR"),

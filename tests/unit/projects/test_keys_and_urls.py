@@ -141,7 +141,7 @@ def test_project_database_settings_per_engine(settings):
     assert postgres["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
     assert postgres["CONN_HEALTH_CHECKS"] is True
     assert database_settings("mysql://root@db.example/site")["ENGINE"] == "apps.projects.backends.mysql"
-    assert database_settings("sqlite:////tmp/site.sqlite3")["ENGINE"] == "django.db.backends.sqlite3"
+    assert database_settings("sqlite:////tmp/site.sqlite3")["ENGINE"] == "apps.projects.backends.sqlite3"
 
     settings.DIRECTUS = {**settings.DIRECTUS, "DB_PREPARED_STATEMENTS": False}
     assert database_settings("postgres://user@db.example/site")["OPTIONS"] == {}

@@ -57,6 +57,12 @@ class DatabaseWrapper(RecentUseHealthCheck, base.DatabaseWrapper):
         except Exception:  # closed or broken: let Django's own check decide
             return None
 
+    def limit_statements(self, seconds: float) -> None:
+        if seconds > 0:
+            with self.cursor() as cursor:
+                milliseconds = str(max(round(seconds * 1000), 1))
+                cursor.execute("SELECT set_config('statement_timeout', %s, false)", [milliseconds])
+
     # The project schema version this connection's prepared statements were made under.
     prepared_under_version = None
     _deallocations = 0
