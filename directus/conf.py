@@ -71,6 +71,8 @@ DEFAULTS = {
     "WEBHOOK_WORKERS": 4,
     # Deliveries waiting for a worker; past this, new ones are dropped (and logged).
     "WEBHOOK_MAX_PENDING": 1000,
+    # Seconds between the delivery worker's passes over the queues (`manage.py deliver`).
+    "DELIVERY_INTERVAL": 5,
     # Creating projects over HTTP (POST /server/projects) is refused while this file exists
     # (403 code 10); empty: `<DATA_DIR>/.lock`.
     "PROJECTS_LOCK_FILE": "",

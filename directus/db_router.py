@@ -19,6 +19,9 @@ PROJECT_APP_LABELS = frozenset(
         "presets",
         "webhooks",
         "directus_auth",
+        # The mail queue (django-post-office): queued in the transaction of the request that
+        # sends the mail (apps.mail.outbox).
+        "post_office",
         # Models built at run time from directus_collections/fields (apps.schema.builder).
         "runtime",
     }

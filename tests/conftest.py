@@ -144,6 +144,17 @@ def api():
     return APIClient()
 
 
+def sent_mail() -> list:
+    """The mail sent so far (Django's test outbox), after delivering the current project's queue
+    as the delivery worker would: requests only queue mail."""
+    from django.core import mail
+
+    from apps.mail.outbox import send_due
+
+    send_due()
+    return mail.outbox
+
+
 def admin_client() -> APIClient:
     """A client authenticated as the projects' admin with its static token."""
     client = APIClient()

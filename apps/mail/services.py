@@ -1,4 +1,4 @@
-"""Sending a message for POST /:project/mail (mail.md) through Django's email backend.
+"""Sending a message for POST /:project/mail (mail.md) through the mail queue.
 
 The caller's `body` is a template with `{{ name }}` / `{{ a.b }}` placeholders filled from `data`
 (values HTML-escaped in HTML mails). It is deliberately not run through a template engine: a
@@ -6,13 +6,10 @@ caller's text must not reach template tags (`{% include %}`, `{% load %}`...). T
 wrapped in the layout `mail/message.html` or, for `type: plain`, `mail/message.txt`."""
 
 import html
-import logging
 import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
-from django.core.mail.message import sanitize_address
 from django.core.validators import validate_email
 from django.template.loader import render_to_string
 from django.utils.html import strip_tags
@@ -20,11 +17,11 @@ from django.utils.html import strip_tags
 from apps.core import errors
 from apps.users.models import User, UserStatus
 
-logger = logging.getLogger("directus.mail")
+from . import outbox
 
 PLACEHOLDER = re.compile(r"{{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)\s*}}")
 MAX_RECIPIENTS = 1000
-SUBJECT_MAX = 998  # RFC 5322 line length
+SUBJECT_MAX = outbox.SUBJECT_MAX  # what the queue stores (RFC 5322 allows 998)
 
 
 def full_name(first, last) -> str:
@@ -110,7 +107,7 @@ def recipients(to) -> list[tuple[str, str]]:
 
 
 def formatted(email: str, name: str) -> str:
-    return sanitize_address((name, email), "utf-8") if name else sanitize_address(email, "utf-8")
+    return outbox.address(email, name)
 
 
 def default_sender() -> str:
@@ -118,18 +115,17 @@ def default_sender() -> str:
 
 
 def send(*, sender: str, to: list[tuple[str, str]], subject: str, body: str, html_mail: bool, project_name) -> None:
+    """Queue the message (apps.mail.outbox): the route answers 204 once it is queued, whatever
+    the mail server's state; the delivery worker sends it and retries (deviation 16)."""
     context = {"subject": subject, "body": body, "project_name": project_name}
+    recipients = [formatted(*pair) for pair in to]
     if html_mail:
-        content = render_to_string("mail/message.html", context)
-        message = EmailMultiAlternatives(
-            subject, html.unescape(strip_tags(body)), sender, [formatted(*pair) for pair in to]
+        outbox.queue(
+            to=recipients,
+            subject=subject,
+            text=html.unescape(strip_tags(body)),
+            html=render_to_string("mail/message.html", context),
+            sender=sender,
         )
-        message.attach_alternative(content, "text/html")
     else:
-        content = render_to_string("mail/message.txt", context)
-        message = EmailMultiAlternatives(subject, content, sender, [formatted(*pair) for pair in to])
-    try:
-        message.send(fail_silently=False)
-    except Exception as exc:  # any transport failure (SMTP errors, refused connections...)
-        logger.error("Sending mail failed: %s", exc)
-        raise errors.MailFailed(f"Mail sending failed: {type(exc).__name__}") from exc
+        outbox.queue(to=recipients, subject=subject, text=render_to_string("mail/message.txt", context), sender=sender)

@@ -1,5 +1,5 @@
 """Read-only pages of one project's data in the operators' Django admin: its users, roles,
-collections and recent activity.
+collections, recent activity and its queue of outgoing mail.
 
 Each page reads exactly the project named in its URL, inside `using_project` for that project,
 and turns what it read into plain rows before leaving that block: nothing lazy (a queryset, a
@@ -20,6 +20,7 @@ from .models import Project
 from .registry import ProjectConfig
 
 RECENT_ACTIVITY = 50
+RECENT_MAIL = 100
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,36 @@ def read_activity(config: ProjectConfig) -> list[tuple]:
     ]
 
 
+def read_mail(config: ProjectConfig) -> list[tuple]:
+    """The newest queued and sent mails, with the last failure of each (never the bodies:
+    reset and invitation links are credentials)."""
+    from post_office.models import STATUS, Email, Log
+
+    rows = list(
+        Email.objects.order_by("-id").values_list(
+            "id", "to", "subject", "status", "number_of_retries", "created", "scheduled_time"
+        )[:RECENT_MAIL]
+    )
+    errors: dict[int, str] = {}
+    failures = Log.objects.filter(email_id__in=[row[0] for row in rows], status=STATUS.failed).order_by("id")
+    for email_id, exception_type, message in failures.values_list("email_id", "exception_type", "message"):
+        errors[email_id] = f"{exception_type}: {message}"[:200]
+    names = dict(Email.STATUS_CHOICES)
+    return [
+        (
+            pk,
+            ", ".join(to),
+            subject,
+            names.get(status, "-"),
+            retries or 0,
+            created,
+            scheduled if status == STATUS.requeued else None,
+            errors.get(pk),
+        )
+        for pk, to, subject, status, retries, created, scheduled in rows
+    ]
+
+
 SECTIONS: dict[str, Section] = {
     section.name: section
     for section in (
@@ -98,6 +129,12 @@ SECTIONS: dict[str, Section] = {
             f"Recent activity (last {RECENT_ACTIVITY})",
             ("Action", "Collection", "Item", "User", "When"),
             read_activity,
+        ),
+        Section(
+            "mail",
+            f"Mail queue (last {RECENT_MAIL})",
+            ("ID", "To", "Subject", "Status", "Retries", "Queued", "Next attempt", "Last failure"),
+            read_mail,
         ),
     )
 }

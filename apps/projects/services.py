@@ -67,17 +67,19 @@ def table_names(alias: str) -> set[str]:
 
 
 def system_models() -> list:
-    """The models of the directus_* tables every project database has."""
+    """The models of the tables every project database has: directus_* and our bookkeeping
+    (the mail queue's many-to-many table included)."""
     return [
         model
-        for model in django_apps.get_models()
+        for model in django_apps.get_models(include_auto_created=True)
         if model._meta.app_label in SYSTEM_APP_LABELS and model._meta.managed and not model._meta.proxy
     ]
 
 
 def bookkeeping_tables() -> set[str]:
     """Tables of ours (not Directus 8's) that every project database has besides
-    `django_migrations`; adoption creates them."""
+    `django_migrations`: `django_directus_*` and the mail queue's `post_office_*`; adoption
+    creates them."""
     return {
         model._meta.db_table for model in system_models() if not model._meta.db_table.startswith(DIRECTUS_TABLE_PREFIX)
     }
@@ -238,8 +240,9 @@ def create_project(
     A new project gets its database (created when the server allows and it does not exist),
     the system tables and a fresh install's rows. Adoption changes none of the database's
     tables: it checks them against our models and records our initial migrations as applied;
-    the only additions are our own `django_*` bookkeeping tables (`django_migrations`, and
-    those of `bookkeeping_tables()`). The admin arguments are ignored when adopting.
+    the only additions are our own bookkeeping tables (`django_migrations`, and those of
+    `bookkeeping_tables()`: `django_directus_*` and the mail queue's `post_office_*`). The
+    admin arguments are ignored when adopting.
 
     The returned Project has `warnings`: things the operator should know (adoption only)."""
     try:

@@ -5,6 +5,7 @@ Django's introspection does not say everything Directus reports (SQL type names,
 auto-increment on every engine), so PostgreSQL and MariaDB are read from information_schema
 (one query for all tables) and SQLite from its pragmas. Queries take bound parameters only."""
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -12,8 +13,14 @@ from django.db import connections
 
 from .ddl import is_aside
 
-# Bookkeeping tables of this server: never listed as collections.
-INTERNAL_TABLES = frozenset({"django_migrations", "django_directus_schema", "django_directus_credential_cutoff"})
+
+@functools.cache
+def internal_tables() -> frozenset[str]:
+    """This server's own tables in a project database (`django_*` bookkeeping, the mail and
+    delivery queues): never listed as collections."""
+    from apps.projects.services import bookkeeping_tables
+
+    return frozenset({"django_migrations", *bookkeeping_tables()})
 
 
 @dataclass(frozen=True)
@@ -36,7 +43,7 @@ def table_names(alias: str) -> list[str]:
         tables = [
             info.name
             for info in connection.introspection.get_table_list(cursor)
-            if info.type == "t" and info.name not in INTERNAL_TABLES and not is_aside(info.name)
+            if info.type == "t" and info.name not in internal_tables() and not is_aside(info.name)
         ]
     return sorted(tables)
 

@@ -11,7 +11,6 @@ import re
 from dataclasses import replace
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db.models import NOT_PROVIDED
 from django.template.loader import render_to_string
@@ -26,6 +25,7 @@ from apps.auth.passwords import hash_password, is_password_hash
 from apps.auth.throttling import Counter, hit_all
 from apps.core import errors
 from apps.items.services import WriteHooks
+from apps.mail import outbox
 from apps.permissions.engine import PRIVATE_USER_COLUMNS, current_viewer
 from apps.projects.context import require_project
 from apps.projects.registry import ProjectConfig
@@ -264,7 +264,9 @@ def invitation_token(project: ProjectConfig, email: str, sender: int) -> str:
     return tokens.issue(project, tokens.INVITATION, INVITATION_TTL_MINUTES, email=email, sender=sender, date=now)
 
 
-def send_invitation(email: str, link: str, settings: ProjectSettings, sender: User | None) -> None:
+def queue_invitation(email: str, link: str, settings: ProjectSettings, sender: User | None) -> None:
+    """Queue the invitation in the request's transaction: it is sent once the invited user's
+    row is committed, and a mail server that is down fails nothing (deviation 16)."""
     context = {
         "project_name": settings.get("project_name", "Directus"),
         "invite_url": link,
@@ -272,17 +274,12 @@ def send_invitation(email: str, link: str, settings: ProjectSettings, sender: Us
         "sender": sender,
         "days": INVITATION_TTL_MINUTES // (24 * 60),
     }
-    try:
-        send_mail(
-            subject=f"You have been invited to {context['project_name']}",
-            message=render_to_string("mail/invitation.txt", context),
-            html_message=render_to_string("mail/invitation.html", context),
-            from_email=None,
-            recipient_list=[email],
-        )
-    except Exception as exc:  # any transport failure
-        logger.error("Invitation mail failed: %s", exc)
-        raise errors.MailFailed() from exc
+    outbox.queue(
+        to=[email],
+        subject=f"You have been invited to {context['project_name']}",
+        text=render_to_string("mail/invitation.txt", context),
+        html=render_to_string("mail/invitation.html", context),
+    )
 
 
 def invitation_email(project: ProjectConfig, token: str) -> str:

@@ -89,10 +89,10 @@ class InviteView(UsersBaseView):
             new = [email for email in emails if not User.objects.filter(email__iexact=email).exists()]
             for email in new:
                 writer.create(info, {"email": email, "status": UserStatus.INVITED})
-            # Mailed last, inside the transaction: a failed mail leaves no invited user behind.
+            # Queued with the users: both are committed, or neither.
             for email in new:
                 link = build_link(services.invitation_token(project, email, identity.user_id))
-                services.send_invitation(email, link, settings, identity.user)
+                services.queue_invitation(email, link, settings, identity.user)
         ids = []
         for email in emails:
             matches = User.objects.filter(email__iexact=email).exclude(status=UserStatus.DELETED)

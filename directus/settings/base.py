@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything an operator may change comes from the
 environment; docs/configuration.md lists the variables."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -26,6 +27,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "graphene_django",
     "corsheaders",
+    # The outgoing mail queue; its tables live in every project database (directus.db_router).
+    "post_office",
     "apps.core",
     "apps.projects",
     # Apps whose models are the directus_* system tables of each project database.
@@ -134,6 +137,18 @@ EMAIL_HOST_PASSWORD = env_str("DIRECTUS_EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("DIRECTUS_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DIRECTUS_MAIL_FROM", "admin@example.com")
 
+# Mail is queued in the project's database and sent by `manage.py deliver` through EMAIL_BACKEND
+# (apps.mail.outbox). A failed attempt is tried again after RETRY_INTERVAL, doubled at each
+# further failure, at most MAX_RETRIES times; then the mail stays "failed" for the operator.
+POST_OFFICE = {
+    "MAX_RETRIES": env_int("DIRECTUS_MAIL_MAX_RETRIES", 5),
+    "RETRY_INTERVAL": timedelta(seconds=env_int("DIRECTUS_MAIL_RETRY_SECONDS", 300)),
+    "BATCH_SIZE": 100,
+    "THREADS_PER_PROCESS": 2,
+    "LOG_LEVEL": 1,  # a log row per failed attempt only
+    "SENDING_ORDER": ["created"],
+}
+
 
 def redis_cache(url: str) -> dict:
     """The cache on Redis. A Redis that stops answering must not hold requests: its calls give
@@ -183,7 +198,12 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["stdout"], "level": env_str("DIRECTUS_LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR", "propagate": True}},
+    "loggers": {
+        "django.request": {"level": "ERROR", "propagate": True},
+        # Through our handler (post_office adds its own to a logger that has none); its counts of
+        # every pass are left out, apps.mail.outbox logs what it sent.
+        "post_office": {"handlers": ["stdout"], "level": "WARNING", "propagate": False},
+    },
 }
 
 # CORS (deviation 23): the allowed origins (by default any) read answers; credentials (cookies)
@@ -216,4 +236,5 @@ DIRECTUS = {
     "PASSWORD_RESET_URL_ALLOWLIST": env_list("DIRECTUS_PASSWORD_RESET_URL_ALLOWLIST"),
     "CORS_CREDENTIALS_ORIGINS": env_list("DIRECTUS_CORS_CREDENTIALS_ORIGINS") if _cors_enabled else [],
     "APP_DIR": env_str("DIRECTUS_APP_DIR"),
+    "DELIVERY_INTERVAL": float(env_str("DIRECTUS_DELIVERY_INTERVAL", "5")),
 }

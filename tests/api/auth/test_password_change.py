@@ -6,7 +6,6 @@ import re
 import time
 
 import pytest
-from django.core import mail
 from rest_framework.test import APIClient
 
 from apps.auth import tokens
@@ -14,7 +13,7 @@ from apps.permissions.services import create_default_permissions
 from apps.roles.models import Role
 from apps.users.models import User
 from tests.api.users.factories import ensure_system_schema
-from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, sent_mail
 
 from .conftest import bearer, login, make_user, set_setting
 
@@ -66,7 +65,7 @@ def reset_password(url, email):
     set_setting("app_url", "https://cms.example.com/admin")
     client = APIClient()
     assert client.post(url("auth/password/request"), {"email": email}, format="json").status_code == 204
-    token = re.search(r"token=([\w.-]+)", mail.outbox[-1].body).group(1)
+    token = re.search(r"token=([\w.-]+)", sent_mail()[-1].body).group(1)
     response = client.post(url("auth/password/reset"), {"token": token, "password": NEW_PASSWORD}, format="json")
     assert response.status_code == 204
 

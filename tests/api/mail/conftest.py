@@ -6,6 +6,7 @@ from email import message_from_bytes, policy
 import pytest
 from aiosmtpd.controller import Controller
 
+from apps.mail.outbox import send_due
 from tests.api.users.factories import editor, editor_api, schema  # noqa: F401
 
 
@@ -49,7 +50,8 @@ def smtp_server():
 
 @pytest.fixture
 def smtp(smtp_server, settings):
-    """Django's SMTP backend pointed at the loopback server; its received messages."""
+    """Django's SMTP backend pointed at the loopback server. Returns a function that delivers the
+    project's mail queue (as the delivery worker does) and gives the messages received."""
     controller, recorder = smtp_server
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
@@ -62,4 +64,10 @@ def smtp(smtp_server, settings):
     settings.DEFAULT_FROM_EMAIL = "Directus <noreply@example.com>"
     with recorder.lock:
         recorder.messages.clear()
-    return recorder.messages
+
+    def received() -> list[dict]:
+        send_due()
+        with recorder.lock:
+            return list(recorder.messages)
+
+    return received

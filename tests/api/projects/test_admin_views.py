@@ -8,12 +8,13 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from apps.mail import outbox
 from apps.projects.context import using_project
 from apps.projects.models import Project
 from tests.conftest import ADMIN_TOKEN, drop_project, make_project
 
 CHANGELIST = "/_admin/projects/project/"
-SECTIONS = ("users", "roles", "collections", "activity")
+SECTIONS = ("users", "roles", "collections", "activity", "mail")
 
 
 def data_url(key: str, section: str) -> str:
@@ -31,6 +32,7 @@ def populate(config, tag: str) -> dict:
         "role": f"Role only in {tag}",
         "collection": f"things_only_{tag}",
         "item": f"item-only-{tag}",
+        "mail": f"Mail only in {tag}",
     }
     with using_project(config):
         role = Role.objects.create(name=marks["role"])
@@ -46,6 +48,7 @@ def populate(config, tag: str) -> dict:
             collection=marks["collection"],
             item=marks["item"],
         )
+        outbox.queue(to=[marks["email"]], subject=marks["mail"], text=f"secret link of {tag}")
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {ADMIN_TOKEN}")
     response = api.post(
@@ -145,6 +148,9 @@ def test_pages_show_only_the_project_in_the_url(two_projects, operator, order):
         activity = pages["activity"].content.decode()
         assert mine["item"] in activity and mine["email"] in activity
         assert mine["collection"] in activity
+        queue = pages["mail"].content.decode()
+        assert mine["mail"] in queue and mine["email"] in queue and "queued" in queue
+        assert "secret link" not in queue  # bodies hold reset and invitation links
 
 
 def test_roles_page_counts_users(two_projects, operator):

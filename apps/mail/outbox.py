@@ -1,0 +1,72 @@
+"""Outgoing mail: queued with django-post-office in the project's own database, sent later by
+the delivery worker (`manage.py deliver`), never inside a request.
+
+`queue()` writes an `Email` row through the router, so it belongs to the transaction of the
+request that sends it: a rolled-back write sends nothing, a committed one keeps its mail however
+the mail server or the worker fares (deviation 16). Rows are made here rather than through
+`post_office.mail.send()`, which runs subject and bodies through the template engine: ours are
+rendered already, and a caller's text (POST /mail) must never reach template tags.
+
+`send_due()` delivers the current project's due mail through EMAIL_BACKEND. A failed attempt is
+due again after POST_OFFICE["RETRY_INTERVAL"], doubled at every further failure, until
+POST_OFFICE["MAX_RETRIES"]; then the mail stays `failed` with its log rows, for the operator."""
+
+import logging
+from email.header import Header
+
+from django.conf import settings
+from django.core.mail.message import sanitize_address
+from django.utils import timezone
+from post_office import mail as post_office
+from post_office.models import PRIORITY, STATUS, Email
+from post_office.settings import get_retry_timedelta
+
+from apps.projects.context import require_project
+
+logger = logging.getLogger("directus.mail")
+
+SUBJECT_MAX = Email._meta.get_field("subject").max_length
+
+
+def address(email: str, name: str = "") -> str:
+    """`Name <email>` for a queued mail. The queue keeps recipients comma-separated, so a name
+    with a comma is stored as an RFC 2047 encoded word (mail clients show it as written)."""
+    if name and "," in name:
+        name = Header(name, "utf-8").encode()
+    return sanitize_address((name, email), "utf-8") if name else sanitize_address(email, "utf-8")
+
+
+def queue(*, to: list[str], subject: str, text: str, html: str = "", sender: str | None = None) -> Email:
+    """Queue one mail in the current transaction of the project's database."""
+    return Email.objects.create(
+        from_email=sender or settings.DEFAULT_FROM_EMAIL,
+        to=to,
+        subject=subject,
+        message=text,
+        html_message=html,
+        status=STATUS.queued,
+        priority=PRIORITY.medium,
+    )
+
+
+def send_due() -> tuple[int, int, int]:
+    """Send the current project's due mail (one batch); (sent, failed for good, to retry)."""
+    started = timezone.now()
+    sent, failed, requeued = post_office.send_queued(processes=1)
+    if requeued:
+        _back_off(started)
+    key = require_project().key
+    if sent or requeued:
+        logger.info("Project %s: %s mail(s) sent, %s to be retried", key, sent, requeued)
+    if failed:
+        logger.error("Project %s: %s mail(s) failed after the last retry (see its mail queue)", key, failed)
+    return sent, failed, requeued
+
+
+def _back_off(since) -> None:
+    """post_office retries after a fixed interval; each further failure doubles the wait."""
+    interval = get_retry_timedelta()
+    retried = list(Email.objects.filter(status=STATUS.requeued, last_updated__gte=since, number_of_retries__gt=1))
+    for email in retried:
+        email.scheduled_time = email.last_updated + interval * 2 ** (email.number_of_retries - 1)
+    Email.objects.bulk_update(retried, ["scheduled_time"])
