@@ -90,6 +90,11 @@ class ProjectSchema:
             else:
                 changed = {name for name, version in versions.items() if self.versions.get(name) != version}
                 changed |= set(self.versions) - set(versions)
+                # Tables made outside the API have no counter until a change touches them: one
+                # dropped (or taken over) since is only noticed by describing it again.
+                changed |= {
+                    name for name, info in self.collections.items() if name not in versions and not info.is_system
+                }
                 if changed:
                     self._replace(describe(self.alias, sorted(changed)), names=changed)
             self.versions = versions

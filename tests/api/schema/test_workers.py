@@ -261,3 +261,25 @@ def test_a_collection_dropped_and_made_again_between_two_checks_is_rebuilt(
     assert other.collection("again") is None and other.model("again") is None
     # Unknown names are not remembered.
     assert other.model("never_there") is None and "never_there" not in other._models
+
+
+def test_a_table_made_outside_the_api_and_dropped_is_forgotten_by_other_workers(
+    schema_admin_api, schema_url, schema_project
+):
+    """A table made by hand has no version counter; once it is dropped through the API, a worker
+    that described it must not keep serving it (its next read would fail on the missing table)."""
+    from django.db import connections
+
+    from apps.schema.cache import ProjectSchema
+
+    connection = connections[schema_project.alias]
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {connection.ops.quote_name('by_hand')} (id INT PRIMARY KEY, label TEXT)")
+    other = ProjectSchema(schema_project)
+    other.refresh()
+    assert other.collection("by_hand") is not None and other.collection("by_hand").table_exists
+
+    response = schema_admin_api.delete(schema_url("collections/by_hand"))
+    assert response.status_code == 204, response.content
+    other.refresh()
+    assert other.collection("by_hand") is None or not other.collection("by_hand").table_exists
