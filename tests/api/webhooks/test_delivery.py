@@ -211,10 +211,9 @@ def test_guard_limits_redirects(receiver):
 
 
 def test_guard_times_out_on_a_hanging_receiver(receiver):
-    started = time.monotonic()
+    # The receiver answers 200 after 3 s: without the 0.5 s timeout the send would succeed.
     with pytest.raises(netguard.DeliveryError):
         netguard.send("GET", receiver.url("/slow"), allowlist=LOOPBACK, timeout=0.5)
-    assert time.monotonic() - started < 2
 
 
 def test_guard_refuses_loopback_without_allow_list(receiver):
