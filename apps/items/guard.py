@@ -13,6 +13,11 @@ class Guard:
         (apps/items/statements.py); the base guard answers the same to everyone."""
         return ("internal",)
 
+    def restricted_caller(self):
+        """The caller whose own-row rules apply to a write (their `user_id` and `role_id`):
+        None for admins and for the server's own writes."""
+        return None
+
     def can_read(self, collection: CollectionInfo) -> bool:
         return True
 

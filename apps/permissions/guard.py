@@ -14,6 +14,9 @@ class PermissionGuard(Guard):
         # Rules are per role; the user matters for $CURRENT_USER and reading one's own user row.
         return ("access", self.access.role_id, self.access.is_admin, self.access.user_id)
 
+    def restricted_caller(self):
+        return None if self.access.is_admin else self.access
+
     def can_read(self, collection) -> bool:
         return self.access.can_read(collection)
 

@@ -126,10 +126,10 @@ class PermissionWriteHooks(WriteHooks):
         self._not_own_role(writer, [current.get("role")], errors.DeleteDenied)
 
     def _not_own_role(self, writer, roles: list, error) -> None:
-        access = getattr(writer.guard, "access", None)
-        if access is None or access.is_admin:
+        caller = writer.guard.restricted_caller()
+        if caller is None:
             return
-        if access.role_id is not None and access.role_id in {_as_int(role) for role in roles}:
+        if caller.role_id is not None and caller.role_id in {_as_int(role) for role in roles}:
             raise error(f'A role may not change its own permissions ("{COLLECTION}")')
 
 

@@ -17,7 +17,7 @@ class PresetWriteHooks(WriteHooks):
         # The table declares no SQL default of its own.
         if payload.get("view_type") in (None, ""):
             payload["view_type"] = DEFAULT_VIEW_TYPE
-        access = getattr(writer.guard, "access", None)
-        if access is not None and not access.is_admin:
-            payload.setdefault("user", access.user_id)  # the only user a non-admin's preset may have
+        caller = writer.guard.restricted_caller()
+        if caller is not None:
+            payload.setdefault("user", caller.user_id)  # the only user a non-admin's preset may have
         return payload

@@ -5,6 +5,7 @@ from django.db import router
 from apps.activity import services as activity
 from apps.activity.inserts import CompiledInsert, LinkedInserts
 from apps.activity.models import Activity
+from apps.permissions.engine import PRIVATE_USER_COLUMNS, current_viewer
 
 from .models import Revision
 
@@ -24,8 +25,6 @@ def scrub(collection: str, values: dict | None) -> dict | None:
 def hide_unreadable_fields(row: dict, item: dict, policy) -> None:
     """Per-row read rule: a snapshot shows only the fields its reader may read of the item's
     collection (deviation 19); users' private columns only to admins and the user themself."""
-    from apps.permissions.engine import PRIVATE_USER_COLUMNS, current_viewer
-
     collection = row.get("collection")
     readable = policy.readable(collection)
     hidden = frozenset()

@@ -176,8 +176,7 @@ def _password_as_given(writer, payload: dict) -> dict:
     hash is hashed like any other, so nobody picks a hash the policy never saw. Admins (and the
     server's own writes) may set a ready hash, as when users are imported."""
     value = payload.get("password")
-    access = getattr(writer.guard, "access", None)
-    if isinstance(value, str) and is_password_hash(value) and access is not None and not access.is_admin:
+    if isinstance(value, str) and is_password_hash(value) and writer.guard.restricted_caller() is not None:
         return {**payload, "password": hash_password(value)}
     return payload
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from tests.api.files.helpers import s3_endpoint  # noqa: F401
-from tests.api.schema.test_workers import STARTUP_SECONDS, TOKEN, Server, _environment, _manage
 from tests.engines import SERVER_URLS, database_url, unavailable_reason
+from tests.live import STARTUP_SECONDS, TOKEN, Server, environment, manage
 
 REDIS_URL = os.environ.get("DIRECTUS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 PASSWORD = "many hosts password"
@@ -116,14 +116,14 @@ def test_two_hosts_serve_one_project(s3_endpoint):  # noqa: F811 (the fixture im
             data_dir = Path(tmp) / host
             data_dir.mkdir()
             envs[host] = {
-                **_environment(data_dir),
+                **environment(data_dir),
                 "DIRECTUS_CONTROL_DATABASE_URL": f"{SERVER_URLS['postgres'].rstrip('/')}/{control}",
                 "DIRECTUS_REDIS_URL": REDIS_URL,
             }
         try:
-            _manage(envs["a"], "migrate", "--verbosity", "0")
+            manage(envs["a"], "migrate", "--verbosity", "0")
             project_url = database_url("postgres", f"dxt_postgres_hosts_{suffix}", tmp)
-            _manage(envs["a"], "createproject", key, "--database-url", project_url, "--admin-email",
+            manage(envs["a"], "createproject", key, "--database-url", project_url, "--admin-email",
                     "admin@example.com", "--admin-password", PASSWORD, "--admin-token", TOKEN)  # fmt: skip
             created = True
             storage = {
@@ -131,7 +131,7 @@ def test_two_hosts_serve_one_project(s3_endpoint):  # noqa: F811 (the fixture im
                 "region": "us-east-1", "endpoint_url": s3_endpoint, "root": f"{key}/originals",
                 "thumb_root": f"{key}/generated",
             }  # fmt: skip
-            _manage(
+            manage(
                 envs["a"], "shell", "-c",
                 f"from apps.projects.models import Project; "
                 f"Project.objects.filter(key={key!r}).update(storage={storage!r})",
@@ -186,5 +186,5 @@ def test_two_hosts_serve_one_project(s3_endpoint):  # noqa: F811 (the fixture im
             for server in servers:
                 server.stop()
             if created:
-                _manage(envs["a"], "deleteproject", key, "--drop-database")
+                manage(envs["a"], "deleteproject", key, "--drop-database")
             _postgres(f'DROP DATABASE IF EXISTS "{control}" WITH (FORCE)')

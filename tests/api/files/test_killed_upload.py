@@ -10,8 +10,8 @@ import time
 import uuid
 from pathlib import Path
 
-from tests.api.schema.test_workers import STARTUP_SECONDS, TOKEN, Server, _environment, _manage
 from tests.engines import database_url
+from tests.live import STARTUP_SECONDS, TOKEN, Server, environment, manage
 
 BOUNDARY = "killed-upload-boundary"
 
@@ -34,10 +34,10 @@ def test_an_upload_cut_by_a_killed_worker_leaves_nothing_behind():
     key = f"killed-{uuid.uuid4().hex[:8]}"
     with tempfile.TemporaryDirectory(prefix="directus-killed-") as tmp:
         data_dir = Path(tmp)
-        env = _environment(data_dir)
-        _manage(env, "migrate", "--verbosity", "0")
+        env = environment(data_dir)
+        manage(env, "migrate", "--verbosity", "0")
         url = database_url("sqlite", f"dxt_killed_{key[-8:]}", data_dir)
-        _manage(env, "createproject", key, "--database-url", url, "--admin-email", "admin@example.com",
+        manage(env, "createproject", key, "--database-url", url, "--admin-email", "admin@example.com",
                 "--admin-password", "killed upload password", "--admin-token", TOKEN)  # fmt: skip
         server = Server("killed-upload", env, data_dir)
         upload = socket.socket()

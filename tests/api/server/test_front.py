@@ -22,12 +22,11 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
+from tests.live import ROOT, environment, manage
+
 TOKEN = "front-admin-token"
 KEY = "front"
 STARTUP_SECONDS = 20
-# Settings the servers must not inherit from the test run's environment.
-DROPPED_ENV = ("DJANGO_SETTINGS_MODULE", "DIRECTUS_CONTROL_DATABASE_URL", "DIRECTUS_REDIS_URL", "DIRECTUS_BIND")
 # A 5,000-value `in` list and a 10,000-character filter value: a request line of about 34 KB.
 LONG_QUERY = "filter[id][in]=" + ",".join(str(n) for n in range(1, 5001)) + "&filter[email][nin]=" + "x" * 10_000
 
@@ -121,23 +120,15 @@ def data_dir():
 def gunicorn(data_dir):
     """bin/serve's gunicorn (its config file, two workers), with 2 s limits on request heads and
     on silences while a request is read."""
-    env = {key: value for key, value in os.environ.items() if key not in DROPPED_ENV}
-    env.update(
-        DJANGO_SETTINGS_MODULE="directus.settings.dev",
-        DIRECTUS_DATA_DIR=str(data_dir),
-        DJANGO_SECRET_KEY="front-test-secret",
-        GUNICORN_WORKERS="2",
-        GUNICORN_HEADER_TIMEOUT="2",
-        GUNICORN_CLIENT_TIMEOUT="2",
-        GUNICORN_ACCESS_LOG="",
-    )
+    env = environment(data_dir) | {
+        "GUNICORN_WORKERS": "2",
+        "GUNICORN_HEADER_TIMEOUT": "2",
+        "GUNICORN_CLIENT_TIMEOUT": "2",
+        "GUNICORN_ACCESS_LOG": "",
+    }
     admin = ["--admin-email", "admin@example.com", "--admin-password", "front password", "--admin-token", TOKEN]
-    for args in (
-        ["migrate", "--verbosity", "0"],
-        ["createproject", KEY, "--database-url", f"sqlite:///{data_dir}/{KEY}.sqlite3", *admin],
-    ):
-        done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
-        assert done.returncode == 0, done.stderr
+    manage(env, "migrate", "--verbosity", "0")
+    manage(env, "createproject", KEY, "--database-url", f"sqlite:///{data_dir}/{KEY}.sqlite3", *admin)
     port = _free_port()
     gunicorn = Path(sys.executable).with_name("gunicorn")
     server = Process(

@@ -1,0 +1,128 @@
+"""Real servers for the tests that need them: gunicorn processes with the project's own
+configuration, a data directory of their own, and `manage.py` run as an operator runs it.
+
+    env = environment(data_dir)
+    manage(env, "migrate", "--verbosity", "0")
+    server = Server("a", env, data_dir); server.wait_ready(time.monotonic() + STARTUP_SECONDS)
+    status, body = server.call("GET", "/_/users/me")
+"""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TOKEN = "workers-admin-token"
+# How long a server may take to answer its first ping (a bound on waiting, not on speed: a
+# loaded machine may need most of it).
+STARTUP_SECONDS = 60
+# Settings the servers must not inherit from the test run's environment.
+DROPPED_ENV = ("DJANGO_SETTINGS_MODULE", "DIRECTUS_CONTROL_DATABASE_URL", "DIRECTUS_REDIS_URL", "DIRECTUS_BIND")
+
+# Requests to 127.0.0.1 never go through a proxy, whatever the environment says.
+_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def environment(data_dir: Path) -> dict:
+    env = {key: value for key, value in os.environ.items() if key not in DROPPED_ENV}
+    env.update(
+        DJANGO_SETTINGS_MODULE="directus.settings.dev",
+        DIRECTUS_DATA_DIR=str(data_dir),
+        DJANGO_SECRET_KEY="workers-test-secret",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def manage(env: dict, *args: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+
+
+class Server:
+    """One gunicorn master with one worker, bound to a free port the kernel picks."""
+
+    def __init__(self, name: str, env: dict, log_dir: Path):
+        self.name = name
+        self.log_path = log_dir / f"{name}.log"
+        self._log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        self.process = subprocess.Popen(
+            [
+                str(gunicorn),
+                "--config",
+                "directus/gunicorn.conf.py",
+                "--workers",
+                "1",
+                "--threads",
+                "1",
+                "--bind",
+                "127.0.0.1:0",
+                "--graceful-timeout",
+                "2",
+                "directus.wsgi:application",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: stop() ends the master and its worker
+        )
+        self.base = None
+
+    def wait_ready(self, deadline: float) -> None:
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"{self.name} exited with {self.process.returncode}:\n{self.log()}")
+            if self.base is None:
+                match = re.search(r"Listening at: (http://127\.0\.0\.1:\d+)", self.log())
+                if match:
+                    self.base = match.group(1)
+            if self.base is not None:
+                try:
+                    with _opener.open(f"{self.base}/server/ping", timeout=2) as response:
+                        if response.status == 200:
+                            return
+                except (OSError, urllib.error.URLError):
+                    pass
+            time.sleep(0.05)
+        raise AssertionError(f"{self.name} did not answer within {STARTUP_SECONDS}s:\n{self.log()}")
+
+    def call(self, method: str, path: str, body=None) -> tuple[int, dict | None]:
+        request = urllib.request.Request(
+            self.base + path,
+            data=json.dumps(body).encode() if body is not None else None,
+            method=method,
+            headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+        )
+        try:
+            with _opener.open(request, timeout=30) as response:
+                status, raw = response.status, response.read()
+        except urllib.error.HTTPError as error:
+            status, raw = error.code, error.read()
+        return status, json.loads(raw) if raw else None
+
+    def log(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=5)
+            except ProcessLookupError:
+                pass
+        self._log.close()
