@@ -13,8 +13,8 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
-from tests.api.schema.test_workers import ROOT, STARTUP_SECONDS, TOKEN, Server, _environment, _manage
 from tests.engines import database_url
+from tests.live import ROOT, STARTUP_SECONDS, TOKEN, Server, environment, manage
 
 from .conftest import Recorder, free_port
 
@@ -35,7 +35,7 @@ def test_mail_queued_while_the_server_is_down_is_delivered_by_the_worker():
     smtp_port = free_port()
     with tempfile.TemporaryDirectory(prefix="directus-mailq-") as tmp:
         data_dir = Path(tmp)
-        env = _environment(data_dir)
+        env = environment(data_dir)
         env.update(
             DIRECTUS_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
             DIRECTUS_EMAIL_HOST="127.0.0.1",
@@ -43,9 +43,9 @@ def test_mail_queued_while_the_server_is_down_is_delivered_by_the_worker():
             DIRECTUS_MAIL_RETRY_SECONDS="0",
             DIRECTUS_DELIVERY_INTERVAL="0.2",
         )
-        _manage(env, "migrate", "--verbosity", "0")
+        manage(env, "migrate", "--verbosity", "0")
         url = database_url("sqlite", f"dxt_mailq_{key[-8:]}", data_dir)
-        _manage(env, "createproject", key, "--database-url", url, "--admin-email", ADMIN,
+        manage(env, "createproject", key, "--database-url", url, "--admin-email", ADMIN,
                 "--admin-password", "mail queue password", "--admin-token", TOKEN,
                 "--app-url", "https://app.example.com/")  # fmt: skip
         server = Server("mailq", env, data_dir)
@@ -59,7 +59,7 @@ def test_mail_queued_while_the_server_is_down_is_delivered_by_the_worker():
             status, body = server.call("POST", f"/{key}/users/invite", {"email": "new@example.com"})
             assert status == 200 and body["data"][0]["status"] == "invited", body
 
-            _manage(env, "deliver", "--once")  # the server is still down: nothing is lost
+            manage(env, "deliver", "--once")  # the server is still down: nothing is lost
 
             recorder = Recorder()
             controller = Controller(recorder, hostname="127.0.0.1", port=smtp_port)
