@@ -64,15 +64,18 @@ DEFAULTS = {
     # Webhook delivery (webhooks.md; deviations.md 9 applies to it too): hosts or IP networks a
     # webhook may reach although they are not public addresses, e.g. ["127.0.0.1/32"].
     "WEBHOOK_ALLOWLIST": [],
+    # Seconds one attempt may take; tries again after a failure (no answer, 5xx), the first
+    # after WEBHOOK_RETRY_DELAY seconds, each further one after twice the wait before it.
     "WEBHOOK_TIMEOUT": 5,
-    "WEBHOOK_RETRIES": 2,
-    "WEBHOOK_RETRY_DELAY": 1.0,
+    "WEBHOOK_RETRIES": 5,
+    "WEBHOOK_RETRY_DELAY": 10.0,
     "WEBHOOK_MAX_REDIRECTS": 3,
+    # Deliveries the delivery worker sends at once.
     "WEBHOOK_WORKERS": 4,
-    # Deliveries waiting for a worker; past this, new ones are dropped (and logged).
-    "WEBHOOK_MAX_PENDING": 1000,
     # Seconds between the delivery worker's passes over the queues (`manage.py deliver`).
     "DELIVERY_INTERVAL": 5,
+    # Days sent and failed mail and webhook deliveries are kept for operators to see.
+    "DELIVERY_KEEP_DAYS": 7,
     # Creating projects over HTTP (POST /server/projects) is refused while this file exists
     # (403 code 10); empty: `<DATA_DIR>/.lock`.
     "PROJECTS_LOCK_FILE": "",

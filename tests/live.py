@@ -41,6 +41,17 @@ def environment(data_dir: Path) -> dict:
     return env
 
 
+def wait_for(check, what: str, seconds: float = 30) -> None:
+    """Poll `check()` until it is true; fail naming `what` after `seconds` (a bound on a hang,
+    not a measurement)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{what} did not happen within {seconds}s")
+
+
 def manage(env: dict, *args: str) -> None:
     result = subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60

@@ -5,7 +5,7 @@ All writes of one request run inside the caller's transaction (`transaction.atom
 or a nested write that fails anywhere leaves nothing behind."""
 
 from dataclasses import dataclass
-from functools import cache, partial
+from functools import cache
 
 from django.core.management.color import no_style
 from django.db import IntegrityError, connections, transaction
@@ -55,8 +55,9 @@ WRITE_HOOKS = {
 CONFIG_COLLECTIONS = frozenset({"directus_settings", "directus_permissions", "directus_roles", "directus_webhooks"})
 
 # Item events (`item.create|update|delete:after`): the listener (dotted path of an object with
-# `wants(alias, collection, action)` and `__call__(event)`) is called for each written item once
-# the transaction that wrote it commits, never for a rolled-back write; its errors are logged.
+# `wants(alias, collection, action)` and `__call__(event)`) is called for each written item inside
+# the transaction that writes it, so what it records (a queued delivery) commits or rolls back
+# with the item; it must not do slow work there (the webhook listener only queues).
 ITEM_EVENT_LISTENER = "apps.webhooks.dispatch.listener"
 
 
@@ -498,7 +499,7 @@ class ItemWriter:
         # Webhook receivers never get credentials (tokens, 2FA secrets), like revisions.
         data = revisions.scrub(collection.name, data)
         event = ItemEvent(self.schema.project_key, alias, action, collection.name, pk, data)
-        transaction.on_commit(partial(listener, event), using=alias, robust=True)
+        listener(event)
 
     def _integrity_error(self, collection: CollectionInfo, exc: IntegrityError) -> errors.DirectusError:
         text = str(exc).lower()

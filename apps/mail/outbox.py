@@ -70,3 +70,10 @@ def _back_off(since) -> None:
     for email in retried:
         email.scheduled_time = email.last_updated + interval * 2 ** (email.number_of_retries - 1)
     Email.objects.bulk_update(retried, ["scheduled_time"])
+
+
+def prune(before) -> int:
+    """Remove the current project's sent and failed mail created before `before` (its log rows go
+    with it); queued mail stays whatever its age."""
+    _, per_model = Email.objects.filter(created__lt=before, status__in=[STATUS.sent, STATUS.failed]).delete()
+    return per_model.get(Email._meta.label, 0)

@@ -1,5 +1,5 @@
 """Read-only pages of one project's data in the operators' Django admin: its users, roles,
-collections, recent activity and its queue of outgoing mail.
+collections, recent activity and its queues of outgoing mail and webhook deliveries.
 
 Each page reads exactly the project named in its URL, inside `using_project` for that project,
 and turns what it read into plain rows before leaving that block: nothing lazy (a queryset, a
@@ -21,6 +21,7 @@ from .registry import ProjectConfig
 
 RECENT_ACTIVITY = 50
 RECENT_MAIL = 100
+RECENT_DELIVERIES = 100
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,19 @@ def read_mail(config: ProjectConfig) -> list[tuple]:
     ]
 
 
+def read_webhooks(config: ProjectConfig) -> list[tuple]:
+    """The newest webhook deliveries (never the bodies: they carry item data)."""
+    from apps.webhooks.models import Delivery
+
+    rows = Delivery.objects.order_by("-id").values_list(
+        "id", "webhook", "event", "method", "url", "status", "attempts", "created_on", "due_on", "last_error"
+    )[:RECENT_DELIVERIES]
+    return [
+        (pk, hook, event, method, url, status, attempts, created, due if status == Delivery.QUEUED else None, error)
+        for pk, hook, event, method, url, status, attempts, created, due, error in rows
+    ]
+
+
 SECTIONS: dict[str, Section] = {
     section.name: section
     for section in (
@@ -135,6 +149,12 @@ SECTIONS: dict[str, Section] = {
             f"Mail queue (last {RECENT_MAIL})",
             ("ID", "To", "Subject", "Status", "Retries", "Queued", "Next attempt", "Last failure"),
             read_mail,
+        ),
+        Section(
+            "webhooks",
+            f"Webhook deliveries (last {RECENT_DELIVERIES})",
+            ("ID", "Webhook", "Event", "Method", "URL", "Status", "Attempts", "Queued", "Next attempt", "Last error"),
+            read_webhooks,
         ),
     )
 }

@@ -103,3 +103,22 @@ def test_names_with_commas_reach_the_server_whole(admin_api, url, project, smtp,
     assert sorted(sent["to"]) == ["b@example.com", "named@example.com"]
     names = {address.addr_spec: address.display_name for address in sent["message"]["To"].addresses}
     assert names == {"named@example.com": name, "b@example.com": ""}
+
+
+def test_sent_and_failed_mail_is_pruned_after_the_keep_period(project, smtp):
+    from apps.mail import outbox
+
+    for subject in ("sent long ago", "failed long ago", "queued long ago", "sent lately"):
+        outbox.queue(to=["someone@example.com"], subject=subject, text="hello")
+    smtp()  # delivers all four
+    long_ago = timezone.now() - datetime.timedelta(days=8)
+    Email.objects.filter(subject__endswith="long ago").update(created=long_ago)
+    Email.objects.filter(subject="failed long ago").update(status=STATUS.failed)
+    Email.objects.filter(subject="queued long ago").update(status=STATUS.queued)
+    gone = list(Email.objects.filter(subject__in=["sent long ago", "failed long ago"]).values_list("id", flat=True))
+    for email_id in gone:
+        Log.objects.create(email_id=email_id, status=STATUS.failed, exception_type="SMTPException", message="earlier")
+
+    assert outbox.prune(timezone.now() - datetime.timedelta(days=7)) == 2
+    assert sorted(Email.objects.values_list("subject", flat=True)) == ["queued long ago", "sent lately"]
+    assert not Log.objects.filter(email_id__in=gone).exists()

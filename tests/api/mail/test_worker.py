@@ -14,20 +14,11 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 
 from tests.engines import database_url
-from tests.live import ROOT, STARTUP_SECONDS, TOKEN, Server, environment, manage
+from tests.live import ROOT, STARTUP_SECONDS, TOKEN, Server, environment, manage, wait_for
 
 from .conftest import Recorder, free_port
 
 ADMIN = "admin@example.com"
-
-
-def _wait_for(check, what: str, seconds: float = 30):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"{what} did not happen within {seconds}s")
 
 
 def test_mail_queued_while_the_server_is_down_is_delivered_by_the_worker():
@@ -68,7 +59,7 @@ def test_mail_queued_while_the_server_is_down_is_delivered_by_the_worker():
             worker = subprocess.Popen(
                 [sys.executable, "manage.py", "deliver"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
             )
-            _wait_for(lambda: len(recorder.messages) >= 2, "the delivery of both mails")
+            wait_for(lambda: len(recorder.messages) >= 2, "the delivery of both mails")
             worker.send_signal(signal.SIGTERM)
             assert worker.wait(timeout=10) == 0
             log.close()

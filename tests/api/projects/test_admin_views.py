@@ -11,10 +11,11 @@ from rest_framework.test import APIClient
 from apps.mail import outbox
 from apps.projects.context import using_project
 from apps.projects.models import Project
+from apps.webhooks import queue as webhooks
 from tests.conftest import ADMIN_TOKEN, drop_project, make_project
 
 CHANGELIST = "/_admin/projects/project/"
-SECTIONS = ("users", "roles", "collections", "activity", "mail")
+SECTIONS = ("users", "roles", "collections", "activity", "mail", "webhooks")
 
 
 def data_url(key: str, section: str) -> str:
@@ -33,6 +34,7 @@ def populate(config, tag: str) -> dict:
         "collection": f"things_only_{tag}",
         "item": f"item-only-{tag}",
         "mail": f"Mail only in {tag}",
+        "webhook": f"https://hooks.example.com/only-{tag}",
     }
     with using_project(config):
         role = Role.objects.create(name=marks["role"])
@@ -49,6 +51,7 @@ def populate(config, tag: str) -> dict:
             item=marks["item"],
         )
         outbox.queue(to=[marks["email"]], subject=marks["mail"], text=f"secret link of {tag}")
+        webhooks.enqueue(config.alias, [(7, "POST", marks["webhook"])], "item.create.things:after", f'"payload {tag}"')
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {ADMIN_TOKEN}")
     response = api.post(
@@ -151,6 +154,9 @@ def test_pages_show_only_the_project_in_the_url(two_projects, operator, order):
         queue = pages["mail"].content.decode()
         assert mine["mail"] in queue and mine["email"] in queue and "queued" in queue
         assert "secret link" not in queue  # bodies hold reset and invitation links
+        deliveries = pages["webhooks"].content.decode()
+        assert mine["webhook"] in deliveries and "item.create.things:after" in deliveries and "queued" in deliveries
+        assert "payload" not in deliveries  # bodies carry item data
 
 
 def test_roles_page_counts_users(two_projects, operator):

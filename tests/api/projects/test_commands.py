@@ -350,13 +350,13 @@ def test_migrate_projects_applies_pending_migrations_and_is_idempotent(engine, c
     # A pending migration (its table missing and unrecorded) is applied.
     with using_project(config):
         with connections[config.alias].cursor() as cursor:
-            cursor.execute("DROP TABLE directus_webhooks")
-        MigrationRecorder(connections[config.alias]).record_unapplied("webhooks", "0001_initial")
-    assert "directus_webhooks" not in live_tables(url)
+            cursor.execute("DROP TABLE django_directus_webhook_delivery")
+        MigrationRecorder(connections[config.alias]).record_unapplied("webhooks", "0002_delivery_queue")
+    assert "django_directus_webhook_delivery" not in live_tables(url)
     call_command("migrate_projects", key, stdout=StringIO())
-    assert "directus_webhooks" in live_tables(url)
+    assert "django_directus_webhook_delivery" in live_tables(url)
     applied = MigrationRecorder(connections[config.alias]).applied_migrations()
-    assert ("webhooks", "0001_initial") in applied
+    assert ("webhooks", "0002_delivery_queue") in applied
 
 
 @pytest.mark.engines("sqlite")

@@ -1,8 +1,10 @@
 """A webhook receiver on loopback for the tests: records every request it gets.
 
-Paths: `/ok` answers 200, `/fail` 500, `/slow` sleeps (`slow_seconds`) then answers 200,
-`/redirect?to=<url>` answers 302 to that URL."""
+Paths: `/ok` answers 200, `/fail` 500, `/gone` 410, `/slow` sleeps (`slow_seconds`) then answers
+200, `/slow-first` does so only the first time it is asked, `/redirect?to=<url>` answers 302 to
+that URL. `port` binds a chosen port (a receiver that comes back where one was down)."""
 
+import contextlib
 import json
 import queue
 import threading
@@ -25,8 +27,9 @@ class Received:
 
 
 class Receiver:
-    def __init__(self, slow_seconds: float = 3.0):
+    def __init__(self, slow_seconds: float = 3.0, port: int = 0):
         self.slow_seconds = slow_seconds
+        self.slowed_first = False
         self.requests: queue.Queue[Received] = queue.Queue()
         receiver = self
 
@@ -36,7 +39,8 @@ class Receiver:
                 body = self.rfile.read(length) if length else b""
                 parts = urlsplit(self.path)
                 receiver.requests.put(Received(self.command, parts.path, dict(self.headers), body))
-                if parts.path == "/slow":
+                if parts.path == "/slow" or (parts.path == "/slow-first" and not receiver.slowed_first):
+                    receiver.slowed_first = receiver.slowed_first or parts.path == "/slow-first"
                     time.sleep(receiver.slow_seconds)
                 if parts.path == "/redirect":
                     self.send_response(302)
@@ -44,18 +48,19 @@ class Receiver:
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
-                status = 500 if parts.path == "/fail" else 200
+                status = {"/fail": 500, "/gone": 410}.get(parts.path, 200)
                 self.send_response(status)
                 self.send_header("Content-Length", "2")
                 self.end_headers()
-                self.wfile.write(b"ok")
+                with contextlib.suppress(OSError):  # the sender gave up waiting (a timeout under test)
+                    self.wfile.write(b"ok")
 
             do_GET = do_POST = _handle
 
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         self.server.block_on_close = False
         self.port = self.server.server_address[1]

@@ -9,7 +9,7 @@ from directus.conf import directus_settings
 
 class Command(BaseCommand):
     help = (
-        "Send the queued mail of every project, with retries; runs until stopped "
+        "Send the queued mail and webhook deliveries of every project, with retries; runs until stopped "
         "(SIGTERM/SIGINT end it after the current pass), or one pass with --once."
     )
 
@@ -32,7 +32,7 @@ class Command(BaseCommand):
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
-        self.stdout.write(f"Delivering queued mail every {interval:g} s")
+        self.stdout.write(f"Delivering queued mail and webhooks every {interval:g} s")
         while not stop.is_set():
             deliver_all()
             stop.wait(interval)
