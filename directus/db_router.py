@@ -22,6 +22,8 @@ PROJECT_APP_LABELS = frozenset(
         # The mail queue (django-post-office): queued in the transaction of the request that
         # sends the mail (apps.mail.outbox).
         "post_office",
+        # Who sends the mail queue right now (apps.mail.models).
+        "directus_mail",
         # Models built at run time from directus_collections/fields (apps.schema.builder).
         "runtime",
     }

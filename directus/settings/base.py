@@ -135,6 +135,9 @@ EMAIL_PORT = env_int("DIRECTUS_EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("DIRECTUS_EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("DIRECTUS_EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("DIRECTUS_EMAIL_USE_TLS", False)
+# Seconds an SMTP connection may wait on the server (connect, each command): a hanging server
+# holds the delivery worker no longer.
+EMAIL_TIMEOUT = env_float("DIRECTUS_EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DIRECTUS_MAIL_FROM", "admin@example.com")
 
 # Mail is queued in the project's database and sent by `manage.py deliver` through EMAIL_BACKEND
@@ -144,6 +147,8 @@ POST_OFFICE = {
     "MAX_RETRIES": env_int("DIRECTUS_MAIL_MAX_RETRIES", 5),
     "RETRY_INTERVAL": timedelta(seconds=env_int("DIRECTUS_MAIL_RETRY_SECONDS", 300)),
     "BATCH_SIZE": 100,
+    # A batch ends after this many seconds (the mail lease of apps.mail.outbox lasts that long).
+    "BATCH_DELIVERY_TIMEOUT": 180,
     "THREADS_PER_PROCESS": 2,
     "LOG_LEVEL": 1,  # a log row per failed attempt only
     "SENDING_ORDER": ["created"],

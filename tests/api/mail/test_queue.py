@@ -122,3 +122,17 @@ def test_sent_and_failed_mail_is_pruned_after_the_keep_period(project, smtp):
     assert outbox.prune(timezone.now() - datetime.timedelta(days=7)) == 2
     assert sorted(Email.objects.values_list("subject", flat=True)) == ["queued long ago", "sent lately"]
     assert not Log.objects.filter(email_id__in=gone).exists()
+
+
+def test_one_worker_at_a_time_sends_a_projects_mail(project, smtp):
+    from apps.mail import outbox
+    from apps.mail.models import SendingLease
+
+    outbox.queue(to=["someone@example.com"], subject="once", text="hello")
+    assert outbox.take_lease("another worker")
+    assert smtp() == []  # that worker is sending this project's mail: this pass leaves it
+    assert Email.objects.get().status == STATUS.queued
+    # That worker died: once its lease has run out, the next pass sends.
+    SendingLease.objects.update(until=timezone.now() - datetime.timedelta(seconds=1))
+    assert [message["to"] for message in smtp()] == [["someone@example.com"]]
+    assert outbox.take_lease("another worker")  # released at the end of the pass
