@@ -36,8 +36,3 @@ def row_to_dict(instance: models.Model, *, exclude: frozenset[str] | set[str] = 
     return data
 
 
-def field_by_column(model: type[models.Model], column: str) -> models.Field | None:
-    for field in model._meta.concrete_fields:
-        if field.column == column:
-            return field
-    return None

@@ -72,13 +72,6 @@ class ReadPolicy:
     computed: dict[str, dict[str, Callable[[dict], object]]] = field(default_factory=dict)
 
 
-@dataclass
-class ReadResult:
-    items: list[dict]
-    # Relations left out because the reader may not read their collection (spec § messages).
-    denied: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-
-
 class ItemReader:
     def __init__(self, schema: ProjectSchema, policy: ReadPolicy | None = None, *, soft_deleted=None, lang=None):
         self.schema = schema

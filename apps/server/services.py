@@ -146,7 +146,6 @@ def project_info(request, project) -> dict:
 
 # -- POST /server/projects, DELETE /server/projects/:project ----------------------------------------
 
-PROJECT_BOOLEANS = ("private", "force", "existing", "cors_enabled")
 PROJECT_OBJECTS = ("cache", "storage", "auth", "rate_limit", "mail", "cors")
 PROJECT_STRINGS = (
     "project_name",
