@@ -34,5 +34,3 @@ def row_to_dict(instance: models.Model, *, exclude: frozenset[str] | set[str] = 
             continue
         data[field.column] = wire_value(field.value_from_object(instance))
     return data
-
-

@@ -59,7 +59,7 @@ _VIEWER_KEY = "directus.viewer"
 
 @dataclass(frozen=True)
 class Viewer:
-    """Who reads, as per-row read rules need it (apps.items.reader.ITEM_RULES)."""
+    """Who reads, as per-row read rules need it (apps.items.registry.register_item_rule)."""
 
     user_id: int
     is_admin: bool

@@ -24,7 +24,7 @@ from apps.auth.otp import TOTP
 from apps.auth.passwords import hash_password, is_password_hash
 from apps.auth.throttling import Counter, hit_all
 from apps.core import errors
-from apps.items.services import WriteHooks
+from apps.items.hooks import WriteHooks
 from apps.mail import outbox
 from apps.permissions.engine import PRIVATE_USER_COLUMNS, current_viewer
 from apps.projects.context import require_project

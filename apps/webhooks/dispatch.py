@@ -85,7 +85,7 @@ def payload_of(event) -> dict:
 
 
 class WebhookListener:
-    """The item writer's event listener (apps.items.services.ITEM_EVENT_LISTENER)."""
+    """The item engine's listener for item events (registered in WebhooksConfig.ready)."""
 
     def wants(self, alias: str, collection: str, action: str) -> bool:
         return bool(matching(alias, collection, action))
