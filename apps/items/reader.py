@@ -19,6 +19,7 @@ from django.db.models import DateTimeField, Q, QuerySet
 
 from apps.core import errors
 from apps.core.query.fields import FieldsTree
+from apps.schema import user_columns
 from apps.schema.cache import ProjectSchema
 from apps.schema.description import CollectionInfo, FieldInfo
 from apps.schema.types import PLAIN_CLASSES, REWRITES_PLAIN, sent_as_plain_datetime, wire_value
@@ -31,7 +32,7 @@ from .status import soft_deleted
 IN_CHUNK = 10_000
 
 # Columns never sent, whoever reads (Directus 8 leaves them out too).
-NEVER_READ = {"directus_users": frozenset({"password"})}
+NEVER_READ = {"directus_users": user_columns.NEVER_SENT}
 
 
 def _datetime_columns(schema, collection: CollectionInfo) -> frozenset[str]:

@@ -41,7 +41,7 @@ class ItemEvent:
     action: str  # create, update, delete
     collection: str
     item: object
-    data: dict  # the row as written, in wire values (hash fields left out); for deletes the deleted row
+    data: dict  # the row as written, in wire values, without hash fields or credentials; deletes: the deleted row
 
 
 @dataclass(frozen=True)

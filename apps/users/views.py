@@ -25,7 +25,7 @@ LAST_PAGE_MAX = 192
 class UsersBaseView(SystemCollectionView):
     collection_name = services.COLLECTION
     # True while the request reads only the caller's own row: the private columns are readable
-    # then (apps.permissions.engine.PRIVATE_USER_COLUMNS); lists never open them to non-admins.
+    # then (apps.schema.user_columns.PRIVATE); lists never open them to non-admins.
     own_row = False
 
     def guard(self):
