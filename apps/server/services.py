@@ -9,8 +9,9 @@ import django
 from django.db import connections
 
 from apps.core import errors
-from apps.core.expand import RowShaper
+from apps.files.urls_data import FileDataBuilder
 from apps.projects.models import Project
+from apps.settings.services import load_settings
 from directus.conf import directus_settings
 
 # -- super-admin token ----------------------------------------------------------------------
@@ -105,18 +106,21 @@ def public_project_keys() -> list[str]:
 FILE_SETTINGS = ("project_logo", "project_foreground", "project_background")
 
 
-def _file_urls(shaper: RowShaper, file_id) -> dict | None:
+def _file_urls(files: FileDataBuilder, file_id) -> dict | None:
     """`{full_url, url, asset_url}` of the file a setting names; None when empty or missing."""
-    file = shaper.file_object(file_id)
-    if file is None:
+    from apps.files.models import File
+
+    try:
+        row = File.objects.filter(pk=int(file_id)).values().first() if file_id not in (None, "") else None
+    except (TypeError, ValueError):
         return None
-    return {key: file["data"][key] for key in ("full_url", "url", "asset_url")}
+    return files.file_urls(row) if row is not None else None
 
 
 def project_info(request, project) -> dict:
     identity = request.user
-    shaper = RowShaper(request, project=project)
-    settings = shaper.project_settings
+    settings = load_settings()
+    files = FileDataBuilder(request, project=project, settings=settings)
 
     api = {"requires2FA": False}
     if not identity.is_public:
@@ -130,7 +134,7 @@ def project_info(request, project) -> dict:
         }
     api["project_name"] = settings.get("project_name")
     for key in ("project_logo", "project_color", "project_foreground", "project_background"):
-        api[key] = _file_urls(shaper, settings.get(key)) if key in FILE_SETTINGS else settings.get(key)
+        api[key] = _file_urls(files, settings.get(key)) if key in FILE_SETTINGS else settings.get(key)
     api["project_public_note"] = settings.get("project_public_note") or None
     api["default_locale"] = settings.get("default_locale")
     api["telemetry"] = settings.get_bool("telemetry")
