@@ -50,7 +50,7 @@ USERS = "directus_users"
 @cache
 def system_model(collection: str):
     """The model of a `directus_*` table, or None."""
-    from directus.db_router import is_project_model
+    from apps.projects.routing import is_project_model
 
     for model in apps.get_models():
         if model._meta.db_table == collection and is_project_model(model):

@@ -16,12 +16,12 @@ from django.core.validators import validate_email
 from django.db import DatabaseError, IntegrityError, connections
 
 from directus.conf import directus_settings
-from directus.db_router import PROJECT_APP_LABELS
 
 from . import databases
 from .install import seed_fresh_install
 from .models import Project, validate_project_key
 from .registry import ProjectConfig, database_settings, drop_connection, ensure_connection, forget_project
+from .routing import PROJECT_APP_LABELS
 
 logger = logging.getLogger("directus.projects")
 
