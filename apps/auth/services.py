@@ -17,18 +17,18 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from apps.activity.models import Action, Activity
-from apps.core import errors
+from apps.core import errors, passwords
 from apps.core.lookups import exactly
 from apps.core.serialization import row_to_dict
 from apps.mail import outbox
 from apps.projects.registry import ProjectConfig
 from apps.roles.models import ADMIN_ROLE_ID, Role
 from apps.schema import user_columns
-from apps.settings.services import ProjectSettings, app_base_url, load_settings
+from apps.schema.project_settings import ProjectSettings, app_base_url, load_settings
 from apps.users.models import User, UserStatus
 from directus.conf import directus_settings
 
-from . import credentials, passwords, sessions, tokens
+from . import credentials, sessions, tokens
 from .identity import Identity
 from .models import UserSession
 from .otp import TOTP

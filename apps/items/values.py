@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime, parse_time
 from django.utils.text import slugify
 
-from apps.auth.passwords import hash_password, is_password_hash
 from apps.core import errors
+from apps.core.passwords import hash_password, is_password_hash
 from apps.core.text import has_nul
 from apps.schema.description import CollectionInfo, FieldInfo
 

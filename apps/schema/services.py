@@ -14,7 +14,7 @@ from apps.core import errors
 from apps.permissions.models import Permission
 from apps.presets.models import CollectionPreset
 from apps.projects.context import require_project
-from apps.projects.services import system_models
+from apps.projects.tables import system_models
 
 from . import cache
 from .builder import APP_LABEL

@@ -11,7 +11,7 @@ from django.db import connections
 from apps.core import errors
 from apps.files.urls_data import FileDataBuilder
 from apps.projects.models import Project
-from apps.settings.services import load_settings
+from apps.schema.project_settings import load_settings
 from directus.conf import directus_settings
 
 # -- super-admin token ----------------------------------------------------------------------
@@ -34,7 +34,7 @@ def check_super_admin_token(token) -> None:
 
 def update_project(project) -> None:
     """Apply the project's pending system migrations (Directus 8 ran its own migrations here)."""
-    from apps.projects.services import migrate_project
+    from apps.operations.services import migrate_project
 
     migrate_project(project)
 
@@ -214,7 +214,7 @@ def database_url_from(body: dict, key: str) -> str:
     """The project database's URL from the db_* keys (projects.md), or the SQLite default."""
     from urllib.parse import quote
 
-    from apps.projects.services import default_database_url
+    from apps.operations.services import default_database_url
 
     name = _text(body, "db_name")
     if name is None:
@@ -252,9 +252,9 @@ def create_project_from(body) -> None:
     from django.core.validators import validate_email
     from django.db import DatabaseError
 
+    from apps.operations.services import ProjectError, create_project, delete_project
     from apps.projects import databases
     from apps.projects.models import validate_project_key
-    from apps.projects.services import ProjectError, create_project, delete_project
 
     if not isinstance(body, dict) or not body:
         raise errors.InvalidPayload()
@@ -328,7 +328,7 @@ def create_project_from(body) -> None:
 def delete_project_named(key: str, token) -> None:
     """DELETE /server/projects/:project: token (422 4 / 401 3), unknown project 404 code 1, then
     every table of its database (the database itself) and its configuration are removed."""
-    from apps.projects.services import ProjectError, delete_project
+    from apps.operations.services import ProjectError, delete_project
 
     require_super_admin_token(token)
     if not Project.objects.using("default").filter(key=key).exists():

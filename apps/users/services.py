@@ -21,9 +21,9 @@ from apps.auth import credentials, tokens
 from apps.auth.identity import current_caller
 from apps.auth.models import UserSession
 from apps.auth.otp import TOTP
-from apps.auth.passwords import hash_password, is_password_hash
 from apps.auth.throttling import Counter, hit_all
 from apps.core import errors
+from apps.core.passwords import hash_password, is_password_hash
 from apps.items.hooks import WriteHooks
 from apps.mail import outbox
 from apps.permissions.engine import current_viewer
@@ -32,7 +32,7 @@ from apps.projects.registry import ProjectConfig
 from apps.roles.models import ADMIN_ROLE_ID
 from apps.schema import user_columns
 from apps.schema.description import CollectionInfo
-from apps.settings.services import ProjectSettings, app_base_url, load_settings
+from apps.schema.project_settings import ProjectSettings, app_base_url, load_settings
 from directus.conf import directus_settings
 
 from .models import User, UserStatus

@@ -14,7 +14,7 @@ from apps.items.services import ItemWriter
 from apps.items.system import SystemCollectionView
 from apps.projects.context import require_project
 from apps.schema.cache import project_schema
-from apps.settings.services import load_settings
+from apps.schema.project_settings import load_settings
 
 from . import services
 from .models import User, UserStatus

@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "post_office",
     "apps.core",
     "apps.projects",
+    # Creating and running projects: lifecycle services, commands, the delivery worker, admin pages.
+    "apps.operations",
     # Apps whose models are the directus_* system tables of each project database.
     "apps.schema",
     "apps.roles",

@@ -14,7 +14,7 @@ from apps.activity.services import Actor
 from apps.core import netguard
 from apps.items.guard import Guard
 from apps.items.services import ItemWriter
-from apps.projects import delivery as delivery_worker
+from apps.operations import delivery as delivery_worker
 from apps.projects.context import require_project
 from apps.schema import services as schema_services
 from apps.schema.cache import project_schema
