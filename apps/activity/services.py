@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from django.db import router
 from django.utils import timezone
 
-from .inserts import CompiledInsert
+from apps.core.inserts import CompiledInsert
+from apps.schema.project_settings import client_ip
+
 from .models import Activity
 
 USER_AGENT_MAX = 255
@@ -26,8 +28,6 @@ class Actor:
 
     @classmethod
     def from_request(cls, request, *, query: dict | None = None) -> "Actor":
-        from apps.auth.authentication import client_ip
-
         query = query or {}
         identity = getattr(request, "user", None)
         return cls(

@@ -7,7 +7,6 @@ No credential means the public role. A credential that does not verify is refuse
 
 import base64
 import binascii
-import ipaddress
 
 from django.db import router
 from django.db.models import Exists, OuterRef, Subquery
@@ -20,6 +19,7 @@ from apps.core.text import usable_secret
 from apps.projects.context import current_project
 from apps.roles.models import Role
 from apps.schema.cache import project_schema, version_subquery
+from apps.schema.project_settings import client_ip
 from apps.users.models import User, UserStatus
 
 from . import credentials, sessions, tokens
@@ -27,7 +27,7 @@ from .identity import Identity, remember_caller
 from .models import CredentialCutoff, UserSession
 from .sessions import COOKIE_SALT, session_cookie_name
 
-__all__ = ["COOKIE_SALT", "DirectusAuthentication", "client_ip", "credential_from_request", "session_cookie_name"]
+__all__ = ["COOKIE_SALT", "DirectusAuthentication", "credential_from_request", "session_cookie_name"]
 
 
 def credential_from_request(request) -> tuple[str, str] | None:
@@ -176,44 +176,3 @@ def project_roles() -> dict:
         return {role.pk: role for role in Role.objects.all()}
 
     return project_schema().config("roles", load)
-
-
-def client_ip(request) -> str:
-    """REMOTE_ADDR, or the address a trusted proxy (setting `trusted_proxies`) forwarded for."""
-    django_request = getattr(request, "_request", request)
-    cached = getattr(django_request, "_directus_client_ip", None)
-    if cached is not None:
-        return cached
-    address = django_request.META.get("REMOTE_ADDR", "")
-    forwarded = django_request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded and current_project() is not None:
-        from apps.schema.project_settings import load_settings
-
-        trusted = _networks(load_settings().get("trusted_proxies", ""))
-        if trusted and _is_trusted(address, trusted):
-            # Walk back from the nearest hop; the first untrusted address is the client.
-            hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-            for hop in reversed(hops):
-                address = hop
-                if not _is_trusted(hop, trusted):
-                    break
-    django_request._directus_client_ip = address
-    return address
-
-
-def _networks(csv: str) -> list:
-    networks = []
-    for entry in str(csv or "").split(","):
-        try:
-            networks.append(ipaddress.ip_network(entry.strip(), strict=False))
-        except ValueError:
-            continue
-    return networks
-
-
-def _is_trusted(address: str, networks: list) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(ip in network for network in networks)

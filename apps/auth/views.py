@@ -7,10 +7,11 @@ from rest_framework.response import Response
 from apps.core import errors
 from apps.core.handlers import error_body
 from apps.core.views import DirectusView
+from apps.schema.project_settings import client_ip
 from directus.conf import directus_settings
 
 from . import services
-from .authentication import client_ip, credential_from_request
+from .authentication import credential_from_request
 from .sessions import RequestCredential, session_cookie_name
 
 

@@ -3,8 +3,8 @@
 from django.db import router
 
 from apps.activity import services as activity
-from apps.activity.inserts import CompiledInsert, LinkedInserts
 from apps.activity.models import Activity
+from apps.core.inserts import CompiledInsert, LinkedInserts
 from apps.permissions.engine import current_viewer
 from apps.schema import user_columns
 

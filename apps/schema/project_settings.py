@@ -3,8 +3,10 @@ version (every settings write moves the version, so each worker reloads them on 
 with the defaults of a fresh Directus 8 install where a row is missing. The /settings endpoints
 are apps.settings."""
 
+import ipaddress
 from dataclasses import dataclass
 
+from apps.projects.context import current_project
 from apps.settings.models import Setting
 from directus.conf import directus_settings
 
@@ -80,3 +82,42 @@ def app_base_url(settings: ProjectSettings) -> str | None:
         return app_url.rstrip("/") + "/"
     site = (settings.get("project_url") or "").strip() or str(directus_settings.PUBLIC_URL or "").strip()
     return site.rstrip("/") + "/admin/" if site else None
+
+
+def client_ip(request) -> str:
+    """REMOTE_ADDR, or the address a trusted proxy (setting `trusted_proxies`) forwarded for."""
+    django_request = getattr(request, "_request", request)
+    cached = getattr(django_request, "_directus_client_ip", None)
+    if cached is not None:
+        return cached
+    address = django_request.META.get("REMOTE_ADDR", "")
+    forwarded = django_request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if forwarded and current_project() is not None:
+        trusted = _networks(load_settings().get("trusted_proxies", ""))
+        if trusted and _is_trusted(address, trusted):
+            # Walk back from the nearest hop; the first untrusted address is the client.
+            hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+            for hop in reversed(hops):
+                address = hop
+                if not _is_trusted(hop, trusted):
+                    break
+    django_request._directus_client_ip = address
+    return address
+
+
+def _networks(csv: str) -> list:
+    networks = []
+    for entry in str(csv or "").split(","):
+        try:
+            networks.append(ipaddress.ip_network(entry.strip(), strict=False))
+        except ValueError:
+            continue
+    return networks
+
+
+def _is_trusted(address: str, networks: list) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)

@@ -1,11 +1,11 @@
 """`/:project/utils/*` (utils.md). Authentication runs (a bad token is refused) but no role is
 required: the public role may call these."""
 
-from apps.auth.authentication import client_ip
 from apps.auth.services import login_ip_counter
 from apps.auth.throttling import hit_all
 from apps.core import errors
 from apps.core.views import DirectusView
+from apps.schema.project_settings import client_ip
 
 from . import services
 
