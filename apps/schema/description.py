@@ -12,7 +12,7 @@ from django.db import models
 from . import introspect
 from .introspect import ColumnInfo
 from .models import Collection, Field, Relation
-from .types import field_type, guess_type
+from .types import FieldType, behaviour_of, field_type, guess_type
 
 SYSTEM_PREFIX = "directus_"
 
@@ -69,6 +69,11 @@ class FieldInfo:
     @property
     def alias(self) -> bool:
         return self.column is None
+
+    @cached_property
+    def field_type(self) -> FieldType:
+        """What the field's type does with its values, looked up once."""
+        return behaviour_of(self.type)
 
     @property
     def primary_key(self) -> bool:
