@@ -60,6 +60,9 @@ _GRAPHQL_COMPARED = frozenset({"ID", "Int", "BigInt", "Float", "Boolean"})
 
 @dataclass(frozen=True, eq=False)
 class FieldType:
+    """One Directus type. Its methods answer for a field of the type, whose column may decide
+    (an integer key is `Int` in GraphQL, a VARCHAR one `ID`)."""
+
     name: str
     alias: bool = False
     # Datatype (and length) used when a definition gives none.
@@ -95,7 +98,8 @@ class FieldType:
     filters: str = "text"
     # What the filter value `now` stands for: "datetime", "date", or nothing special.
     now: str | None = None
-    # Searched by `q`, and by the like family on an M2O field into its collection.
+    # Searched by `q`, and by the like family on an M2O field into its collection (text and
+    # numbers, as Directus 8 did).
     searched: bool = False
     # Its related rows are one per language; the `lang` parameter picks them.
     by_language: bool = False
