@@ -151,9 +151,9 @@ def run(args, data_dir: Path) -> int:
     setup_django(data_dir)
     from django.core.management import call_command
 
+    from apps.operations.services import create_project
     from apps.projects.context import using_project
     from apps.projects.registry import ProjectConfig
-    from apps.projects.services import create_project
     from apps.schema import cache, services
 
     call_command("migrate", verbosity=0)

@@ -82,8 +82,8 @@ def make_project(engine: str, key_prefix: str, **kwargs):
     """Create a real project on `engine` through the service the commands use."""
     from django.conf import settings
 
+    from apps.operations.services import create_project
     from apps.projects.registry import ProjectConfig
-    from apps.projects.services import create_project
 
     suffix = _worker_suffix()
     key = f"{key_prefix}-{engine}-{suffix}".lower()
@@ -96,7 +96,7 @@ def make_project(engine: str, key_prefix: str, **kwargs):
 
 
 def drop_project(config) -> None:
-    from apps.projects.services import delete_project
+    from apps.operations.services import delete_project
 
     delete_project(config.key, drop_database=True)
 

@@ -24,7 +24,7 @@ from apps.core.lookups import exactly
 from apps.core.views import DirectusView
 from apps.files.models import File
 from apps.files.storage import LOCAL, MissingFile, project_storage
-from apps.settings.services import load_settings
+from apps.schema.project_settings import load_settings
 
 from . import thumbnails
 
@@ -115,6 +115,7 @@ class AssetView(DirectusView):
         not_modified = self._not_modified(headers)
         if not_modified is not None:
             return not_modified
+
         def render() -> bytes:
             try:
                 with storage.local_copy(row.filename_disk) as source:

@@ -187,7 +187,7 @@ def client_ip(request) -> str:
     address = django_request.META.get("REMOTE_ADDR", "")
     forwarded = django_request.META.get("HTTP_X_FORWARDED_FOR", "")
     if forwarded and current_project() is not None:
-        from apps.settings.services import load_settings
+        from apps.schema.project_settings import load_settings
 
         trusted = _networks(load_settings().get("trusted_proxies", ""))
         if trusted and _is_trusted(address, trusted):

@@ -17,17 +17,18 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from apps.activity.models import Action, Activity
-from apps.core import errors
+from apps.core import errors, passwords
 from apps.core.lookups import exactly
 from apps.core.serialization import row_to_dict
 from apps.mail import outbox
 from apps.projects.registry import ProjectConfig
 from apps.roles.models import ADMIN_ROLE_ID, Role
-from apps.settings.services import ProjectSettings, app_base_url, load_settings
+from apps.schema import user_columns
+from apps.schema.project_settings import ProjectSettings, app_base_url, load_settings
 from apps.users.models import User, UserStatus
 from directus.conf import directus_settings
 
-from . import credentials, passwords, sessions, tokens
+from . import credentials, sessions, tokens
 from .identity import Identity
 from .models import UserSession
 from .otp import TOTP
@@ -38,7 +39,6 @@ logger = logging.getLogger("directus.auth")
 
 USERS = "directus_users"
 # Columns of the user row that the login response leaves out (auth.md).
-LOGIN_HIDDEN_COLUMNS = frozenset({"password", "token", "email_notifications", "last_access_on", "last_page"})
 JWT_MODE = "jwt"
 COOKIE_MODE = "cookie"
 DEFAULT_TOKEN_TTL = 20
@@ -66,7 +66,7 @@ class LoginResult:
 
     @property
     def data(self) -> dict:
-        data = {"user": row_to_dict(self.user, exclude=LOGIN_HIDDEN_COLUMNS)}
+        data = {"user": row_to_dict(self.user, exclude=user_columns.LOGIN_OMITS)}
         if self.token is not None:
             data = {"token": self.token, **data}
         return data

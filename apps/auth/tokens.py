@@ -17,7 +17,6 @@ from apps.projects.registry import ProjectConfig
 AUTH = "auth"
 RESET_PASSWORD = "reset_password"
 INVITATION = "invitation"
-REQUEST_TOKEN = "request_token"
 
 
 def _backend(project: ProjectConfig) -> TokenBackend:

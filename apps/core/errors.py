@@ -56,7 +56,7 @@ DatabaseBusy = _error("DatabaseBusy", 0, 503, "The database is busy. Please try 
 StorageUnavailable = _error("StorageUnavailable", 0, 503, "The file storage is unavailable. Please try again.")
 # A statement ran over the time limit (deviation 17); its transaction was rolled back.
 StatementTimeout = _error("StatementTimeout", 0, 503, "The query took too long and was stopped. Please try again.")
-# The schema changed under a request that could not simply run again (apps.schema.rerun).
+# The schema changed under a request that could not simply run again (apps.core.rerun).
 SchemaChanged = _error("SchemaChanged", 0, 503, "The schema changed during the request. Please try again.")
 
 # Authentication

@@ -50,7 +50,7 @@ USERS = "directus_users"
 @cache
 def system_model(collection: str):
     """The model of a `directus_*` table, or None."""
-    from directus.db_router import is_project_model
+    from apps.projects.routing import is_project_model
 
     for model in apps.get_models():
         if model._meta.db_table == collection and is_project_model(model):
@@ -221,7 +221,7 @@ class RowShaper:
     @property
     def project_settings(self):
         if self._settings is None:
-            from apps.settings.services import load_settings
+            from apps.schema.project_settings import load_settings
 
             self._settings = load_settings()
         return self._settings

@@ -34,10 +34,3 @@ def row_to_dict(instance: models.Model, *, exclude: frozenset[str] | set[str] = 
             continue
         data[field.column] = wire_value(field.value_from_object(instance))
     return data
-
-
-def field_by_column(model: type[models.Model], column: str) -> models.Field | None:
-    for field in model._meta.concrete_fields:
-        if field.column == column:
-            return field
-    return None

@@ -2,7 +2,7 @@
 
 `{"data": ..., "meta": ...}`; `"public": true` when the caller is the public role (or on routes
 that never authenticate); `204 No Content` with an empty body when there is no data. A request
-that meets a schema changed under it runs again (apps.schema.rerun).
+that meets a schema changed under it runs again (apps.core.rerun).
 """
 
 from functools import cached_property
@@ -10,9 +10,8 @@ from functools import cached_property
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.schema.rerun import RerunOnSchemaChange
-
 from .querystring import parse_query
+from .rerun import RerunOnSchemaChange
 
 
 class DirectusView(RerunOnSchemaChange, APIView):

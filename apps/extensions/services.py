@@ -9,7 +9,6 @@ from directus.conf import directus_settings
 
 logger = logging.getLogger("directus.extensions")
 
-KINDS = ("interfaces", "layouts", "modules")
 # Directus types, in the order Directus 8 lists them: the type registry is kept in that order.
 TYPES = tuple(dict.fromkeys(field_type.name for field_type in FIELD_TYPES.values()))
 

@@ -22,9 +22,9 @@ from django.utils import timezone
 
 from apps.core import errors
 from apps.core.handlers import storage_unavailable
-from apps.items.services import NO_HOOKS, WriteHooks
+from apps.items.hooks import NO_HOOKS, WriteHooks
 from apps.schema.cache import project_schema
-from apps.settings.services import load_settings
+from apps.schema.project_settings import load_settings
 
 from .models import File
 from .sniff import analyse, client_extension, extension_for

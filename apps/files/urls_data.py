@@ -35,7 +35,7 @@ class FileDataBuilder:
     @property
     def project_settings(self):
         if self._settings is None:
-            from apps.settings.services import load_settings
+            from apps.schema.project_settings import load_settings
 
             self._settings = load_settings()
         return self._settings

@@ -23,7 +23,7 @@ from apps.items import listing, querying
 from apps.items.computed import computed_fields
 from apps.items.reader import ItemReader
 from apps.items.views import split_ids
-from apps.settings.services import load_settings
+from apps.schema.project_settings import load_settings
 from directus.conf import directus_settings
 
 from .types import SYSTEM_ARGUMENTS

@@ -11,7 +11,7 @@ from apps.core import errors
 from apps.core.query.compile import check_fields, mentions_now, related_collections
 from apps.core.query.params import Query, check_result_size, parse_fields_param, parse_meta, parse_params
 from apps.schema.description import CollectionInfo
-from apps.settings.services import load_settings
+from apps.schema.project_settings import load_settings
 from directus.conf import directus_settings
 
 from . import querying

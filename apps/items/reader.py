@@ -13,18 +13,18 @@ Values leave as the wire format of each field's Directus type."""
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cache
 
 from django.core.exceptions import EmptyResultSet
 from django.db.models import DateTimeField, Q, QuerySet
-from django.utils.module_loading import import_string
 
 from apps.core import errors
 from apps.core.query.fields import FieldsTree
+from apps.schema import user_columns
 from apps.schema.cache import ProjectSchema
 from apps.schema.description import CollectionInfo, FieldInfo
 from apps.schema.wire import PLAIN_CLASSES
 
+from .registry import item_rule
 from .statements import ReadStatements, RowSource, one_of
 from .status import soft_deleted
 
@@ -32,16 +32,7 @@ from .status import soft_deleted
 IN_CHUNK = 10_000
 
 # Columns never sent, whoever reads (Directus 8 leaves them out too).
-NEVER_READ = {"directus_users": frozenset({"password"})}
-
-# Per-row rules of some collections, applied to every item read from them, nested ones included:
-# collection -> dotted path of `rule(row, item, policy)`, which may remove keys from `item`;
-# ITEM_RULE_COLUMNS names the columns a rule reads from `row` besides the primary key.
-ITEM_RULES = {
-    "directus_users": "apps.users.services.hide_private_fields",
-    "directus_revisions": "apps.revisions.services.hide_unreadable_fields",
-}
-ITEM_RULE_COLUMNS = {"directus_revisions": ("collection", "item")}
+NEVER_READ = {"directus_users": user_columns.NEVER_SENT}
 
 
 def _datetime_columns(schema, collection: CollectionInfo) -> frozenset[str]:
@@ -50,12 +41,6 @@ def _datetime_columns(schema, collection: CollectionInfo) -> frozenset[str]:
     if model is None:
         return frozenset()
     return frozenset(field.attname for field in model._meta.concrete_fields if isinstance(field, DateTimeField))
-
-
-@cache
-def _item_rule(collection: str):
-    path = ITEM_RULES.get(collection)
-    return import_string(path) if path else None
 
 
 @dataclass
@@ -70,13 +55,6 @@ class ReadPolicy:
     can_read: Callable[[str], bool] = lambda collection: True
     # Computed alias fields, e.g. the `data` object of directus_files: name -> function(row) -> value
     computed: dict[str, dict[str, Callable[[dict], object]]] = field(default_factory=dict)
-
-
-@dataclass
-class ReadResult:
-    items: list[dict]
-    # Relations left out because the reader may not read their collection (spec § messages).
-    denied: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
 
 class ItemReader:
@@ -123,7 +101,7 @@ class ItemReader:
 
     def read(self, collection: CollectionInfo, source: QuerySet | RowSource | list, tree: FieldsTree) -> list[dict]:
         plan = self._plan(collection, tree)
-        if not plan.expansions and not plan.computed and _item_rule(collection.name) is None:
+        if not plan.expansions and not plan.computed and item_rule(collection.name) is None:
             names, rows = self._fetch_tuples(collection, source, plan)
             return self._shape_columns(collection, names, rows, plan)
         rows = self._fetch(collection, source, plan)
@@ -179,7 +157,8 @@ class ItemReader:
                 needed.append(info)
         if plan.computed:
             needed += [info for info in collection.columns if info not in needed]
-        for name in ITEM_RULE_COLUMNS.get(collection.name, ()):
+        rule = item_rule(collection.name)
+        for name in rule.columns if rule is not None else ():
             info = collection.fields.get(name)
             if info is not None and info not in needed:
                 needed.append(info)
@@ -196,7 +175,7 @@ class ItemReader:
         """Whether this level's datetime columns may come as the API's text straight from the
         database: each is sent as a plain datetime, and none is a key, a relation or read by a
         computed field or a collection rule (those want datetimes)."""
-        if plan.computed or _item_rule(collection.name) is not None:
+        if plan.computed or item_rule(collection.name) is not None:
             return False
         datetimes = self.schema.config(
             ("datetime_columns", collection.name), lambda: _datetime_columns(self.schema, collection)
@@ -247,7 +226,8 @@ class ItemReader:
                 field_type = info.field_type
                 steps.append((name, _PLAIN if field_type.keeps_plain else _COLUMN, field_type.wire))
         items = []
-        rule = _item_rule(collection.name)
+        registered = item_rule(collection.name)
+        rule = registered.rule if registered is not None else None
         plain_classes = PLAIN_CLASSES
         for row in rows:
             item = {}

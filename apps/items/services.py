@@ -5,14 +5,12 @@ All writes of one request run inside the caller's transaction (`transaction.atom
 or a nested write that fails anywhere leaves nothing behind."""
 
 from dataclasses import dataclass
-from functools import cache
 
 from django.core.management.color import no_style
 from django.db import IntegrityError, connections, transaction
 from django.db.models import signals
 from django.db.models.expressions import DatabaseDefault
 from django.db.models.sql import InsertQuery
-from django.utils.module_loading import import_string
 
 from apps.activity import services as activity
 from apps.activity.services import Actor
@@ -21,111 +19,28 @@ from apps.core.compiled import converted
 from apps.revisions import services as revisions
 from apps.schema.cache import ProjectSchema, config_changed
 from apps.schema.description import CollectionInfo, FieldInfo
+from apps.schema.signals import is_config_table
 from directus.conf import directus_settings
 
 from . import status as statuses
 from .guard import Guard
+from .hooks import NO_HOOKS, WriteHooks
+from .registry import listeners, write_hooks
 from .values import check_validation, to_column
 
 DELETE_KEY = "$delete"
 
-# Rules some collections add around every write of their items, whichever route (or nested write)
-# it comes from: collection -> dotted path of a `WriteHooks` subclass.
-WRITE_HOOKS = {
-    "directus_users": "apps.users.services.UserWriteHooks",
-    "directus_roles": "apps.roles.services.RoleWriteHooks",
-    "directus_permissions": "apps.permissions.services.PermissionWriteHooks",
-    "directus_webhooks": "apps.webhooks.services.WebhookWriteHooks",
-    "directus_files": "apps.files.services.FileRowHooks",
-    "directus_collection_presets": "apps.presets.services.PresetWriteHooks",
-    # Rows only their own services write: the audit log, schema metadata, settings, sessions.
-    "directus_activity": "apps.items.services.NotItemWritable",
-    "directus_revisions": "apps.items.services.NotItemWritable",
-    "directus_collections": "apps.items.services.NotItemWritable",
-    "directus_fields": "apps.items.services.NotItemWritable",
-    "directus_relations": "apps.items.services.NotItemWritable",
-    "directus_settings": "apps.items.services.NotItemWritable",
-    "directus_user_sessions": "apps.items.services.NotItemWritable",
-    "directus_migrations": "apps.items.services.NotItemWritable",
-}
-
-# Tables whose rows workers keep per schema version (apps.schema.cache.ProjectSchema.config):
-# writing them moves the version.
-CONFIG_COLLECTIONS = frozenset({"directus_settings", "directus_permissions", "directus_roles", "directus_webhooks"})
-
-# Item events (`item.create|update|delete:after`): the listener (dotted path of an object with
-# `wants(alias, collection, action)` and `__call__(event)`) is called for each written item inside
-# the transaction that writes it, so what it records (a queued delivery) commits or rolls back
-# with the item; it must not do slow work there (the webhook listener only queues).
-ITEM_EVENT_LISTENER = "apps.webhooks.dispatch.listener"
-
 
 @dataclass(frozen=True)
 class ItemEvent:
+    """What item listeners (apps.items.registry) are given for each written item."""
+
     project: str
     alias: str
     action: str  # create, update, delete
     collection: str
     item: object
-    data: dict  # the row as written, in wire values (hash fields left out); for deletes the deleted row
-
-
-@cache
-def item_event_listener():
-    return import_string(ITEM_EVENT_LISTENER) if ITEM_EVENT_LISTENER else None
-
-
-class WriteHooks:
-    """Called inside the writer's transaction, after the permission check of the operation.
-    `before_*` may raise, and return the payload to write (with values added or changed).
-
-    They hold the rules of a collection's rows, so a row written as a nested object of another
-    collection's payload obeys the same rules as one written through its own route."""
-
-    # False: writes of these rows leave no activity and no revisions.
-    keeps_history = True
-
-    def before_create(self, writer: "ItemWriter", collection: CollectionInfo, payload: dict) -> dict:
-        return payload
-
-    def after_create(self, writer: "ItemWriter", collection: CollectionInfo, pk, payload: dict) -> None:
-        pass
-
-    def before_update(self, writer: "ItemWriter", collection: CollectionInfo, pk, current: dict, payload: dict) -> dict:
-        return payload
-
-    def after_update(self, writer: "ItemWriter", collection: CollectionInfo, pk, current: dict, payload: dict) -> None:
-        pass
-
-    def before_delete(self, writer: "ItemWriter", collection: CollectionInfo, pk, current: dict) -> None:
-        pass
-
-    def after_delete(self, writer: "ItemWriter", collection: CollectionInfo, pk, current: dict) -> None:
-        pass
-
-
-class NotItemWritable(WriteHooks):
-    """Rows that no item write may touch: their own routes write them through their own
-    services (comments, schema changes, settings, logins), never through the item writer, so a
-    nested object naming them is refused whoever the caller."""
-
-    def before_create(self, writer, collection, payload):
-        raise errors.CreateDenied(self._message(collection))
-
-    def before_update(self, writer, collection, pk, current, payload):
-        raise errors.UpdateDenied(self._message(collection))
-
-    def before_delete(self, writer, collection, pk, current):
-        raise errors.DeleteDenied(self._message(collection))
-
-    def _message(self, collection: CollectionInfo) -> str:
-        return f'Items of "{collection.name}" are written through their own endpoint only'
-
-
-@cache
-def write_hooks(collection: str) -> WriteHooks:
-    path = WRITE_HOOKS.get(collection)
-    return import_string(path)() if path else NO_HOOKS
+    data: dict  # the row as written, in wire values, without hash fields or credentials; deletes: the deleted row
 
 
 @dataclass(frozen=True)
@@ -466,13 +381,13 @@ class ItemWriter:
         )
 
     def _config_written(self, collection: CollectionInfo) -> None:
-        if collection.name in CONFIG_COLLECTIONS:
+        if is_config_table(collection.name):
             config_changed(self.schema.alias)
 
     def _emit(self, action: str, collection: CollectionInfo, pk, row: dict | None = None) -> None:
-        listener = item_event_listener()
         alias = self.schema.alias
-        if listener is None or not listener.wants(alias, collection.name, action):
+        wanting = [listener for listener in listeners() if listener.wants(alias, collection.name, action)]
+        if not wanting:
             return
         if row is None:
             row = self._current(collection, self._model(collection), pk) or {}
@@ -480,7 +395,8 @@ class ItemWriter:
         # Webhook receivers never get credentials (tokens, 2FA secrets), like revisions.
         data = revisions.scrub(collection.name, data)
         event = ItemEvent(self.schema.project_key, alias, action, collection.name, pk, data)
-        listener(event)
+        for listener in wanting:
+            listener(event)
 
     def _integrity_error(self, collection: CollectionInfo, exc: IntegrityError) -> errors.DirectusError:
         text = str(exc).lower()
@@ -501,8 +417,6 @@ def _recorded(collection: CollectionInfo, values: dict) -> dict:
 
 
 _SKIP = object()
-# No rules beyond the permission checks (collections without hooks).
-NO_HOOKS = WriteHooks()
 
 
 # Engines whose INSERT ... RETURNING gives the row exactly as a later SELECT reads it. SQLite

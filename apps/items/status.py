@@ -4,7 +4,7 @@ require the required-field checks."""
 import json
 
 from apps.schema.description import CollectionInfo
-from apps.settings.services import load_settings
+from apps.schema.project_settings import load_settings
 
 # directus_users and directus_webhooks have fixed mappings.
 FIXED = {

@@ -5,7 +5,7 @@ Directus 8 let any signed-in user send mail to any address from the server; here
 
 from apps.core import errors
 from apps.core.views import DirectusView
-from apps.settings.services import load_settings
+from apps.schema.project_settings import load_settings
 
 from . import services
 

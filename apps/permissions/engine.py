@@ -20,6 +20,7 @@ from apps.core import errors
 from apps.core.local import memo
 from apps.items.status import soft_deleted
 from apps.roles.models import ADMIN_ROLE_ID, PUBLIC_ROLE_ID
+from apps.schema import user_columns
 from apps.schema.description import CollectionInfo
 
 from .models import Permission
@@ -28,16 +29,10 @@ LEVELS = {"none": 0, "mine": 1, "role": 2, "full": 3}
 COMMENT_LEVELS = {"none": 0, "create": 1, "update": 2, "full": 3}
 ACTIONS = ("create", "read", "update", "delete")
 
-# Columns a non-admin never writes on any user row, themselves included (deviation 15).
-PROTECTED_USER_COLUMNS = frozenset({"role", "status", "token", "password_reset_token", "2fa_secret", "external_id"})
-
-# Columns of directus_users a non-admin reads only on their own row, and never filters, sorts or
-# searches by (users.md; deviation 15). Single reads of the caller's own row (`/users/me`) set
-# `Access.own_user_row`: that row is then readable whatever the rows say, with all its columns
-# but `password` (which the item reader never sends).
-PRIVATE_USER_COLUMNS = frozenset(
-    {"password", "token", "email_notifications", "last_access_on", "last_page", "2fa_secret", "password_reset_token"}
-)
+# Private columns of directus_users (apps.schema.user_columns.PRIVATE): a non-admin reads them only
+# on their own row and never filters, sorts or searches by them. Single reads of the caller's own
+# row (`/users/me`) set `Access.own_user_row`: that row is then readable whatever the rows say,
+# with all its columns but the ones never sent.
 
 # Rows that record the items of other collections (`collection`, `item`). A non-admin reads one
 # only where they may read its item, which must still exist; activity rows of their own actions
@@ -59,7 +54,7 @@ _VIEWER_KEY = "directus.viewer"
 
 @dataclass(frozen=True)
 class Viewer:
-    """Who reads, as per-row read rules need it (apps.items.reader.ITEM_RULES)."""
+    """Who reads, as per-row read rules need it (apps.items.registry.register_item_rule)."""
 
     user_id: int
     is_admin: bool
@@ -135,7 +130,7 @@ class Access:
         self.role_id = role_id
         self.is_admin = is_admin
         self.is_public = user_id == 0
-        # Set by the /users views for reads of the caller's own row only (see PRIVATE_USER_COLUMNS).
+        # Set by the /users views for reads of the caller's own row only (see user_columns.PRIVATE).
         self.own_user_row = False
         self._role_users: list[int] | None = None
         self._by_collection: dict[str, CollectionRules] = {}
@@ -243,7 +238,7 @@ class Access:
         # A field blacklisted for any readable status is hidden for all: never shown by mistake.
         blacklisted = set().union(*(rule.read_blacklist for rule in rules))
         if collection.name == "directus_users":
-            blacklisted |= {"password"} if self.own_user_row else PRIVATE_USER_COLUMNS
+            blacklisted |= user_columns.NEVER_SENT if self.own_user_row else user_columns.PRIVATE
         if not blacklisted:
             return None
         return {name for name in collection.fields if name not in blacklisted}
@@ -343,7 +338,7 @@ class Access:
 
     def _check_user_columns(self, payload: dict, *, own_row: bool) -> None:
         """Deviation 15: whatever the rows say, a non-admin never writes these of any user."""
-        forbidden = sorted(PROTECTED_USER_COLUMNS & set(payload))
+        forbidden = sorted(user_columns.PROTECTED & set(payload))
         if "password" in payload and not own_row:
             forbidden.append("password")
         if forbidden:

@@ -3,13 +3,6 @@ from django.db import models
 from apps.core.fields import CSVCharField
 
 
-class Level(models.TextChoices):
-    NONE = "none"
-    MINE = "mine"
-    ROLE = "role"
-    FULL = "full"
-
-
 class Permission(models.Model):
     collection = models.CharField(max_length=64)
     role = models.IntegerField()

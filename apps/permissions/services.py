@@ -3,7 +3,7 @@ follows (`PermissionWriteHooks`), and the caller's own rows (`/permissions/me`).
 
 from apps.core import errors
 from apps.core.text import NUL
-from apps.items.services import WriteHooks
+from apps.items.hooks import WriteHooks
 from apps.roles.models import PUBLIC_ROLE_ID, Role
 
 from .engine import COMMENT_LEVELS, LEVELS

@@ -2,7 +2,7 @@
 whichever route (or nested write) it comes from. Who may write which preset is the access
 engine's (`apps.permissions.engine`: a non-admin's presets are their own, deviation 22)."""
 
-from apps.items.services import WriteHooks
+from apps.items.hooks import WriteHooks
 
 COLLECTION = "directus_collection_presets"
 DEFAULT_VIEW_TYPE = "tabular"

@@ -5,14 +5,13 @@ from django.db import router
 from apps.activity import services as activity
 from apps.activity.inserts import CompiledInsert, LinkedInserts
 from apps.activity.models import Activity
-from apps.permissions.engine import PRIVATE_USER_COLUMNS, current_viewer
+from apps.permissions.engine import current_viewer
+from apps.schema import user_columns
 
 from .models import Revision
 
 # Never kept in revisions, whatever the collection (deviation 15).
-SECRET_COLUMNS = {
-    "directus_users": frozenset({"password", "token", "2fa_secret", "password_reset_token"}),
-}
+SECRET_COLUMNS = {"directus_users": user_columns.SECRET}
 
 
 def scrub(collection: str, values: dict | None) -> dict | None:
@@ -32,9 +31,9 @@ def hide_unreadable_fields(row: dict, item: dict, policy) -> None:
         viewer = current_viewer()
         own = viewer is not None and viewer.user_id and str(viewer.user_id) == str(row.get("item"))
         if not (viewer is not None and viewer.is_admin) and not own:
-            hidden = PRIVATE_USER_COLUMNS
+            hidden = user_columns.PRIVATE
         elif readable is not None:
-            readable = readable | (PRIVATE_USER_COLUMNS - {"password"})
+            readable = readable | user_columns.OWN_PRIVATE
     if readable is None and not hidden:
         return
     for key in ("data", "delta"):

@@ -3,7 +3,7 @@
 import ipaddress
 
 from apps.core import errors
-from apps.items.services import WriteHooks
+from apps.items.hooks import WriteHooks
 from apps.permissions.services import create_default_permissions
 
 from .models import ADMIN_ROLE_ID, PUBLIC_ROLE_ID, Role

@@ -7,6 +7,8 @@ class SchemaConfig(AppConfig):
     verbose_name = "Schema"
 
     def ready(self):
-        from . import signals
+        from apps.core.rerun import register_change_check
 
-        signals.connect()
+        from .cache import schema_moved
+
+        register_change_check(schema_moved)

@@ -12,6 +12,7 @@ import threading
 from django.db import connections, transaction
 from django.db.models import F
 
+from apps.core.dberrors import is_undefined_name
 from apps.core.local import memo
 from apps.projects.context import require_project
 from apps.projects.registry import ProjectConfig
@@ -232,3 +233,18 @@ def forget_config() -> None:
 def forget_project(key: str) -> None:
     with _schemas_lock:
         _schemas.pop(key, None)
+
+
+def schema_moved(request, exc) -> bool:
+    """For apps.core.rerun: did the schema change under this request? The version moved (by
+    another request: a change of its own is not news), or a statement named a column or table
+    that is not there (the project is then described again from the live tables)."""
+    if changed_by_this_request():
+        return False
+    project = request.project
+    if check_again(project):
+        return True
+    if is_undefined_name(exc):
+        project_schema(project).reload()
+        return True
+    return False

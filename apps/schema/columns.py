@@ -12,9 +12,9 @@ from decimal import Decimal, InvalidOperation
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime, parse_time
 
-from apps.auth.passwords import hash_password, is_password_hash
 from apps.core import errors
 from apps.core.fields import INTEGER_FIELDS
+from apps.core.passwords import hash_password, is_password_hash
 
 
 def invalid(info, reason: str) -> errors.DirectusError:

@@ -18,7 +18,7 @@ from .ddl import is_aside
 def internal_tables() -> frozenset[str]:
     """This server's own tables in a project database (`django_*` bookkeeping, the mail and
     delivery queues): never listed as collections."""
-    from apps.projects.services import bookkeeping_tables
+    from apps.projects.tables import bookkeeping_tables
 
     return frozenset({"django_migrations", *bookkeeping_tables()})
 

@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from apps.core import errors
-from apps.core.expand import system_model
 from apps.permissions.models import Permission
 from apps.presets.models import CollectionPreset
 from apps.projects.context import require_project
+from apps.projects.tables import system_models
 
 from . import cache
 from .builder import APP_LABEL
@@ -463,8 +463,14 @@ def _built_in_field(collection: str, name: str) -> bool:
     the system's field rows (fields added to a system collection by users are theirs)."""
     if (collection, name) in _BUILT_IN_FIELDS:
         return True
-    model = system_model(collection) if collection.startswith(SYSTEM_PREFIX) else None
-    return model is not None and any(field.column == name for field in model._meta.concrete_fields)
+    if not collection.startswith(SYSTEM_PREFIX):
+        return False
+    return any(
+        field.column == name
+        for model in system_models()
+        if model._meta.db_table == collection
+        for field in model._meta.concrete_fields
+    )
 
 
 def delete_field(collection: str, name: str, identity, *, delete_junction: bool = False) -> None:

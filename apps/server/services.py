@@ -9,8 +9,9 @@ import django
 from django.db import connections
 
 from apps.core import errors
-from apps.core.expand import RowShaper
+from apps.files.urls_data import FileDataBuilder
 from apps.projects.models import Project
+from apps.schema.project_settings import load_settings
 from directus.conf import directus_settings
 
 # -- super-admin token ----------------------------------------------------------------------
@@ -33,7 +34,7 @@ def check_super_admin_token(token) -> None:
 
 def update_project(project) -> None:
     """Apply the project's pending system migrations (Directus 8 ran its own migrations here)."""
-    from apps.projects.services import migrate_project
+    from apps.operations.services import migrate_project
 
     migrate_project(project)
 
@@ -105,18 +106,21 @@ def public_project_keys() -> list[str]:
 FILE_SETTINGS = ("project_logo", "project_foreground", "project_background")
 
 
-def _file_urls(shaper: RowShaper, file_id) -> dict | None:
+def _file_urls(files: FileDataBuilder, file_id) -> dict | None:
     """`{full_url, url, asset_url}` of the file a setting names; None when empty or missing."""
-    file = shaper.file_object(file_id)
-    if file is None:
+    from apps.files.models import File
+
+    try:
+        row = File.objects.filter(pk=int(file_id)).values().first() if file_id not in (None, "") else None
+    except (TypeError, ValueError):
         return None
-    return {key: file["data"][key] for key in ("full_url", "url", "asset_url")}
+    return files.file_urls(row) if row is not None else None
 
 
 def project_info(request, project) -> dict:
     identity = request.user
-    shaper = RowShaper(request, project=project)
-    settings = shaper.project_settings
+    settings = load_settings()
+    files = FileDataBuilder(request, project=project, settings=settings)
 
     api = {"requires2FA": False}
     if not identity.is_public:
@@ -130,7 +134,7 @@ def project_info(request, project) -> dict:
         }
     api["project_name"] = settings.get("project_name")
     for key in ("project_logo", "project_color", "project_foreground", "project_background"):
-        api[key] = _file_urls(shaper, settings.get(key)) if key in FILE_SETTINGS else settings.get(key)
+        api[key] = _file_urls(files, settings.get(key)) if key in FILE_SETTINGS else settings.get(key)
     api["project_public_note"] = settings.get("project_public_note") or None
     api["default_locale"] = settings.get("default_locale")
     api["telemetry"] = settings.get_bool("telemetry")
@@ -146,7 +150,6 @@ def project_info(request, project) -> dict:
 
 # -- POST /server/projects, DELETE /server/projects/:project ----------------------------------------
 
-PROJECT_BOOLEANS = ("private", "force", "existing", "cors_enabled")
 PROJECT_OBJECTS = ("cache", "storage", "auth", "rate_limit", "mail", "cors")
 PROJECT_STRINGS = (
     "project_name",
@@ -211,7 +214,7 @@ def database_url_from(body: dict, key: str) -> str:
     """The project database's URL from the db_* keys (projects.md), or the SQLite default."""
     from urllib.parse import quote
 
-    from apps.projects.services import default_database_url
+    from apps.operations.services import default_database_url
 
     name = _text(body, "db_name")
     if name is None:
@@ -249,9 +252,9 @@ def create_project_from(body) -> None:
     from django.core.validators import validate_email
     from django.db import DatabaseError
 
+    from apps.operations.services import ProjectError, create_project, delete_project
     from apps.projects import databases
     from apps.projects.models import validate_project_key
-    from apps.projects.services import ProjectError, create_project, delete_project
 
     if not isinstance(body, dict) or not body:
         raise errors.InvalidPayload()
@@ -325,7 +328,7 @@ def create_project_from(body) -> None:
 def delete_project_named(key: str, token) -> None:
     """DELETE /server/projects/:project: token (422 4 / 401 3), unknown project 404 code 1, then
     every table of its database (the database itself) and its configuration are removed."""
-    from apps.projects.services import ProjectError, delete_project
+    from apps.operations.services import ProjectError, delete_project
 
     require_super_admin_token(token)
     if not Project.objects.using("default").filter(key=key).exists():

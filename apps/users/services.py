@@ -21,17 +21,18 @@ from apps.auth import credentials, tokens
 from apps.auth.identity import current_caller
 from apps.auth.models import UserSession
 from apps.auth.otp import TOTP
-from apps.auth.passwords import hash_password, is_password_hash
 from apps.auth.throttling import Counter, hit_all
 from apps.core import errors
-from apps.items.services import WriteHooks
+from apps.core.passwords import hash_password, is_password_hash
+from apps.items.hooks import WriteHooks
 from apps.mail import outbox
-from apps.permissions.engine import PRIVATE_USER_COLUMNS, current_viewer
+from apps.permissions.engine import current_viewer
 from apps.projects.context import require_project
 from apps.projects.registry import ProjectConfig
 from apps.roles.models import ADMIN_ROLE_ID
+from apps.schema import user_columns
 from apps.schema.description import CollectionInfo
-from apps.settings.services import ProjectSettings, app_base_url, load_settings
+from apps.schema.project_settings import ProjectSettings, app_base_url, load_settings
 from directus.conf import directus_settings
 
 from .models import User, UserStatus
@@ -40,9 +41,6 @@ logger = logging.getLogger("directus.users")
 
 COLLECTION = "directus_users"
 STATUSES = frozenset(UserStatus.values)
-# Returned only to admins and to the user themself. users.md names token, email_notifications,
-# last_access_on and last_page; the 2FA secret and the reset token are credentials too.
-PRIVATE_FIELDS = PRIVATE_USER_COLUMNS - {"password"}
 INVITATION_TTL_MINUTES = 30 * 24 * 60
 OTP_WINDOW_SECONDS = 5 * 60
 OTP_VALID_WINDOW = 2  # TOTP steps either side of now (users.md: ±2)
@@ -79,7 +77,7 @@ def hide_private_fields(row: dict, item: dict, policy=None) -> None:
     viewer = current_viewer()
     if viewer is not None and (viewer.is_admin or (viewer.user_id and viewer.user_id == row.get("id"))):
         return
-    for name in PRIVATE_FIELDS:
+    for name in user_columns.OWN_PRIVATE:
         item.pop(name, None)
 
 

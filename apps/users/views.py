@@ -14,7 +14,7 @@ from apps.items.services import ItemWriter
 from apps.items.system import SystemCollectionView
 from apps.projects.context import require_project
 from apps.schema.cache import project_schema
-from apps.settings.services import load_settings
+from apps.schema.project_settings import load_settings
 
 from . import services
 from .models import User, UserStatus
@@ -25,7 +25,7 @@ LAST_PAGE_MAX = 192
 class UsersBaseView(SystemCollectionView):
     collection_name = services.COLLECTION
     # True while the request reads only the caller's own row: the private columns are readable
-    # then (apps.permissions.engine.PRIVATE_USER_COLUMNS); lists never open them to non-admins.
+    # then (apps.schema.user_columns.PRIVATE); lists never open them to non-admins.
     own_row = False
 
     def guard(self):

@@ -8,8 +8,8 @@ import string
 import bcrypt
 import pyotp
 
-from apps.auth.passwords import MAX_COST, check_password, hash_cost, hash_password
 from apps.core import errors
+from apps.core.passwords import MAX_COST, check_password, hash_cost, hash_password
 
 HEX_HASHERS = ("md5", "sha1", "sha224", "sha256", "sha384", "sha512")
 HASHERS = ("core", "bcrypt", *HEX_HASHERS)

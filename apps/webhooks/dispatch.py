@@ -16,8 +16,6 @@ from django.core.serializers.json import DjangoJSONEncoder
 from .queue import enqueue
 
 ACTIONS = {"create": "item.create:after", "update": "item.update:after", "delete": "item.delete:after"}
-# Never sent to a receiver, whatever the collection (credentials of users).
-SECRET_USER_FIELDS = frozenset({"password", "token", "2fa_secret", "password_reset_token"})
 
 
 @dataclass(frozen=True)
@@ -76,16 +74,8 @@ def matching(alias: str, collection: str, action: str) -> list[Hook]:
 # -- queueing ---------------------------------------------------------------------------------
 
 
-def payload_of(event) -> dict:
-    data = dict(event.data)
-    if event.collection == "directus_users":
-        for name in SECRET_USER_FIELDS:
-            data.pop(name, None)
-    return data
-
-
 class WebhookListener:
-    """The item writer's event listener (apps.items.services.ITEM_EVENT_LISTENER)."""
+    """The item engine's listener for item events (registered in WebhooksConfig.ready)."""
 
     def wants(self, alias: str, collection: str, action: str) -> bool:
         return bool(matching(alias, collection, action))
@@ -95,7 +85,7 @@ class WebhookListener:
         if not hooks:
             return
         name = f"item.{event.action}.{event.collection}:after"
-        body = json.dumps(payload_of(event), cls=DjangoJSONEncoder, ensure_ascii=False)
+        body = json.dumps(event.data, cls=DjangoJSONEncoder, ensure_ascii=False)
         enqueue(event.alias, [(hook.id, hook.method, hook.url) for hook in hooks], name, body)
 
 

@@ -7,7 +7,7 @@
   and networks of `WEBHOOK_ALLOWLIST` pass. Delivery checks again (apps.webhooks.dispatch)."""
 
 from apps.core import errors, netguard
-from apps.items.services import WriteHooks
+from apps.items.hooks import WriteHooks
 from directus.conf import directus_settings
 
 COLLECTION = "directus_webhooks"

@@ -27,10 +27,12 @@ INSTALLED_APPS = [
     "rest_framework",
     "graphene_django",
     "corsheaders",
-    # The outgoing mail queue; its tables live in every project database (directus.db_router).
+    # The outgoing mail queue; its tables live in every project database (apps.projects.routing).
     "post_office",
     "apps.core",
     "apps.projects",
+    # Creating and running projects: lifecycle services, commands, the delivery worker, admin pages.
+    "apps.operations",
     # Apps whose models are the directus_* system tables of each project database.
     "apps.schema",
     "apps.roles",
@@ -113,7 +115,7 @@ DATABASES = {
         conn_max_age=env_int("DIRECTUS_DB_CONN_MAX_AGE", 0),
     )
 }
-DATABASE_ROUTERS = ["directus.db_router.ProjectRouter"]
+DATABASE_ROUTERS = ["apps.projects.routing.ProjectRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 
 AUTH_PASSWORD_VALIDATORS = []

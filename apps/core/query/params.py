@@ -1,17 +1,16 @@
 """All list parameters of query.md parsed into one plain `Query`. No schema, no SQL.
 
     query = parse_params(parse_query(request.GET))      # apps.core.querystring.parse_query
-    window = query.window(default_limit=settings_default_limit)
-    rows = window.fetch(queryset.filter(...).order_by(...))
+    start, stop = query.window(default_limit=settings_default_limit).bounds()
 
 What is checked here (everything that needs no schema): operators (`214`), malformed values,
-numbers, `in` list sizes and relational depth (`4`). Field names, types, permissions and the
-result-size cap need the schema or the database: see apps.core.query.compile and `Window.fetch`.
+numbers, `in` list sizes and relational depth (`4`). Field names, types and permissions need the
+schema: see apps.core.query.compile.
 
 Where the result cap lives: `limit` is parsed as given (`-1`, or above MAX_RESULT_ROWS, are both
-valid requests); `Window.fetch` reads at most MAX_RESULT_ROWS + 1 rows and answers `422` code
-`12` when more than MAX_RESULT_ROWS would be returned — an error, never a silently short list.
-A `limit=-1` over a small collection is therefore fine.
+valid requests); the reader slices with `Window.bounds()`, at most MAX_RESULT_ROWS + 1 rows, and
+`check_result_size` answers `422` code `12` when more than MAX_RESULT_ROWS came back — an error,
+never a silently short list (apps.items.listing). A `limit=-1` over a small collection is fine.
 """
 
 import re
@@ -58,15 +57,6 @@ class Window:
         if self.limit is None:
             return 0, cap + 1
         return self.offset, self.offset + min(self.limit, cap + 1)
-
-    def fetch(self, queryset, cap: int | None = None) -> list:
-        """The rows of this window (any queryset, `values()` ones too); more than the cap is
-        `422` code `12`."""
-        cap = directus_settings.MAX_RESULT_ROWS if cap is None else cap
-        start, stop = self.bounds(cap)
-        rows = list(queryset[start:stop]) if stop > start else []
-        check_result_size(len(rows), cap)
-        return rows
 
 
 def check_result_size(count: int, cap: int | None = None) -> None:

@@ -30,7 +30,7 @@ class ProjectConnection:
     """What every project backend adds to Django's (put before Django's wrapper in the bases)."""
 
     # Commits made by this connection: a request tells by it whether a write of its own has
-    # become permanent (apps.schema.rerun).
+    # become permanent (apps.core.rerun).
     commits = 0
 
     def commit(self):

@@ -3,8 +3,8 @@
 import pytest
 from django.core.cache import cache
 
-from apps.auth.passwords import hash_password
 from apps.core.models import ThrottleWindow
+from apps.core.passwords import hash_password
 from apps.roles.models import ADMIN_ROLE_ID, Role
 from apps.settings.models import Setting
 from apps.users.models import User, UserStatus

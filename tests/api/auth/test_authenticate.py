@@ -9,7 +9,7 @@ import pytest
 from apps.activity.models import Activity
 from apps.auth import tokens
 from apps.auth.models import UserSession
-from apps.auth.passwords import hash_password
+from apps.core.passwords import hash_password
 from apps.roles.models import Role
 from apps.users.models import User, UserStatus
 from directus.conf import directus_settings

@@ -4,7 +4,7 @@
 from rest_framework.test import APIClient
 
 from apps.activity.models import Activity
-from apps.auth.passwords import hash_password
+from apps.core.passwords import hash_password
 from apps.settings.models import Setting
 from apps.users.models import User
 from tests.api.permissions.matrix import allow

@@ -35,7 +35,7 @@ class Cleanup:
         return key, url
 
     def run(self) -> None:
-        from apps.projects.services import ProjectError, delete_project
+        from apps.operations.services import ProjectError, delete_project
 
         for key in self.keys:
             with contextlib.suppress(ProjectError):

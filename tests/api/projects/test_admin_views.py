@@ -232,7 +232,7 @@ def test_migrate_action_applies_pending_migrations(operator):
 
 
 def test_migrate_action_reports_failures(two_projects, operator, monkeypatch):
-    from apps.projects import admin as projects_admin
+    from apps.operations import admin as projects_admin
 
     a, _, _ = two_projects
 

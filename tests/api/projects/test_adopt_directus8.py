@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from apps.projects.context import using_project
 from apps.projects.models import Project
 from apps.projects.registry import get_project
-from apps.projects.services import bookkeeping_tables
+from apps.projects.tables import bookkeeping_tables
 from apps.users.models import User
 from tests.engines import SERVER_URLS, unavailable_reason
 from tests.fixtures import directus8

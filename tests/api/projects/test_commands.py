@@ -12,20 +12,20 @@ from django.core.management.base import CommandError
 from django.db import IntegrityError, connections
 from django.db.migrations.recorder import MigrationRecorder
 
-from apps.auth.passwords import check_password
+from apps.core.passwords import check_password
+from apps.operations.install import DIRECTUS8_MIGRATIONS
 from apps.presets.models import CollectionPreset
 from apps.projects import databases
 from apps.projects.context import using_project
-from apps.projects.install import DIRECTUS8_MIGRATIONS
 from apps.projects.models import Project
 from apps.projects.registry import get_project
-from apps.projects.services import system_models
+from apps.projects.tables import system_models
 from apps.roles.models import Role
 from apps.schema.cache import config_changed
 from apps.schema.models import Field, Migration, Relation
+from apps.schema.project_settings import DEFAULTS as SETTING_DEFAULTS
 from apps.schema.system_fields import SYSTEM_FIELDS, SYSTEM_PRESETS, SYSTEM_RELATIONS
 from apps.settings.models import Setting
-from apps.settings.services import DEFAULTS as SETTING_DEFAULTS
 from apps.users.models import User
 from tests.engines import SERVER_URLS
 
@@ -258,7 +258,7 @@ def test_a_failure_midway_drops_the_database_it_created(engine, cleanup, monkeyp
     def broken_seed(*args, **kwargs):
         raise IntegrityError("duplicate key value violates unique constraint")
 
-    monkeypatch.setattr("apps.projects.services.seed_fresh_install", broken_seed)
+    monkeypatch.setattr("apps.operations.services.seed_fresh_install", broken_seed)
     key, url = cleanup.names(engine, "midway")
     with pytest.raises(CommandError, match="duplicate key"):
         create(key, url)
@@ -271,7 +271,7 @@ def test_a_failure_midway_in_an_existing_database_removes_only_what_it_added(eng
     def broken_seed(*args, **kwargs):
         raise IntegrityError("boom")
 
-    monkeypatch.setattr("apps.projects.services.seed_fresh_install", broken_seed)
+    monkeypatch.setattr("apps.operations.services.seed_fresh_install", broken_seed)
     key, url = cleanup.names(engine, "keep")
     databases.create_database(url)
     execute(url, "CREATE TABLE keep_me (id integer PRIMARY KEY)")

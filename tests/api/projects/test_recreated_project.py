@@ -6,8 +6,9 @@ import contextlib
 import dataclasses
 from unittest import mock
 
+from apps.operations import services
 from apps.permissions.models import Permission
-from apps.projects import registry, services
+from apps.projects import registry
 from apps.roles.models import Role
 from apps.users.models import User
 from tests.api.users.factories import client_with_token

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from apps.activity.models import Activity
 from apps.auth.models import UserSession
-from apps.auth.passwords import check_password
+from apps.core.passwords import check_password
 from apps.permissions.models import Permission
 from apps.revisions.models import Revision
 from apps.schema.cache import config_changed

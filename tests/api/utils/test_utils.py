@@ -4,7 +4,7 @@ import hashlib
 
 import pytest
 
-from apps.auth.passwords import check_password
+from apps.core.passwords import check_password
 from apps.utils.services import RANDOM_CHARACTERS, DirectusTOTP
 from tests.api.users.factories import error_of
 

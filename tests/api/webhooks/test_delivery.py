@@ -14,7 +14,7 @@ from apps.activity.services import Actor
 from apps.core import netguard
 from apps.items.guard import Guard
 from apps.items.services import ItemWriter
-from apps.projects import delivery as delivery_worker
+from apps.operations import delivery as delivery_worker
 from apps.projects.context import require_project
 from apps.schema import services as schema_services
 from apps.schema.cache import project_schema
@@ -125,6 +125,30 @@ def test_update_and_delete_events_with_get_and_post(schema_admin_api, schema_url
     ]
     assert got[0].body == b""
     assert got[1].json() in ({"id": pk, "title": "b", "pin": None}, {"id": pk, "title": "b"})
+
+
+def test_users_credentials_never_reach_a_receiver(schema_admin_api, schema_url, hooked, receiver):
+    hook(receiver.url("/ok"), collection="directus_users")
+    hook(receiver.url("/ok"), collection="directus_users", action="item.update:after")
+    created = schema_admin_api.post(
+        schema_url("users"),
+        {"email": "hooked@example.com", "password": "a long password", "status": "active", "role": 1},
+        format="json",
+    )
+    assert created.status_code == 200, created.content
+    pk = created.json()["data"]["id"]
+    changed = schema_admin_api.patch(
+        schema_url(f"users/{pk}"), {"token": "static-token-value", "2fa_secret": "ABCDEFGHIJKLMNOP"}, format="json"
+    )
+    assert changed.status_code == 200, changed.content
+    try:
+        assert queue.send_due()["sent"] == 2
+        bodies = [request.json() for request in receiver.all()]
+        assert [body["email"] for body in bodies] == ["hooked@example.com"] * 2
+        for body in bodies:
+            assert not {"password", "token", "2fa_secret", "password_reset_token"} & set(body)
+    finally:
+        schema_admin_api.delete(schema_url(f"users/{pk}"))
 
 
 def test_inactive_and_other_collections_queue_nothing(schema_admin_api, schema_url, hooked, receiver):

@@ -12,7 +12,7 @@ from apps.core import errors
 from apps.core.query.compile import check_fields, compile_filter, compile_search, compile_sort
 from apps.core.query.fields import parse_fields
 from apps.core.query.filters import and_, make_condition, or_
-from apps.core.query.params import Query, SortItem, parse_params
+from apps.core.query.params import Query, SortItem, check_result_size, parse_params
 from apps.core.querystring import parse_query
 
 NOW = datetime.datetime(2024, 5, 1, 12, 0, tzinfo=datetime.UTC)
@@ -439,15 +439,23 @@ def test_check_fields(qdb):
 # The window --------------------------------------------------------------------------------------
 
 
-def test_window_fetch_refuses_results_over_the_cap(qdb):
-    queryset = qdb.model("qt_articles").objects.order_by("pk").values_list("pk", flat=True)
-    assert params("limit=-1").window().fetch(queryset, cap=5) == [1, 2, 3, 4, 5]
+def fetch(window, rows: list, cap: int | None = None) -> list:
+    """What the reader does with a window: slice, then refuse more than the cap."""
+    start, stop = window.bounds(cap)
+    got = rows[start:stop] if stop > start else []
+    check_result_size(len(got), cap)
+    return got
+
+
+def test_window_bounds_and_the_result_cap():
+    rows = [1, 2, 3, 4, 5]
+    assert fetch(params("limit=-1").window(), rows, cap=5) == [1, 2, 3, 4, 5]
     with pytest.raises(errors.UnprocessableEntity):
-        params("limit=-1").window().fetch(queryset, cap=4)
+        fetch(params("limit=-1").window(), rows, cap=4)
     with pytest.raises(errors.UnprocessableEntity):
-        params("limit=10").window().fetch(queryset, cap=4)
-    assert params("limit=10&offset=2").window().fetch(queryset, cap=4) == [3, 4, 5]
-    assert params("limit=2&page=2").window().fetch(queryset, cap=4) == [3, 4]
-    assert params("limit=0").window().fetch(queryset, cap=4) == []
-    assert Query(single=True).window().fetch(queryset) == [1]
-    assert params("").window(default_limit=3).fetch(queryset) == [1, 2, 3]
+        fetch(params("limit=10").window(), rows, cap=4)
+    assert fetch(params("limit=10&offset=2").window(), rows, cap=4) == [3, 4, 5]
+    assert fetch(params("limit=2&page=2").window(), rows, cap=4) == [3, 4]
+    assert fetch(params("limit=0").window(), rows, cap=4) == []
+    assert fetch(Query(single=True).window(), rows) == [1]
+    assert fetch(params("").window(default_limit=3), rows) == [1, 2, 3]

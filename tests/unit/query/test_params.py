@@ -160,15 +160,12 @@ def test_window_bounds_read_one_row_past_the_cap(window, cap, bounds):
     assert window.bounds(cap) == bounds
 
 
-def test_window_fetch_on_a_list():
-    rows = list(range(10))
-    assert Window(3, 2).fetch(rows, cap=5) == [2, 3, 4]
-    assert Window(None).fetch(rows, cap=10) == rows
-    with pytest.raises(errors.UnprocessableEntity):
-        Window(None).fetch(rows, cap=9)
-    with pytest.raises(errors.UnprocessableEntity):
-        Window(100).fetch(rows, cap=9)
-    assert Window(0, 3).fetch(rows, cap=5) == []
+def test_window_bounds():
+    assert Window(3, 2).bounds(cap=5) == (2, 5)
+    assert Window(3, 2).bounds(cap=1) == (2, 4)  # at most cap + 1 rows: an oversized result shows
+    assert Window(None).bounds(cap=10) == (0, 11)
+    assert Window(100).bounds(cap=9) == (0, 10)
+    assert Window(0, 3).bounds(cap=5) == (3, 3)
 
 
 @override_settings(DIRECTUS={"MAX_RESULT_ROWS": 4})

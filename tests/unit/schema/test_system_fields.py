@@ -7,8 +7,8 @@ from django.apps import apps
 
 from apps.presets.models import CollectionPreset
 from apps.schema.models import Field, Relation
+from apps.schema.project_settings import DEFAULTS as SETTING_DEFAULTS
 from apps.schema.system_fields import SYSTEM_FIELDS, SYSTEM_PRESETS, SYSTEM_RELATIONS
-from apps.settings.services import DEFAULTS as SETTING_DEFAULTS
 
 # system-schema.md, "Directus field types".
 DIRECTUS_TYPES = {

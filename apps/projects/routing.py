@@ -1,8 +1,8 @@
 """Routes the directus_* system models and the run-time collection models to the current
 project's database; Django's own tables (operators, admin, sessions) stay on `default`."""
 
-from apps.projects.context import require_project
-from apps.projects.registry import is_project_alias
+from .context import require_project
+from .registry import is_project_alias
 
 # App labels whose models live in every project database.
 PROJECT_APP_LABELS = frozenset(

@@ -15,9 +15,9 @@ from django.db.models import Count
 from django.http import Http404
 from django.template.response import TemplateResponse
 
-from .context import using_project
-from .models import Project
-from .registry import ProjectConfig
+from apps.projects.context import using_project
+from apps.projects.models import Project
+from apps.projects.registry import ProjectConfig
 
 RECENT_ACTIVITY = 50
 RECENT_MAIL = 100

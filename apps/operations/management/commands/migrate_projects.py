@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.projects.services import ProjectError, ProjectMigrationError, migrate_all_projects, prepare_control_database
+from apps.operations.services import ProjectError, ProjectMigrationError, migrate_all_projects, prepare_control_database
 
 
 class Command(BaseCommand):

@@ -14,39 +14,14 @@ from datetime import datetime, timedelta
 from django.db import close_old_connections
 from django.utils import timezone
 
+from apps.projects.context import using_project
+from apps.projects.models import Project
+from apps.projects.registry import ProjectConfig
 from directus.conf import directus_settings
-
-from .context import using_project
-from .models import Project
-from .registry import ProjectConfig
 
 logger = logging.getLogger("directus.delivery")
 
 PRUNE_EVERY_SECONDS = 3600
-
-
-def _send_mail() -> None:
-    from apps.mail.outbox import send_due
-
-    send_due()
-
-
-def _prune_mail(before: datetime) -> int:
-    from apps.mail.outbox import prune
-
-    return prune(before)
-
-
-def _send_webhooks() -> None:
-    from apps.webhooks.queue import send_due
-
-    send_due()
-
-
-def _prune_webhooks(before: datetime) -> int:
-    from apps.webhooks.queue import prune
-
-    return prune(before)
 
 
 @dataclass(frozen=True)
@@ -56,7 +31,14 @@ class Queue:
     prune: Callable[[datetime], int]  # removes the current project's entries finished before then
 
 
-QUEUES: list[Queue] = [Queue("mail", _send_mail, _prune_mail), Queue("webhooks", _send_webhooks, _prune_webhooks)]
+# Registered by the apps that fill them (mail, webhooks), from their AppConfig.ready().
+QUEUES: list[Queue] = []
+
+
+def register_queue(name: str, send: Callable[[], object], prune: Callable[[datetime], int]) -> None:
+    if all(queue.name != name for queue in QUEUES):
+        QUEUES.append(Queue(name, send, prune))
+
 
 # (project key, queue name) -> when this worker last pruned it (time.monotonic)
 _pruned: dict[tuple[str, str], float] = {}

@@ -3,7 +3,7 @@ import threading
 
 from django.core.management.base import BaseCommand
 
-from apps.projects.delivery import deliver_all
+from apps.operations.delivery import deliver_all
 from directus.conf import directus_settings
 
 

@@ -4,8 +4,8 @@ import secrets
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from apps.operations.services import ProjectError, create_project, migrate_all_projects
 from apps.projects.models import Project
-from apps.projects.services import ProjectError, create_project, migrate_all_projects
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from apps.operations.services import ProjectError, create_project, prepare_control_database
 from apps.projects.databases import display_url
-from apps.projects.services import ProjectError, create_project, prepare_control_database
 
 
 class Command(BaseCommand):

@@ -17,10 +17,11 @@ from django.core.exceptions import ValidationError
 from django.urls import path, reverse
 from django.utils.html import format_html_join
 
-from . import databases
+from apps.projects import databases
+from apps.projects.models import Project
+from apps.projects.registry import ProjectConfig, forget_project
+
 from .admin_views import SECTIONS, project_data_view
-from .models import Project
-from .registry import ProjectConfig, forget_project
 from .services import ProjectError, create_project, delete_project, migrate_project
 
 

@@ -6,16 +6,16 @@ INSERT built from the old column list then fails (PostgreSQL `UndefinedColumn`, 
 SQLite "no such column"), and a worker serving several threads may even hand one request the
 descriptions of one version and the models of the next.
 
-So when a view fails with an error that is not one of the API's own answers, the version is
-checked again. If it moved, the handler runs once more on the new schema, provided nothing it
-wrote has been committed (its transaction was rolled back with the error); otherwise, or when
-the second run meets yet another change, the answer is `503` code `0` with `Retry-After`.
+So when a view fails with an error that is not one of the API's own answers, the schema app is
+asked whether the ground moved (`register_change_check`, from its `AppConfig.ready()`: the
+version moved, or a statement named a column or table the database does not have, after which
+the project is described again). If it did, the handler runs once more on the new schema,
+provided nothing it wrote has been committed (its transaction was rolled back with the error);
+otherwise, or when the second run meets yet another change, the answer is `503` code `0` with
+`Retry-After`. Any other error is answered as before: it was not a concurrent change.
 
-A statement that names a column or table the database does not have is a schema change too,
-even with the version unmoved: on MariaDB, whose DDL commits statement by statement, a column
-is renamed aside before the version moves; or someone changed the table by hand. The worker
-then describes the project again from the live tables before the second run. Any other error
-with the version unmoved is answered as before: it was not a concurrent change."""
+This module holds the mechanism (watching writes, running again); what counts as a change is the
+schema app's, a layer above."""
 
 import logging
 
@@ -24,12 +24,18 @@ from django.db import connections
 from django.http import Http404
 from rest_framework.exceptions import APIException
 
-from apps.core import errors
-from apps.core.dberrors import is_undefined_name
-
-from .cache import changed_by_this_request, check_again, project_schema
+from . import errors
 
 logger = logging.getLogger("directus.schema")
+
+# fn(request, exc) -> bool: did the schema change under this request? (registered by the schema app)
+_change_checks: list = []
+
+
+def register_change_check(check) -> None:
+    if check not in _change_checks:
+        _change_checks.append(check)
+
 
 # Statements that leave the database as it was; anything else counts as a write.
 _READS = ("SELECT", "BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "SET", "SHOW", "DEALLOCATE", "EXPLAIN", "PRAGMA")
@@ -97,23 +103,13 @@ class RerunOnSchemaChange:
         return super().handle_exception(exc)
 
     def _met_schema_change(self, exc) -> bool:
-        """An error that is none of the API's own answers, with the schema version (or what this
-        worker knows of it) moved since the request checked it, or a statement naming a column
-        or table that is not there."""
+        """An error that is none of the API's own answers, met while the schema changed."""
         if self._watch is None or isinstance(exc, APIException | Http404 | PermissionDenied):
             return False
         if self._watch.connection.in_atomic_block:
             return False  # inside a caller's transaction (a test's): nothing can run again
-        if changed_by_this_request():
-            return False  # the version moved by this request's own change
-        project = self.request.project
         try:
-            if check_again(project):
-                return True
-            if is_undefined_name(exc):
-                project_schema(project).reload()
-                return True
-            return False
+            return any(check(self.request, exc) for check in _change_checks)
         except Exception:
             logger.warning("Could not check the schema version again", exc_info=True)
             return False

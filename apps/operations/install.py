@@ -5,13 +5,13 @@ schema migrations and the first admin."""
 from django.db import transaction
 from django.utils import timezone
 
-from apps.auth.passwords import hash_password
+from apps.core.passwords import hash_password
 from apps.presets.models import CollectionPreset
 from apps.roles.models import ADMIN_ROLE_ID, PUBLIC_ROLE_ID, Role
 from apps.schema.models import Field, Migration, Relation
+from apps.schema.project_settings import DEFAULTS as SETTING_DEFAULTS
 from apps.schema.system_fields import SYSTEM_FIELDS, SYSTEM_PRESETS, SYSTEM_RELATIONS
 from apps.settings.models import Setting
-from apps.settings.services import DEFAULTS as SETTING_DEFAULTS
 from apps.users.models import User, UserStatus
 
 # Directus 8.8.1's own (Phinx) migrations, install and upgrade alike, as `version name` lines. A

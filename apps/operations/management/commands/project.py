@@ -1,19 +1,21 @@
+import argparse
+
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from apps.operations.services import prepare_control_database
 from apps.projects.context import using_project
 from apps.projects.registry import get_project
-from apps.projects.services import prepare_control_database
-from apps.schema.cache import config_changed
 
 
 class Command(BaseCommand):
-    help = (
-        "Make every worker reread a project's schema metadata and configuration (settings, roles, "
-        "permissions, webhooks) on its next request; run it after editing those tables with SQL."
-    )
+    help = "Run another management command inside one project: manage.py project KEY COMMAND [ARGS...]"
 
     def add_arguments(self, parser):
         parser.add_argument("key")
+        parser.add_argument("command_name")
+        # Everything after the command name belongs to it, options included (--fake, -v 2, ...).
+        parser.add_argument("command_args", nargs=argparse.REMAINDER)
 
     def handle(self, *args, **options):
         prepare_control_database()
@@ -21,5 +23,4 @@ class Command(BaseCommand):
         if project is None:
             raise CommandError(f"Unknown project '{options['key']}'.")
         with using_project(project):
-            config_changed(project.alias)
-        self.stdout.write(self.style.SUCCESS(f"Project '{project.key}' will be reread by every worker."))
+            call_command(options["command_name"], *options["command_args"])

@@ -9,28 +9,24 @@ import logging
 from dataclasses import dataclass, field
 from io import StringIO
 
-from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.validators import validate_email
 from django.db import DatabaseError, IntegrityError, connections
 
 from apps.core.fields import INTEGER_FIELDS
+from apps.projects import databases
+from apps.projects.models import Project, validate_project_key
+from apps.projects.registry import ProjectConfig, database_settings, drop_connection, ensure_connection, forget_project
+from apps.projects.tables import DIRECTUS_TABLE_PREFIX, system_models
 from directus.conf import directus_settings
-from directus.db_router import PROJECT_APP_LABELS
 
-from . import databases
 from .install import seed_fresh_install
-from .models import Project, validate_project_key
-from .registry import ProjectConfig, database_settings, drop_connection, ensure_connection, forget_project
 
 logger = logging.getLogger("directus.projects")
 
 # Tables whose presence marks a database as a Directus 8 install.
 DIRECTUS_MARKER_TABLES = frozenset({"directus_users", "directus_roles", "directus_settings", "directus_collections"})
-DIRECTUS_TABLE_PREFIX = "directus_"
-# App labels with migrations and directus_* tables ("runtime" models are built at run time).
-SYSTEM_APP_LABELS = PROJECT_APP_LABELS - {"runtime"}
 
 
 class ProjectError(Exception):
@@ -65,25 +61,6 @@ def default_database_url(key: str) -> str:
 def table_names(alias: str) -> set[str]:
     with connections[alias].cursor() as cursor:
         return set(connections[alias].introspection.table_names(cursor))
-
-
-def system_models() -> list:
-    """The models of the tables every project database has: directus_* and our bookkeeping
-    (the mail queue's many-to-many table included)."""
-    return [
-        model
-        for model in django_apps.get_models(include_auto_created=True)
-        if model._meta.app_label in SYSTEM_APP_LABELS and model._meta.managed and not model._meta.proxy
-    ]
-
-
-def bookkeeping_tables() -> set[str]:
-    """Tables of ours (not Directus 8's) that every project database has besides
-    `django_migrations`: `django_directus_*` and the mail queue's `post_office_*`; adoption
-    creates them."""
-    return {
-        model._meta.db_table for model in system_models() if not model._meta.db_table.startswith(DIRECTUS_TABLE_PREFIX)
-    }
 
 
 # -- adoption check -----------------------------------------------------------------------------
