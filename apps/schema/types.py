@@ -14,6 +14,7 @@ import copy
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
@@ -104,20 +105,20 @@ class FieldType:
     # Its related rows are one per language; the `lang` parameter picks them.
     by_language: bool = False
 
-    # Values ------------------------------------------------------------------------------------
+    # Values (read for every field of every level read, so worked out once) --------------------
 
-    @property
+    @cached_property
     def keeps_plain(self) -> bool:
         """Whether its str, int and float values are sent as they are, without calling `wire`."""
         return self.wire in wire.KEEPS_PLAIN
 
-    @property
+    @cached_property
     def plain_datetimes(self) -> bool:
         """Whether its datetimes are sent as plain `YYYY-MM-DD HH:MM:SS` text, and that text as
         it is (so the database may give them as that text)."""
         return self.wire is wire.plain
 
-    @property
+    @cached_property
     def structured(self) -> bool:
         """Whether objects and arrays are values of it."""
         return self.to_column in columns.STRUCTURED
