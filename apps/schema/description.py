@@ -4,7 +4,7 @@ permissions, the fields endpoints, GraphQL, OpenAPI) reads collections through i
 
 import keyword
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db import models
@@ -65,15 +65,16 @@ class FieldInfo:
     meta: dict | None
     attname: str = ""
     relation: RelationInfo | None = None
+    # What the type does with the field's values, looked up once. (Set when the field is made,
+    # not cached on first use: writing an instance's __dict__ later slows every attribute read.)
+    field_type: FieldType = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        self.field_type = behaviour_of(self.type)
 
     @property
     def alias(self) -> bool:
         return self.column is None
-
-    @cached_property
-    def field_type(self) -> FieldType:
-        """What the field's type does with its values, looked up once."""
-        return behaviour_of(self.type)
 
     @property
     def primary_key(self) -> bool:

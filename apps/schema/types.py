@@ -13,8 +13,7 @@ The SQL datatypes a column may have are in apps.schema.datatypes.
 import copy
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
@@ -105,23 +104,20 @@ class FieldType:
     # Its related rows are one per language; the `lang` parameter picks them.
     by_language: bool = False
 
-    # Values (read for every field of every level read, so worked out once) --------------------
+    # Worked out from the above when the type is made (the reader asks them for every field of
+    # every level it reads). Whether str, int and float values are sent as they are, without
+    # calling `wire`:
+    keeps_plain: bool = field(init=False)
+    # Whether datetimes are sent as plain `YYYY-MM-DD HH:MM:SS` text, and that text as it is (so
+    # the database may give them as that text):
+    plain_datetimes: bool = field(init=False)
+    # Whether objects and arrays are values of it:
+    structured: bool = field(init=False)
 
-    @cached_property
-    def keeps_plain(self) -> bool:
-        """Whether its str, int and float values are sent as they are, without calling `wire`."""
-        return self.wire in wire.KEEPS_PLAIN
-
-    @cached_property
-    def plain_datetimes(self) -> bool:
-        """Whether its datetimes are sent as plain `YYYY-MM-DD HH:MM:SS` text, and that text as
-        it is (so the database may give them as that text)."""
-        return self.wire is wire.plain
-
-    @cached_property
-    def structured(self) -> bool:
-        """Whether objects and arrays are values of it."""
-        return self.to_column in columns.STRUCTURED
+    def __post_init__(self):
+        object.__setattr__(self, "keeps_plain", self.wire in wire.KEEPS_PLAIN)
+        object.__setattr__(self, "plain_datetimes", self.wire is wire.plain)
+        object.__setattr__(self, "structured", self.to_column in columns.STRUCTURED)
 
     # GraphQL -----------------------------------------------------------------------------------
 
