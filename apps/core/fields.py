@@ -4,6 +4,21 @@ import json
 
 from django.db import models
 
+# Django's fields of whole numbers, by internal type (`Field.get_internal_type()`).
+INTEGER_FIELDS = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "SmallAutoField",
+        "IntegerField",
+        "BigIntegerField",
+        "SmallIntegerField",
+        "PositiveIntegerField",
+        "PositiveBigIntegerField",
+        "PositiveSmallIntegerField",
+    }
+)
+
 
 class CSVField(models.TextField):
     """Directus `array`: a list stored as comma-separated text (NULL or '' reads as [])."""

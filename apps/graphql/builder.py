@@ -43,7 +43,6 @@ from .types import (
     OPERATORS_BY_KIND,
     SYSTEM_ARGUMENTS,
     filter_input_scalar,
-    filter_kind,
     key_input,
     output_scalar,
 )
@@ -241,7 +240,7 @@ class _Builder:
             if field_info is None:
                 continue
             relation = field_info.relation
-            kind = filter_kind(field_info, relation.kind if relation else None)
+            kind = field_info.field_type.filter_kind(field_info)
             target = relation.collection if relation and relation.collection in self.visible else None
             if kind is None or (kind == "to_many" and target is None):
                 continue

@@ -40,56 +40,40 @@ SYSTEM_ARGUMENTS = {
     "directus_fields": {"collection": "collection", "field": "field"},
 }
 
-# Directus type -> scalar of its values (relations aside; see `output_scalar`).
+# GraphQL type names (as the field types give them, apps.schema.types) -> graphene types.
 SCALARS = {
-    "boolean": graphene.Boolean,
-    "integer": graphene.Int,
-    "sort": graphene.Int,
-    "decimal": graphene.Float,
-    "json": JSON,
-    "datetime": DateTime,
-    "datetime_created": DateTime,
-    "datetime_updated": DateTime,
-    "date": Date,
-    "time": Time,
+    "ID": graphene.ID,
+    "String": graphene.String,
+    "Int": graphene.Int,
+    "BigInt": graphene.BigInt,
+    "Float": graphene.Float,
+    "Boolean": graphene.Boolean,
+    "JSON": JSON,
+    "DateTime": DateTime,
+    "Date": Date,
+    "Time": Time,
 }
-# Integer columns whose values do not fit GraphQL's 32-bit Int.
-WIDE_INTEGERS = frozenset({"BIGINT", "SERIAL"})
-INTEGER_DATATYPES = frozenset({"TINYINT", "SMALLINT", "MEDIUMINT", "INT", "INTEGER", "BIGINT", "SERIAL", "YEAR"})
 
 
-def _integer(info: FieldInfo):
-    if info.column is not None and info.column.datatype.upper() in WIDE_INTEGERS:
-        return graphene.BigInt
-    return graphene.Int
+def graphene_type(name: str):
+    """The graphene type of a GraphQL type name (`[String]`: a list of strings)."""
+    if name.startswith("["):
+        return graphene.List(SCALARS[name[1:-1]])
+    return SCALARS[name]
 
 
 def output_scalar(info: FieldInfo):
     """The scalar (or list of scalars) a non-expanded field's values have."""
-    if info.primary_key:
-        return graphene.ID
-    if info.type == "array":
-        return graphene.List(graphene.String)
-    scalar = SCALARS.get(info.type)
-    if scalar is graphene.Int:
-        return _integer(info)
-    if scalar is not None:
-        return scalar
-    # Foreign keys shown raw (file, owner, m2o... into a collection the caller may not read).
-    if info.column is not None and info.column.datatype.upper() in INTEGER_DATATYPES:
-        return _integer(info)
-    return graphene.String
+    return graphene_type(info.field_type.graphql_type(info))
 
 
 def key_input(info: FieldInfo):
     """The argument type of a primary key (`id: Int` for integer keys, graphql.md)."""
-    if info.column is not None and info.column.datatype.upper() in INTEGER_DATATYPES:
-        return _integer(info)
-    return graphene.ID
+    return graphene_type(info.field_type.graphql_key(info))
 
 
-# Filter operators offered per kind of field (graphql.md § Filter input, widened to what REST
-# accepts for that kind). Keys are `<field>_<operator>`.
+# Filter operators offered per kind of field (`FieldType.filter_kind`; graphql.md § Filter input,
+# widened to what REST accepts for that kind). Keys are `<field>_<operator>`.
 _ORDERED = ("eq", "neq", "lt", "lte", "gt", "gte", "in", "nin", "between", "nbetween", "null", "nnull")
 _TEXT = ("eq", "neq", "contains", "ncontains", "rlike", "nrlike", "in", "nin", "empty", "nempty", "null", "nnull")
 OPERATORS_BY_KIND = {
@@ -100,30 +84,6 @@ OPERATORS_BY_KIND = {
     "m2o": ("eq", "neq", "in", "nin", "null", "nnull", "contains", "ncontains", "rlike", "nrlike"),
     "to_many": ("has", "nhas", "all", "empty"),
 }
-_ORDERED_TYPES = frozenset(
-    {"integer", "decimal", "sort", "date", "time", "datetime", "datetime_created", "datetime_updated"}
-)
-_CHOICE_TYPES = frozenset({"status", "owner", "user_updated", "user", "lang"})
-
-
-def filter_kind(info: FieldInfo, relation_kind: str | None) -> str | None:
-    if relation_kind in {"o2m", "m2m"}:
-        return "to_many"
-    if info.alias:
-        return None
-    if info.primary_key:
-        return "ordered"
-    if info.type == "boolean":
-        return "boolean"
-    if info.type in _CHOICE_TYPES:
-        return "choice"
-    if relation_kind == "m2o":
-        return "m2o"
-    if info.type in _ORDERED_TYPES:
-        return "ordered"
-    return "text"
-
-
 # Operators whose value is a CSV list, a count, or ignored (presence is the condition).
 LIST_OPERATORS = frozenset({"in", "nin", "between", "nbetween", "all"})
 COUNT_OPERATORS = frozenset({"has", "nhas"})
@@ -139,11 +99,4 @@ def filter_input_scalar(info: FieldInfo, operator: str):
         return graphene.Int
     if operator in FLAG_OPERATORS:
         return graphene.Boolean
-    if info.primary_key:
-        return graphene.ID
-    if info.type == "boolean":
-        return graphene.Boolean
-    scalar = output_scalar(info)
-    if scalar in (graphene.Int, graphene.BigInt, graphene.Float):
-        return scalar
-    return graphene.String
+    return graphene_type(info.field_type.graphql_input(info))

@@ -22,7 +22,7 @@ from apps.core.query.fields import FieldsTree
 from apps.schema import user_columns
 from apps.schema.cache import ProjectSchema
 from apps.schema.description import CollectionInfo, FieldInfo
-from apps.schema.types import PLAIN_CLASSES, REWRITES_PLAIN, sent_as_plain_datetime, wire_value
+from apps.schema.wire import PLAIN_CLASSES
 
 from .registry import item_rule
 from .statements import ReadStatements, RowSource, one_of
@@ -183,7 +183,7 @@ class ItemReader:
         found = False
         for info in needed:
             if info.attname in datetimes:
-                if info.primary_key or info.relation is not None or not sent_as_plain_datetime(info.type):
+                if info.primary_key or info.relation is not None or not info.field_type.plain_datetimes:
                     return False
                 found = True
         return found
@@ -223,7 +223,8 @@ class ItemReader:
             elif name in plan.computed:
                 steps.append((name, _COMPUTED, plan.computed[name]))
             elif not info.alias:  # alias fields named without a dot give nothing
-                steps.append((name, _COLUMN if info.type in REWRITES_PLAIN else _PLAIN, info.type))
+                field_type = info.field_type
+                steps.append((name, _PLAIN if field_type.keeps_plain else _COLUMN, field_type.wire))
         items = []
         registered = item_rule(collection.name)
         rule = registered.rule if registered is not None else None
@@ -233,12 +234,12 @@ class ItemReader:
             for name, kind, detail in steps:
                 if kind is _PLAIN:
                     value = row[name]
-                    item[name] = value if value.__class__ in plain_classes else wire_value(detail, value)
+                    item[name] = value if value.__class__ in plain_classes else detail(value)
                 elif kind is _M2O:
                     value = row[name]
                     item[name] = None if value is None or value == "" else detail.get(value)
                 elif kind is _COLUMN:
-                    item[name] = wire_value(detail, row[name])
+                    item[name] = detail(row[name])
                 elif kind is _COMPUTED:
                     item[name] = detail(row)
                 else:
@@ -259,15 +260,16 @@ class ItemReader:
         for name in plan.selected:
             info = collection.fields[name]
             if not info.alias:  # alias fields named without a dot give nothing
-                steps.append((name, position[name], info.type, info.type in REWRITES_PLAIN))
+                field_type = info.field_type
+                steps.append((name, position[name], field_type.wire, not field_type.keeps_plain))
         plain_classes = PLAIN_CLASSES
         items = []
         for row in rows:
             item = {}
-            for name, index, directus_type, rewritten in steps:
+            for name, index, wire, rewritten in steps:
                 value = row[index]
                 if rewritten or value.__class__ not in plain_classes:
-                    value = wire_value(directus_type, value)
+                    value = wire(value)
                 item[name] = value
             items.append(item)
         return items
@@ -295,7 +297,7 @@ class ItemReader:
         if fk is None or fk.alias:
             return {}
         languages = None
-        if info.type == "translation" and isinstance(self.lang, tuple):
+        if info.field_type.by_language and isinstance(self.lang, tuple):
             languages = tuple(self.lang)
             language = target.field_of_type("lang")
             if language is None:
@@ -385,8 +387,8 @@ def _with_extra(plan: LevelPlan, infos: list[FieldInfo]) -> LevelPlan:
 
 
 _OMIT = object()
-# Steps of shaping: a column whose plain values pass as they are, any other column, a computed
-# field, a many-to-one relation read, any other relation.
+# Steps of shaping: a column whose plain values pass as they are, any other column (both with
+# their type's wire format), a computed field, a many-to-one relation read, any other relation.
 _PLAIN, _COLUMN, _COMPUTED, _M2O, _EXPANDED = "plain", "column", "computed", "m2o", "expanded"
 
 

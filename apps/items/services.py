@@ -20,14 +20,13 @@ from apps.revisions import services as revisions
 from apps.schema.cache import ProjectSchema, config_changed
 from apps.schema.description import CollectionInfo, FieldInfo
 from apps.schema.signals import is_config_table
-from apps.schema.types import wire_value
 from directus.conf import directus_settings
 
 from . import status as statuses
 from .guard import Guard
 from .hooks import NO_HOOKS, WriteHooks
 from .registry import listeners, write_hooks
-from .values import SERVER_FILLED, check_validation, slug_for, to_column
+from .values import check_validation, to_column
 
 DELETE_KEY = "$delete"
 
@@ -54,7 +53,7 @@ class Parent:
 def is_required(info: FieldInfo) -> bool:
     """Whether a create must give this column a value (items.md § Validation)."""
     column = info.column
-    if column.auto_increment or info.type in SERVER_FILLED:
+    if column.auto_increment or info.field_type.server_fill is not None:
         return False
     if info.type == "status":
         return column.default is None
@@ -207,7 +206,7 @@ class ItemWriter:
         info = collection.fields[name]
         if info.alias:
             return True
-        if info.type == "hash" and value not in (None, ""):
+        if info.field_type.one_way and value not in (None, ""):
             return False
         try:
             stored = self._to_columns(collection, {name: value}, self._model(collection))
@@ -310,25 +309,17 @@ class ItemWriter:
 
     def _fill_server_values(self, collection: CollectionInfo, values: dict, payload: dict, *, creating: bool):
         for info in collection.columns:
-            kind = info.type
-            if kind == "datetime_created":
-                if creating:
-                    values[info.name] = self.actor.now
-                elif info.name in values:
-                    values.pop(info.name)  # kept as created
-            elif kind == "datetime_updated":
-                values[info.name] = self.actor.now
-            elif kind == "owner" and collection.name != "directus_users":
-                if creating:
-                    values[info.name] = self.actor.user_id
+            field_type = info.field_type
+            fill = field_type.server_fill
+            if fill is not None and collection.name not in fill.not_in:
+                if creating or fill.on_update:
+                    values[info.name] = fill.value(self.actor)
                 else:
-                    values.pop(info.name, None)
-            elif kind == "user_updated":
-                values[info.name] = self.actor.user_id
-            elif kind == "slug" and info.name not in values:
-                slug = slug_for(collection, info, payload)
-                if slug is not None:
-                    values[info.name] = slug
+                    values.pop(info.name, None)  # kept as created
+            elif field_type.from_payload is not None and info.name not in values:
+                value = field_type.from_payload(info, payload)
+                if value is not None:
+                    values[info.name] = value
 
     def _check_required(self, collection: CollectionInfo, values: dict, *, current: dict | None) -> None:
         status = collection.status_field
@@ -358,9 +349,7 @@ class ItemWriter:
 
     def _delta(self, collection: CollectionInfo, values: dict) -> dict:
         return {
-            name: wire_value(collection.fields[name].type, value)
-            for name, value in values.items()
-            if name != collection.primary_key.name and collection.fields[name].type != "hash"
+            name: value for name, value in _recorded(collection, values).items() if name != collection.primary_key.name
         }
 
     def _account(
@@ -378,11 +367,7 @@ class ItemWriter:
         if self.actor.skip or not write_hooks(collection.name).keeps_history:
             return
         current = row if row is not None else self._current(collection, self._model(collection), pk) or {}
-        data = {
-            name: wire_value(collection.fields[name].type, value)
-            for name, value in current.items()
-            if collection.fields[name].type != "hash"
-        }
+        data = _recorded(collection, current)
         revisions.record_with_activity(
             self.actor,
             action,
@@ -406,11 +391,7 @@ class ItemWriter:
             return
         if row is None:
             row = self._current(collection, self._model(collection), pk) or {}
-        data = {
-            name: wire_value(collection.fields[name].type, value)
-            for name, value in row.items()
-            if collection.fields[name].type != "hash"
-        }
+        data = _recorded(collection, row)
         # Webhook receivers never get credentials (tokens, 2FA secrets), like revisions.
         data = revisions.scrub(collection.name, data)
         event = ItemEvent(self.schema.project_key, alias, action, collection.name, pk, data)
@@ -422,6 +403,17 @@ class ItemWriter:
         if "not null" in text or "cannot be null" in text or "null value" in text:
             return errors.InvalidRequest(f'A required value is missing in "{collection.name}"')
         return errors.DuplicateKey(f'Duplicate key for collection "{collection.name}"')
+
+
+def _recorded(collection: CollectionInfo, values: dict) -> dict:
+    """Column values as revisions, activity and item events keep them: in wire values, one-way
+    hashes left out."""
+    recorded = {}
+    for name, value in values.items():
+        field_type = collection.fields[name].field_type
+        if not field_type.one_way:
+            recorded[name] = field_type.wire(value)
+    return recorded
 
 
 _SKIP = object()

@@ -12,6 +12,7 @@ from apps.permissions.engine import REVISIONS
 from apps.permissions.guard import PermissionGuard
 from apps.revisions.models import Revision
 from apps.schema.cache import project_schema
+from apps.schema.datatypes import is_integer
 from apps.schema.description import SYSTEM_PREFIX, CollectionInfo
 from directus.conf import directus_settings
 
@@ -39,7 +40,7 @@ def split_ids(collection: CollectionInfo, raw: str) -> list:
         raise errors.ItemNotFound()
     if NUL in raw:  # no stored key holds one (apps.core.text)
         raise errors.ItemNotFound(f'Item with id "{raw}" not found')
-    if collection.primary_key.column.datatype in {"INT", "INTEGER", "BIGINT", "SMALLINT", "MEDIUMINT", "TINYINT"}:
+    if is_integer(collection.primary_key.column.datatype):
         try:
             return [int(part) for part in ids]
         except ValueError:

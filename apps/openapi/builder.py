@@ -85,73 +85,14 @@ def clear() -> None:
 
 # -- Field types -------------------------------------------------------------------------------
 
-_INTEGER_DATATYPES = {"INT", "INTEGER", "TINYINT", "SMALLINT", "MEDIUMINT", "BIGINT", "SERIAL"}
-_NUMBER_DATATYPES = {"FLOAT", "DOUBLE", "REAL", "DECIMAL", "NUMERIC"}
-_STRING_TYPES = {"string", "slug", "hash", "status", "lang"}
-# Server-set timestamps leave as ISO 8601 with an offset; other datetimes as Directus 8 sent them.
-_ISO_DATETIME_TYPES = {"datetime_created", "datetime_updated"}
-_PLAIN_DATETIME = {
-    "type": "string",
-    "description": "Sent as `YYYY-MM-DD HH:MM:SS`; ISO 8601 is accepted too.",
-    "example": "2024-01-02 03:04:05",
-}
-# Types whose value is the key of another row: their column says integer or string.
-_KEY_TYPES = {"m2o", "file", "user", "owner", "user_updated"}
-
-
-def _from_datatype(datatype: str) -> dict:
-    base = (datatype or "").upper().split("(")[0].strip()
-    if base in _INTEGER_DATATYPES:
-        return {"type": "integer"}
-    if base in _NUMBER_DATATYPES:
-        return {"type": "number"}
-    if base in ("DATETIME", "TIMESTAMP"):
-        return dict(_PLAIN_DATETIME)
-    if base == "DATE":
-        return {"type": "string", "format": "date"}
-    if base in ("BOOLEAN", "BOOL"):
-        return {"type": "boolean"}
-    if base == "JSON":
-        return {"type": "object"}
-    return {"type": "string"}
-
 
 def field_schema(info: FieldInfo) -> dict | None:
-    """The schema of a field's value; None for presentation-only aliases."""
+    """The schema of a field's value (its type's, apps.schema.types); None for presentation-only
+    aliases."""
+    schema = info.field_type.openapi_schema(info)
     column = info.column
-    kind = info.type
-    if kind in ("o2m", "translation"):
-        return {"type": "array", "items": {}, "description": f"related items ({kind})"}
-    if column is None:
-        return None
-    if kind in ("integer", "sort"):
-        schema = {"type": "integer"}
-    elif kind == "decimal":
-        schema = {"type": "number"}
-    elif kind == "boolean":
-        schema = {"type": "boolean"}
-    elif kind in _ISO_DATETIME_TYPES:
-        schema = {"type": "string", "format": "date-time"}
-    elif kind == "datetime":
-        schema = dict(_PLAIN_DATETIME)
-    elif kind == "date":
-        schema = {"type": "string", "format": "date"}
-    elif kind == "time":
-        schema = {"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2})?$"}
-    elif kind == "array":
-        schema = {"type": "array", "items": {"type": "string"}}
-    elif kind == "json":
-        schema = {"type": "object"}
-    elif kind == "uuid":
-        schema = {"type": "string", "format": "uuid"}
-    elif kind in _STRING_TYPES:
-        schema = {"type": "string"}
-        if isinstance(column.length, int) and column.length > 0 and column.datatype.upper() in ("CHAR", "VARCHAR"):
-            schema["maxLength"] = column.length
-    else:  # m2o, file, user, owner... and types this server does not know
-        schema = _from_datatype(column.datatype)
-        if kind in _KEY_TYPES:
-            schema["description"] = f"primary key of the related item ({kind})"
+    if schema is None or column is None:
+        return schema
     if column.nullable and not column.primary_key:
         schema["nullable"] = True
     if column.primary_key and column.auto_increment:

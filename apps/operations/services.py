@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.validators import validate_email
 from django.db import DatabaseError, IntegrityError, connections
 
+from apps.core.fields import INTEGER_FIELDS
 from apps.projects import databases
 from apps.projects.models import Project, validate_project_key
 from apps.projects.registry import ProjectConfig, database_settings, drop_connection, ensure_connection, forget_project
@@ -64,25 +65,12 @@ def table_names(alias: str) -> set[str]:
 
 # -- adoption check -----------------------------------------------------------------------------
 
-_INTEGER_TYPES = frozenset(
-    {
-        "AutoField",
-        "BigAutoField",
-        "SmallAutoField",
-        "IntegerField",
-        "BigIntegerField",
-        "SmallIntegerField",
-        "PositiveIntegerField",
-        "PositiveSmallIntegerField",
-        "PositiveBigIntegerField",
-    }
-)
 # Column types (as Django's introspection names them) each kind of model field can work with.
 # Directus 8 uses unsigned ints, tinyint(1)/int(1) for booleans, varchar/text/longtext for
 # strings and JSON, datetime/timestamp for dates: all of these read and write correctly.
 _COMPATIBLE = {
-    "integer": _INTEGER_TYPES,
-    "boolean": _INTEGER_TYPES | {"BooleanField"},
+    "integer": INTEGER_FIELDS,
+    "boolean": INTEGER_FIELDS | {"BooleanField"},
     "text": frozenset({"CharField", "TextField", "JSONField"}),
     "datetime": frozenset({"DateTimeField"}),
 }
@@ -90,7 +78,7 @@ _COMPATIBLE = {
 
 def _kind(model_field) -> str | None:
     internal = model_field.get_internal_type()
-    if internal in _INTEGER_TYPES:
+    if internal in INTEGER_FIELDS:
         return "integer"
     if internal == "BooleanField":
         return "boolean"

@@ -9,8 +9,8 @@ import re
 from django.apps.registry import Apps
 from django.db import models
 
+from .datatypes import ColumnSpec, build_model_field, closest_datatype
 from .description import CollectionInfo, FieldInfo
-from .types import DATATYPES, ColumnSpec, build_model_field
 
 APP_LABEL = "runtime"
 
@@ -21,7 +21,7 @@ def new_registry() -> Apps:
 
 def column_spec(info: FieldInfo) -> ColumnSpec:
     column = info.column
-    datatype = column.datatype if column.datatype in DATATYPES else _closest_datatype(column.datatype)
+    datatype = closest_datatype(column.datatype)
     length = column.length
     if datatype in {"DECIMAL", "NUMERIC"} and isinstance(length, str) and "," in length:
         precision, scale = length.split(",", 1)
@@ -36,17 +36,6 @@ def column_spec(info: FieldInfo) -> ColumnSpec:
         auto_increment=column.auto_increment and column.primary_key,
         directus_type=info.type,
     )
-
-
-def _closest_datatype(datatype: str) -> str:
-    datatype = datatype.upper()
-    if "INT" in datatype:
-        return "BIGINT"
-    if "CHAR" in datatype or "TEXT" in datatype or datatype in {"ENUM", "SET", "UUID"}:
-        return "TEXT"
-    if "TIME" in datatype:
-        return "DATETIME" if "STAMP" in datatype else "TIME"
-    return "TEXT"
 
 
 def model_field(info: FieldInfo) -> models.Field:

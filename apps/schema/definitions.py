@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from apps.core import errors
 
+from .datatypes import DATATYPES, ColumnSpec, LengthRule, closest_datatype
 from .introspect import ColumnInfo
-from .types import DATATYPES, FIELD_TYPES, ColumnSpec, LengthRule, field_type
+from .types import FIELD_TYPES, field_type, guess_type
 
 # Longest identifier every engine keeps whole (PostgreSQL truncates at 63 bytes).
 MAX_IDENTIFIER = 63
@@ -119,8 +120,6 @@ def parse_field(data, *, existing: "FieldDefinition | None" = None, current: Col
     type_name = data.get("type", existing.type if existing else None)
     if not type_name:
         if data.get("datatype"):
-            from .types import guess_type
-
             type_name = guess_type(str(data["datatype"]))
         else:
             raise errors.InvalidRequest(f'field "{name}": type is required')
@@ -187,9 +186,7 @@ def parse_field(data, *, existing: "FieldDefinition | None" = None, current: Col
 
 
 def spec_from_column(info_type: str, column: ColumnInfo) -> ColumnSpec:
-    from .builder import _closest_datatype
-
-    datatype = column.datatype if column.datatype in DATATYPES else _closest_datatype(column.datatype)
+    datatype = closest_datatype(column.datatype)
     length = column.length
     if datatype in {"DECIMAL", "NUMERIC"} and isinstance(length, str) and "," in length:
         precision, scale = length.split(",", 1)

@@ -4,7 +4,7 @@ permissions, the fields endpoints, GraphQL, OpenAPI) reads collections through i
 
 import keyword
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db import models
@@ -12,7 +12,7 @@ from django.db import models
 from . import introspect
 from .introspect import ColumnInfo
 from .models import Collection, Field, Relation
-from .types import field_type, guess_type
+from .types import FieldType, behaviour_of, field_type, guess_type
 
 SYSTEM_PREFIX = "directus_"
 
@@ -65,6 +65,12 @@ class FieldInfo:
     meta: dict | None
     attname: str = ""
     relation: RelationInfo | None = None
+    # What the type does with the field's values, looked up once. (Set when the field is made,
+    # not cached on first use: writing an instance's __dict__ later slows every attribute read.)
+    field_type: FieldType = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        self.field_type = behaviour_of(self.type)
 
     @property
     def alias(self) -> bool:

@@ -18,6 +18,7 @@ from apps.projects.tables import system_models
 
 from . import cache
 from .builder import APP_LABEL
+from .datatypes import build_model_field, default_value
 from .ddl import SchemaChange, aside_name
 from .definitions import (
     FieldDefinition,
@@ -37,7 +38,6 @@ from .description import (
 )
 from .models import Collection, Field, Relation
 from .system_fields import SYSTEM_FIELDS, SYSTEM_RELATIONS
-from .types import build_model_field, default_value
 
 COLLECTION_META_KEYS = ("managed", "hidden", "single", "icon", "note", "translation")
 

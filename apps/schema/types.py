@@ -1,154 +1,68 @@
-"""The two registries a field definition is read through.
+"""Directus types (`string`, `m2o`, `status`...) and what each does with its values.
 
-* SQL datatypes (`VARCHAR`, `INT`, `DECIMAL`...), as the Directus 8 app sends them: whether they take a
-  length, and which Django model field stores them. Django's schema editor then writes the column
-  for each engine, so one definition gives the right DDL on SQLite, PostgreSQL and MariaDB.
-* Directus types (`string`, `m2o`, `status`...): whether they have a column at all, the datatype they
-  default to, which collection they point at implicitly, and how values are read and written.
+One entry per type says whether it has a column at all, the datatype it defaults to, which
+collection it points at implicitly, and its behaviour everywhere a value goes: as sent
+(apps.schema.wire), as stored (apps.schema.columns), filled by the server, as a GraphQL scalar
+and an OpenAPI schema, and how it is filtered. A field's type is looked up once, when its
+collection is described (`FieldInfo.field_type`); readers, writers, GraphQL, OpenAPI and the
+query language ask it instead of testing type names.
+
+The SQL datatypes a column may have are in apps.schema.datatypes.
 """
 
-import datetime
-import json
-import uuid
+import copy
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from operator import attrgetter
+from typing import TYPE_CHECKING
 
-from django.core.exceptions import ValidationError
-from django.db import models
-from django.utils import timezone
+from django.utils.text import slugify
 
-from apps.core.fields import CSVCharField, CSVField, JSONTextField
-from apps.core.serialization import plain_datetime
-from apps.core.serialization import wire_value as plain_wire_value
+from . import columns, wire
+from .datatypes import INTEGER_DATATYPES, NUMBER_DATATYPES, is_integer, is_wide_integer
 
-
-@dataclass(frozen=True)
-class ColumnSpec:
-    """What a field definition says about its column."""
-
-    datatype: str
-    length: int | tuple[int, int] | list[str] | None = None
-    signed: bool = False
-    nullable: bool = True
-    default: object = None
-    unique: bool = False
-    primary_key: bool = False
-    auto_increment: bool = False
-    directus_type: str = "string"
-
-
-class LengthRule:
-    REQUIRED = "required"
-    OPTIONAL = "optional"
-    NONE = "none"
+if TYPE_CHECKING:
+    from .description import FieldInfo
 
 
 @dataclass(frozen=True)
-class Datatype:
-    name: str
-    length: str
-    build: Callable[[ColumnSpec, dict], models.Field]
-    default_length: int | tuple[int, int] | None = None
+class ServerFill:
+    """A value the server writes itself, whatever the payload says."""
+
+    # The writer's actor -> the value: the request's time or its user.
+    value: Callable[[object], object]
+    # Written again by every update; otherwise kept as created (a value given on update is dropped).
+    on_update: bool
+    # Collections in which the client writes it.
+    not_in: frozenset[str] = frozenset()
 
 
-def _integer(small: type, positive_small: type) -> Callable[[ColumnSpec, dict], models.Field]:
-    def build(spec: ColumnSpec, kwargs: dict) -> models.Field:
-        if spec.auto_increment:
-            auto = models.BigAutoField if small in (models.BigIntegerField,) else models.AutoField
-            return auto(primary_key=True, **{k: v for k, v in kwargs.items() if k == "db_column"})
-        return (small if spec.signed else positive_small)(**kwargs)
+REQUEST_TIME = attrgetter("now")
+REQUEST_USER = attrgetter("user_id")  # 0 for the public role
 
-    return build
-
-
-def _char(spec: ColumnSpec, kwargs: dict) -> models.Field:
-    max_length = int(spec.length or 255)
-    if spec.directus_type == "array":
-        return CSVCharField(max_length=max_length, **kwargs)
-    return models.CharField(max_length=max_length, **kwargs)
-
-
-def _text(spec: ColumnSpec, kwargs: dict) -> models.Field:
-    if spec.directus_type == "array":
-        return CSVField(**kwargs)
-    if spec.directus_type == "json":
-        return JSONTextField(**kwargs)
-    return models.TextField(**kwargs)
-
-
-class SizedDecimalField(models.DecimalField):
-    """Declares precision and scale on SQLite too, so the live schema can report them."""
-
-    def db_type(self, connection):
-        if connection.vendor == "sqlite":
-            return f"decimal({self.max_digits},{self.decimal_places})"
-        return super().db_type(connection)
-
-
-def _decimal(spec: ColumnSpec, kwargs: dict) -> models.Field:
-    precision, scale = spec.length if isinstance(spec.length, tuple) else (10, 2)
-    return SizedDecimalField(max_digits=precision, decimal_places=scale, **kwargs)
-
-
-def _tinyint(spec: ColumnSpec, kwargs: dict) -> models.Field:
-    # Directus stores booleans in TINYINT(1); every engine has a real boolean column for them.
-    if spec.directus_type == "boolean":
-        return models.BooleanField(**kwargs)
-    return _integer(models.SmallIntegerField, models.PositiveSmallIntegerField)(spec, kwargs)
-
-
-def _simple(field_class: type) -> Callable[[ColumnSpec, dict], models.Field]:
-    return lambda spec, kwargs: field_class(**kwargs)
-
-
-DATATYPES: dict[str, Datatype] = {
-    datatype.name: datatype
-    for datatype in [
-        Datatype("CHAR", LengthRule.REQUIRED, _char),
-        Datatype("VARCHAR", LengthRule.REQUIRED, _char),
-        Datatype("TINYTEXT", LengthRule.NONE, _text),
-        Datatype("TEXT", LengthRule.NONE, _text),
-        Datatype("MEDIUMTEXT", LengthRule.NONE, _text),
-        Datatype("LONGTEXT", LengthRule.NONE, _text),
-        Datatype("TINYINT", LengthRule.OPTIONAL, _tinyint),
-        # What PostgreSQL and SQLite report for a boolean column, so it can be sent back as is.
-        Datatype("BOOLEAN", LengthRule.NONE, _simple(models.BooleanField)),
-        Datatype("SMALLINT", LengthRule.OPTIONAL, _integer(models.SmallIntegerField, models.PositiveSmallIntegerField)),
-        Datatype("MEDIUMINT", LengthRule.OPTIONAL, _integer(models.IntegerField, models.PositiveIntegerField)),
-        Datatype("INT", LengthRule.OPTIONAL, _integer(models.IntegerField, models.PositiveIntegerField)),
-        Datatype("INTEGER", LengthRule.OPTIONAL, _integer(models.IntegerField, models.PositiveIntegerField)),
-        Datatype("BIGINT", LengthRule.OPTIONAL, _integer(models.BigIntegerField, models.PositiveBigIntegerField)),
-        Datatype(
-            "SERIAL",
-            LengthRule.NONE,
-            lambda spec, kwargs: models.BigAutoField(primary_key=True, db_column=kwargs["db_column"]),
-        ),
-        Datatype("FLOAT", LengthRule.OPTIONAL, _simple(models.FloatField)),
-        Datatype("DOUBLE", LengthRule.OPTIONAL, _simple(models.FloatField)),
-        Datatype("REAL", LengthRule.OPTIONAL, _simple(models.FloatField)),
-        Datatype("DECIMAL", LengthRule.REQUIRED, _decimal),
-        Datatype("NUMERIC", LengthRule.OPTIONAL, _decimal),
-        Datatype("BIT", LengthRule.OPTIONAL, _simple(models.BinaryField)),
-        Datatype("BINARY", LengthRule.OPTIONAL, _simple(models.BinaryField)),
-        Datatype("VARBINARY", LengthRule.REQUIRED, _simple(models.BinaryField)),
-        Datatype("TINYBLOB", LengthRule.NONE, _simple(models.BinaryField)),
-        Datatype("BLOB", LengthRule.NONE, _simple(models.BinaryField)),
-        Datatype("MEDIUMBLOB", LengthRule.NONE, _simple(models.BinaryField)),
-        Datatype("LONGBLOB", LengthRule.NONE, _simple(models.BinaryField)),
-        Datatype("DATE", LengthRule.NONE, _simple(models.DateField)),
-        Datatype("DATETIME", LengthRule.NONE, _simple(models.DateTimeField)),
-        Datatype("TIMESTAMP", LengthRule.NONE, _simple(models.DateTimeField)),
-        Datatype("TIME", LengthRule.NONE, _simple(models.TimeField)),
-        Datatype("ENUM", LengthRule.REQUIRED, lambda spec, kwargs: models.CharField(max_length=255, **kwargs)),
-        Datatype("SET", LengthRule.REQUIRED, lambda spec, kwargs: models.CharField(max_length=255, **kwargs)),
-        Datatype("JSON", LengthRule.NONE, _simple(models.JSONField)),
-    ]
+# OpenAPI schemas of the values of several types.
+STRING_SCHEMA = {"type": "string"}
+INTEGER_SCHEMA = {"type": "integer"}
+NUMBER_SCHEMA = {"type": "number"}
+PLAIN_DATETIME_SCHEMA = {
+    "type": "string",
+    "description": "Sent as `YYYY-MM-DD HH:MM:SS`; ISO 8601 is accepted too.",
+    "example": "2024-01-02 03:04:05",
 }
+# Server-set timestamps leave as ISO 8601 with an offset.
+ISO_DATETIME_SCHEMA = {"type": "string", "format": "date-time"}
+DATE_SCHEMA = {"type": "string", "format": "date"}
+
+# GraphQL scalars a filter compares a value of that type with as they are (others as strings).
+_GRAPHQL_COMPARED = frozenset({"ID", "Int", "BigInt", "Float", "Boolean"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class FieldType:
+    """One Directus type. Its methods answer for a field of the type, whose column may decide
+    (an integer key is `Int` in GraphQL, a VARCHAR one `ID`)."""
+
     name: str
     alias: bool = False
     # Datatype (and length) used when a definition gives none.
@@ -158,9 +72,151 @@ class FieldType:
     unique_per_collection: bool = False
     # Collections some types point at without a directus_relations row.
     implicit_relation: str | None = None
-    # Filled by the server rather than by the client.
-    auto: str | None = None  # "create", "create_update"
-    aliases: tuple[str, ...] = field(default_factory=tuple)
+    aliases: tuple[str, ...] = ()
+
+    # A stored value as sent: a function of apps.schema.wire.
+    wire: Callable[[object], object] = wire.plain
+    # A payload value as stored, `(info, value, model_field)`: a rule of apps.schema.columns.
+    to_column: Callable = columns.by_storage
+    # Stored as a one-way hash: a value given never equals the stored one, and the stored one is
+    # never copied into revisions, activity or item events.
+    one_way: bool = False
+    server_fill: ServerFill | None = None
+    # The value when a write does not give one, from the rest of its payload: `(info, payload)`
+    # -> the value, or None for none.
+    from_payload: Callable[["FieldInfo", dict], object] | None = None
+
+    # The GraphQL scalar of its values, by name; None: `Int` in an integer column, else `String`.
+    graphql: str | None = None
+    # The OpenAPI schema of its values; None: by its column's datatype.
+    openapi: dict | None = None
+    # OpenAPI: the length of a CHAR or VARCHAR column is the longest value.
+    max_length: bool = False
+    # Its value is the key of a row of another collection.
+    holds_key: bool = False
+    # The operators a GraphQL filter offers for it: "boolean", "choice", "ordered" or "text".
+    filters: str = "text"
+    # What the filter value `now` stands for: "datetime", "date", or nothing special.
+    now: str | None = None
+    # Searched by `q`, and by the like family on an M2O field into its collection (text and
+    # numbers, as Directus 8 did).
+    searched: bool = False
+    # Its related rows are one per language; the `lang` parameter picks them.
+    by_language: bool = False
+
+    # Worked out from the above when the type is made (the reader asks them for every field of
+    # every level it reads). Whether str, int and float values are sent as they are, without
+    # calling `wire`:
+    keeps_plain: bool = field(init=False)
+    # Whether datetimes are sent as plain `YYYY-MM-DD HH:MM:SS` text, and that text as it is (so
+    # the database may give them as that text):
+    plain_datetimes: bool = field(init=False)
+    # Whether objects and arrays are values of it:
+    structured: bool = field(init=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "keeps_plain", self.wire in wire.KEEPS_PLAIN)
+        object.__setattr__(self, "plain_datetimes", self.wire is wire.plain)
+        object.__setattr__(self, "structured", self.to_column in columns.STRUCTURED)
+
+    # GraphQL -----------------------------------------------------------------------------------
+
+    def graphql_type(self, info: "FieldInfo") -> str:
+        """The GraphQL type of the field's values, by name (`[String]` is a list); `ID` for a
+        primary key, `BigInt` for integers wider than 32 bits."""
+        if info.primary_key:
+            return "ID"
+        name = self.graphql or ("Int" if _integer_column(info) else "String")
+        return "BigInt" if name == "Int" and _wide_column(info) else name
+
+    def graphql_key(self, info: "FieldInfo") -> str:
+        """The GraphQL type of the field as a primary-key argument (`id: Int` for integer keys)."""
+        if not _integer_column(info):
+            return "ID"
+        return "BigInt" if _wide_column(info) else "Int"
+
+    def graphql_input(self, info: "FieldInfo") -> str:
+        """The GraphQL type of a value a filter compares the field with (`title_eq: String`)."""
+        name = self.graphql_type(info)
+        return name if name in _GRAPHQL_COMPARED else "String"
+
+    def filter_kind(self, info: "FieldInfo") -> str | None:
+        """Which operators a GraphQL filter offers for the field: `filters`, `ordered` for a
+        primary key, `m2o` for a key into another collection, `to_many` for O2M and M2M fields;
+        None for an alias that holds no value."""
+        relation = info.relation
+        if relation is not None and relation.kind in ("o2m", "m2m"):
+            return "to_many"
+        if info.alias:
+            return None
+        if info.primary_key:
+            return "ordered"
+        if relation is not None and relation.kind == "m2o" and self.filters not in ("boolean", "choice"):
+            return "m2o"
+        return self.filters
+
+    # OpenAPI -----------------------------------------------------------------------------------
+
+    def openapi_schema(self, info: "FieldInfo") -> dict | None:
+        """The OpenAPI schema of the field's values (nullability aside); None for an alias that
+        holds no value."""
+        column = info.column
+        if self.alias or column is None:
+            return copy.deepcopy(self.openapi) if self.alias else None
+        if self.openapi is None:
+            schema = column_schema(column.datatype)
+            if self.holds_key:
+                schema["description"] = f"primary key of the related item ({self.name})"
+            return schema
+        schema = copy.deepcopy(self.openapi)
+        bounded = column.datatype.upper() in ("CHAR", "VARCHAR") and isinstance(column.length, int)
+        if self.max_length and bounded and column.length > 0:
+            schema["maxLength"] = column.length
+        return schema
+
+
+def _integer_column(info: "FieldInfo") -> bool:
+    return info.column is not None and is_integer(info.column.datatype)
+
+
+def _wide_column(info: "FieldInfo") -> bool:
+    return info.column is not None and is_wide_integer(info.column.datatype)
+
+
+_COLUMN_SCHEMAS = {
+    **{datatype: INTEGER_SCHEMA for datatype in INTEGER_DATATYPES},
+    **{datatype: NUMBER_SCHEMA for datatype in NUMBER_DATATYPES},
+    "DATETIME": PLAIN_DATETIME_SCHEMA,
+    "TIMESTAMP": PLAIN_DATETIME_SCHEMA,
+    "DATE": DATE_SCHEMA,
+    "BOOLEAN": {"type": "boolean"},
+    "BOOL": {"type": "boolean"},
+    "JSON": {"type": "object"},
+}
+
+
+def column_schema(datatype: str) -> dict:
+    """The OpenAPI schema of a column's values by its datatype alone (keys, unknown types)."""
+    base = (datatype or "").upper().split("(")[0].strip()
+    return copy.deepcopy(_COLUMN_SCHEMAS.get(base, STRING_SCHEMA))
+
+
+def _related_items(kind: str) -> dict:
+    return {"type": "array", "items": {}, "description": f"related items ({kind})"}
+
+
+def mirrored_slug(info: "FieldInfo", payload: dict) -> str | None:
+    """A `slug` made from the payload's value of the field its `mirroredField` option names."""
+    options = (info.meta or {}).get("options") or {}
+    source = options.get("mirroredField") if isinstance(options, dict) else None
+    if not source or source not in payload or info.name in payload:
+        return None
+    slug = slugify(str(payload[source] or ""))
+    if options.get("forceLowercase", True) is False:
+        # slugify lowercases; keep the source's case when asked to.
+        slug = re.sub(r"[^\w\s-]", "", str(payload[source] or "")).strip()
+        slug = re.sub(r"[-\s]+", "-", slug)
+    return slug
 
 
 FIELD_TYPES: dict[str, FieldType] = {}
@@ -172,38 +228,111 @@ def register(field_type: FieldType) -> FieldType:
     return field_type
 
 
+_TEXT = {"openapi": STRING_SCHEMA, "max_length": True}
+_ORDERED_INTEGER = {"graphql": "Int", "openapi": INTEGER_SCHEMA, "filters": "ordered"}
+
 for _type in [
     # In the order Directus 8 lists its types (GET /types).
     FieldType("alias", alias=True),
-    FieldType("array", default_datatype="VARCHAR", default_length=255),
+    FieldType(
+        "array",
+        default_datatype="VARCHAR",
+        default_length=255,
+        wire=wire.array,
+        to_column=columns.array,
+        graphql="[String]",
+        openapi={"type": "array", "items": {"type": "string"}},
+    ),
     FieldType("binary", default_datatype="BLOB"),
-    FieldType("boolean", default_datatype="TINYINT", default_length=1),
-    FieldType("datetime", default_datatype="DATETIME"),
-    FieldType("date", default_datatype="DATE"),
-    FieldType("time", default_datatype="TIME"),
-    FieldType("file", default_datatype="INT", implicit_relation="directus_files"),
-    FieldType("hash", default_datatype="VARCHAR", default_length=255),
+    FieldType(
+        "boolean",
+        default_datatype="TINYINT",
+        default_length=1,
+        wire=wire.boolean,
+        graphql="Boolean",
+        openapi={"type": "boolean"},
+        filters="boolean",
+    ),
+    FieldType(
+        "datetime",
+        default_datatype="DATETIME",
+        graphql="DateTime",
+        openapi=PLAIN_DATETIME_SCHEMA,
+        filters="ordered",
+        now="datetime",
+    ),
+    FieldType("date", default_datatype="DATE", graphql="Date", openapi=DATE_SCHEMA, filters="ordered", now="date"),
+    FieldType(
+        "time",
+        default_datatype="TIME",
+        graphql="Time",
+        openapi={"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2})?$"},
+        filters="ordered",
+    ),
+    FieldType("file", default_datatype="INT", implicit_relation="directus_files", holds_key=True),
+    FieldType("hash", default_datatype="VARCHAR", default_length=255, to_column=columns.hashed, one_way=True, **_TEXT),
     FieldType("group", alias=True),
-    FieldType("integer", default_datatype="INT"),
-    FieldType("decimal", default_datatype="DECIMAL"),
-    FieldType("json", default_datatype="TEXT"),
-    FieldType("lang", default_datatype="VARCHAR", default_length=8, unique_per_collection=True),
-    FieldType("m2o", default_datatype="INT"),
-    FieldType("o2m", alias=True),
-    FieldType("slug", default_datatype="VARCHAR", default_length=255),
-    FieldType("sort", default_datatype="INT", unique_per_collection=True),
-    FieldType("status", default_datatype="VARCHAR", default_length=20, unique_per_collection=True),
-    FieldType("string", default_datatype="VARCHAR", default_length=255),
-    FieldType("translation", alias=True),
-    FieldType("uuid", default_datatype="VARCHAR", default_length=36),
-    FieldType("datetime_created", default_datatype="DATETIME", unique_per_collection=True, auto="create"),
-    FieldType("datetime_updated", default_datatype="DATETIME", unique_per_collection=True, auto="create_update"),
+    FieldType("integer", default_datatype="INT", searched=True, **_ORDERED_INTEGER),
+    FieldType(
+        "decimal",
+        default_datatype="DECIMAL",
+        graphql="Float",
+        openapi=NUMBER_SCHEMA,
+        filters="ordered",
+        searched=True,
+    ),
+    FieldType(
+        "json",
+        default_datatype="TEXT",
+        wire=wire.json_value,
+        to_column=columns.json_text,
+        graphql="JSON",
+        openapi={"type": "object"},
+    ),
+    FieldType(
+        "lang", default_datatype="VARCHAR", default_length=8, unique_per_collection=True, filters="choice", **_TEXT
+    ),
+    FieldType("m2o", default_datatype="INT", holds_key=True),
+    FieldType("o2m", alias=True, openapi=_related_items("o2m")),
+    FieldType("slug", default_datatype="VARCHAR", default_length=255, from_payload=mirrored_slug, **_TEXT),
+    FieldType("sort", default_datatype="INT", unique_per_collection=True, **_ORDERED_INTEGER),
+    FieldType(
+        "status", default_datatype="VARCHAR", default_length=20, unique_per_collection=True, filters="choice", **_TEXT
+    ),
+    FieldType("string", default_datatype="VARCHAR", default_length=255, searched=True, **_TEXT),
+    FieldType("translation", alias=True, openapi=_related_items("translation"), by_language=True),
+    FieldType("uuid", default_datatype="VARCHAR", default_length=36, openapi={"type": "string", "format": "uuid"}),
+    FieldType(
+        "datetime_created",
+        default_datatype="DATETIME",
+        unique_per_collection=True,
+        wire=wire.stamp,
+        server_fill=ServerFill(REQUEST_TIME, on_update=False),
+        graphql="DateTime",
+        openapi=ISO_DATETIME_SCHEMA,
+        filters="ordered",
+        now="datetime",
+    ),
+    FieldType(
+        "datetime_updated",
+        default_datatype="DATETIME",
+        unique_per_collection=True,
+        wire=wire.stamp,
+        server_fill=ServerFill(REQUEST_TIME, on_update=True),
+        graphql="DateTime",
+        openapi=ISO_DATETIME_SCHEMA,
+        filters="ordered",
+        now="datetime",
+    ),
     FieldType(
         "owner",
         default_datatype="INT",
         unique_per_collection=True,
         implicit_relation="directus_users",
-        auto="create",
+        # system-schema.md: set to the creating user, except on directus_users.
+        server_fill=ServerFill(REQUEST_USER, on_update=False, not_in=frozenset({"directus_users"})),
+        holds_key=True,
+        filters="choice",
         aliases=("user_created",),
     ),
     FieldType(
@@ -211,23 +340,33 @@ for _type in [
         default_datatype="INT",
         unique_per_collection=True,
         implicit_relation="directus_users",
-        auto="create_update",
+        server_fill=ServerFill(REQUEST_USER, on_update=True),
+        holds_key=True,
+        filters="choice",
     ),
-    FieldType("user", default_datatype="INT", implicit_relation="directus_users"),
+    FieldType("user", default_datatype="INT", implicit_relation="directus_users", holds_key=True, filters="choice"),
 ]:
     register(_type)
+
+# How fields of a type this server does not know behave: by their column.
+UNKNOWN_TYPE = FieldType("unknown")
 
 
 def field_type(name: str | None) -> FieldType | None:
     return FIELD_TYPES.get((name or "").lower())
 
 
+def behaviour_of(name: str | None) -> FieldType:
+    """The registered type of that name, or UNKNOWN_TYPE."""
+    return field_type(name) or UNKNOWN_TYPE
+
+
 def guess_type(datatype: str) -> str:
     """The Directus type of a column that has no directus_fields row, from its SQL type."""
     datatype = datatype.upper()
-    if datatype in {"TINYINT", "SMALLINT", "MEDIUMINT", "INT", "INTEGER", "BIGINT", "SERIAL", "YEAR"}:
+    if datatype in INTEGER_DATATYPES:
         return "integer"
-    if datatype in {"DECIMAL", "NUMERIC", "REAL", "FLOAT", "DOUBLE", "DOUBLE PRECISION"}:
+    if datatype in NUMBER_DATATYPES:
         return "decimal"
     if "BLOB" in datatype or datatype in {"BIT", "BINARY", "VARBINARY", "BYTEA"}:
         return "binary"
@@ -242,100 +381,3 @@ def guess_type(datatype: str) -> str:
     if datatype == "BOOLEAN":
         return "boolean"
     return "string"
-
-
-_BOOLEAN_WORDS = {"true": True, "false": False, "t": True, "f": False, "1": True, "0": False}
-
-
-def default_value(model_field: models.Field, default):
-    """A column default as the field's Python value; raises ValidationError when it is none."""
-    if isinstance(model_field, models.BooleanField) and isinstance(default, str):
-        # PostgreSQL reports boolean defaults as `false`/`true`, which to_python refuses.
-        default = _BOOLEAN_WORDS.get(default.strip().lower(), default)
-    return model_field.to_python(default)
-
-
-def build_model_field(spec: ColumnSpec, *, column: str, name: str | None = None) -> models.Field:
-    """The Django field that stores a column described by `spec`."""
-    datatype = DATATYPES[spec.datatype.upper()]
-    kwargs: dict = {"db_column": column}
-    if not spec.primary_key:
-        kwargs["null"] = spec.nullable
-        kwargs["blank"] = spec.nullable
-    else:
-        kwargs["primary_key"] = True
-    if spec.unique and not spec.primary_key:
-        kwargs["unique"] = True
-    model_field = datatype.build(spec, kwargs)
-    if spec.default is not None and not spec.auto_increment:
-        # Literal defaults only: expressions such as CURRENT_TIMESTAMP stay the database's business.
-        try:
-            value = default_value(model_field, spec.default)
-        except (ValidationError, TypeError, ValueError):
-            value = None
-        if value is not None:
-            model_field = datatype.build(spec, {**kwargs, "db_default": value})
-    if name:
-        model_field.name = name
-    return model_field
-
-
-# Reading and writing values -------------------------------------------------------------------
-
-
-def _to_bool(value):
-    if isinstance(value, str):
-        return value.strip().lower() in {"1", "true", "yes", "on"}
-    return bool(value) if value is not None else None
-
-
-# Values of these classes leave as they are, unless their type rewrites them.
-PLAIN_CLASSES = frozenset({str, int, float})
-REWRITES_PLAIN = frozenset({"boolean", "json", "array"})
-# Types whose datetimes do not leave as plain `YYYY-MM-DD HH:MM:SS`.
-_OWN_DATETIME_FORMAT = frozenset({"boolean", "datetime_created", "datetime_updated"})
-
-
-def sent_as_plain_datetime(directus_type: str) -> bool:
-    """Whether a datetime value of this type leaves as plain `YYYY-MM-DD HH:MM:SS` text, and
-    that text leaves as it is."""
-    return directus_type not in _OWN_DATETIME_FORMAT and directus_type not in REWRITES_PLAIN
-
-
-def wire_value(directus_type: str, value):
-    """A stored value as Directus 8 sends it for this type."""
-    if value.__class__ in PLAIN_CLASSES and directus_type not in REWRITES_PLAIN:
-        return value  # the common case, decided before the checks below
-    if value.__class__ is datetime.datetime and directus_type not in _OWN_DATETIME_FORMAT:
-        return plain_datetime(value)  # the next most common, as the checks below would end
-    if value is None:
-        return [] if directus_type == "array" else None
-    if directus_type == "boolean":
-        return _to_bool(value)
-    if directus_type in {"datetime_created", "datetime_updated"} and isinstance(value, datetime.datetime):
-        return timezone.localtime(value, datetime.UTC).isoformat() if timezone.is_aware(value) else value.isoformat()
-    if isinstance(value, datetime.datetime | datetime.date | datetime.time | Decimal):
-        return plain_wire_value(value)
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if directus_type == "json" and isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    if directus_type == "array":
-        if isinstance(value, str):
-            return [item for item in value.split(",") if item != ""]
-        return list(value)
-    if isinstance(value, bytes | memoryview):
-        import base64
-
-        return base64.b64encode(bytes(value)).decode()
-    return value
-
-
-def parse_decimal(value) -> Decimal | None:
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None

@@ -53,11 +53,6 @@ from .params import SortItem
 Readable = Set[str] | Mapping[str, Set[str]] | None
 RowRestriction = Callable[[str], Q | bool | None] | None
 
-# query.md: `now` is replaced for these types.
-DATE_TYPES = frozenset({"date"})
-DATETIME_TYPES = frozenset({"datetime", "datetime_created", "datetime_updated"})
-# Directus types searched by `q` and by the like family on an M2O field (PHP: string, numeric).
-SEARCHED_TYPES = frozenset({"string", "integer", "decimal"})
 TO_MANY = frozenset({"o2m", "m2m"})
 
 # The error for a named field the caller may not read (deviations.md #4; query.md says 215
@@ -339,7 +334,7 @@ class _FilterCompiler:
         readable = self.access.fields_of(target.name)
         inner = None
         for field in () if _has_nul(condition.value) else target.columns:
-            if field.type not in SEARCHED_TYPES or (readable is not None and field.name not in readable):
+            if not field.field_type.searched or (readable is not None and field.name not in readable):
                 continue
             if condition.operator.base == "contains":
                 part = Q(**{f"{field.attname}__icontains": condition.value})
@@ -413,9 +408,9 @@ class _FilterCompiler:
     def cast(self, value, collection: CollectionInfo, info: FieldInfo, model_field):
         """A filter value as the field's Python value; `now` for date and datetime types."""
         if isinstance(value, str) and value.strip().lower() == "now":
-            if info.type in DATETIME_TYPES:
+            if info.field_type.now == "datetime":
                 return self.now
-            if info.type in DATE_TYPES:
+            if info.field_type.now == "date":
                 return self._today(collection)
         if isinstance(model_field, models.CharField | models.TextField):
             return value
@@ -514,7 +509,7 @@ def compile_search(q: str | None, collection: CollectionInfo, fields: Iterable[s
     allowed = None if fields is None else set(fields)
     result = None
     for info in collection.columns:
-        if info.type not in SEARCHED_TYPES or (allowed is not None and info.name not in allowed):
+        if not info.field_type.searched or (allowed is not None and info.name not in allowed):
             continue
         part = Q(**{f"{info.attname}__icontains": q})
         result = part if result is None else result | part

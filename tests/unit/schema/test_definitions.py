@@ -4,6 +4,7 @@ collection's field list. No database."""
 import pytest
 
 from apps.core import errors
+from apps.schema.datatypes import ColumnSpec
 from apps.schema.definitions import (
     MAX_IDENTIFIER,
     FieldDefinition,
@@ -13,7 +14,6 @@ from apps.schema.definitions import (
     parse_field,
     parse_length,
 )
-from apps.schema.types import ColumnSpec
 
 
 def code_of(raised) -> int:

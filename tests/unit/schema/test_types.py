@@ -11,17 +11,9 @@ import pytest
 from django.db import models
 
 from apps.core.fields import CSVCharField, CSVField, JSONTextField
+from apps.schema.datatypes import DATATYPES, ColumnSpec, LengthRule, SizedDecimalField, build_model_field
 from apps.schema.description import normalise_type
-from apps.schema.types import (
-    DATATYPES,
-    FIELD_TYPES,
-    ColumnSpec,
-    LengthRule,
-    SizedDecimalField,
-    build_model_field,
-    field_type,
-    guess_type,
-)
+from apps.schema.types import FIELD_TYPES, REQUEST_TIME, REQUEST_USER, field_type, guess_type
 
 SPEC = Path("/work/shared/spec/system-schema.md")
 
@@ -128,12 +120,16 @@ def test_implicit_relations_and_automatic_values():
         "user": "directus_users",
         "user_updated": "directus_users",
     }
-    auto = {t.name: t.auto for t in FIELD_TYPES.values() if t.auto}
-    assert auto == {
-        "owner": "create",
-        "user_updated": "create_update",
-        "datetime_created": "create",
-        "datetime_updated": "create_update",
+    filled = {
+        t.name: (t.server_fill.value, t.server_fill.on_update, t.server_fill.not_in)
+        for t in FIELD_TYPES.values()
+        if t.server_fill
+    }
+    assert filled == {
+        "owner": (REQUEST_USER, False, {"directus_users"}),
+        "user_updated": (REQUEST_USER, True, set()),
+        "datetime_created": (REQUEST_TIME, False, set()),
+        "datetime_updated": (REQUEST_TIME, True, set()),
     }
 
 
