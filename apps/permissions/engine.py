@@ -18,6 +18,7 @@ from django.db.models.functions import Cast
 
 from apps.core import errors
 from apps.core.local import memo
+from apps.items.guard import restricted
 from apps.items.status import soft_deleted
 from apps.roles.models import ADMIN_ROLE_ID, PUBLIC_ROLE_ID
 from apps.schema.description import CollectionInfo
@@ -32,9 +33,9 @@ ACTIONS = ("create", "read", "update", "delete")
 PROTECTED_USER_COLUMNS = frozenset({"role", "status", "token", "password_reset_token", "2fa_secret", "external_id"})
 
 # Columns of directus_users a non-admin reads only on their own row, and never filters, sorts or
-# searches by (users.md; deviation 15). Single reads of the caller's own row (`/users/me`) set
-# `Access.own_user_row`: that row is then readable whatever the rows say, with all its columns
-# but `password` (which the item reader never sends).
+# searches by (users.md; deviation 15). The access of a single read of the caller's own row
+# (`/users/me`) is made with `own_user_row`: that row is then readable whatever the rows say,
+# with all its columns but `password` (which the item reader never sends).
 PRIVATE_USER_COLUMNS = frozenset(
     {"password", "token", "email_notifications", "last_access_on", "last_page", "2fa_secret", "password_reset_token"}
 )
@@ -130,13 +131,15 @@ class KeyText(Cast):
 
 
 class Access:
-    def __init__(self, *, user_id: int, role_id: int | None, is_admin: bool, rows: list[Permission]):
+    def __init__(
+        self, *, user_id: int, role_id: int | None, is_admin: bool, rows: list[Permission], own_user_row: bool = False
+    ):
         self.user_id = user_id
         self.role_id = role_id
         self.is_admin = is_admin
         self.is_public = user_id == 0
-        # Set by the /users views for reads of the caller's own row only (see PRIVATE_USER_COLUMNS).
-        self.own_user_row = False
+        # For reads and writes of the caller's own row only (see PRIVATE_USER_COLUMNS).
+        self.own_user_row = own_user_row
         self._role_users: list[int] | None = None
         self._by_collection: dict[str, CollectionRules] = {}
         for row in rows:
@@ -150,7 +153,7 @@ class Access:
                 rules.by_status.setdefault(row.status, rule)
 
     @classmethod
-    def for_identity(cls, identity) -> "Access":
+    def for_identity(cls, identity, *, own_user_row: bool = False) -> "Access":
         is_admin = bool(getattr(identity, "is_admin", False))
         role_id = PUBLIC_ROLE_ID if identity is None or identity.is_public else identity.role_id
         rows = [] if is_admin or role_id is None else role_rules(role_id)
@@ -159,6 +162,7 @@ class Access:
             role_id=ADMIN_ROLE_ID if is_admin else role_id,
             is_admin=is_admin,
             rows=rows,
+            own_user_row=own_user_row,
         )
         request_memo = memo()
         if request_memo is not None:
@@ -213,7 +217,7 @@ class Access:
             rows = self.read_filter(info)
             if model is None or rows is False:
                 continue
-            readable = model._default_manager.all() if rows is None else model._default_manager.filter(rows)
+            readable = restricted(model._default_manager.all(), rows)
             keys = readable.order_by().annotate(_item_key=KeyText(info.primary_key.attname))
             condition |= Q(collection=info.name, item__in=keys.values("_item_key"))
         return condition
