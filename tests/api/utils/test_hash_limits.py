@@ -17,9 +17,7 @@ def three_attempts_per_ip(settings):
 
 
 def bcrypt_hash(client, url, cost):
-    return client.post(
-        url("utils/hash"), {"string": "x", "hasher": "bcrypt", "options": {"cost": cost}}, format="json"
-    )
+    return client.post(url("utils/hash"), {"string": "x", "hasher": "bcrypt", "options": {"cost": cost}}, format="json")
 
 
 def test_cost_12_is_the_highest(admin_api, url):
