@@ -209,7 +209,7 @@ def _items(context: GraphQLContext, comment, activity_skip) -> ItemService:
     return context.items.with_comment(comment, activity_skip=bool(activity_skip))
 
 
-def _read_back(collection, written) -> list:
+def _one_per_key(collection, written) -> list:
     """The written items as the caller may read them now, shaped by the selection set, one per
     key (None where the caller may not read it)."""
     by_key = {item.get(collection.primary_key.name): item for item in written.data or []}
@@ -229,26 +229,26 @@ def _key(collection, value):
 @_mutation
 def create_item(context, collection, info, data, comment=None, activity_skip=None):
     written = _items(context, comment, activity_skip).create(collection, [data], _fields(info, collection))
-    return _read_back(collection, written)[0]
+    return _one_per_key(collection, written)[0]
 
 
 @_mutation
 def create_items(context, collection, info, data, comment=None, activity_skip=None):
     written = _items(context, comment, activity_skip).create(collection, data, _fields(info, collection))
-    return _read_back(collection, written)
+    return _one_per_key(collection, written)
 
 
 @_mutation
 def update_item(context, collection, info, id, data, comment=None, activity_skip=None):
     items = _items(context, comment, activity_skip)
     written = items.update(collection, [_key(collection, id)], data, _fields(info, collection))
-    return _read_back(collection, written)[0]
+    return _one_per_key(collection, written)[0]
 
 
 @_mutation
 def update_items(context, collection, info, data, comment=None, activity_skip=None):
     written = _items(context, comment, activity_skip).update_by_key(collection, data, _fields(info, collection))
-    return _read_back(collection, written)
+    return _one_per_key(collection, written)
 
 
 @_mutation

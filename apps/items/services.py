@@ -1,8 +1,8 @@
 """Writing items: create, update, delete and revert, with nested relational writes, validation,
 server-filled values, and an activity row plus a revision for every item touched.
 
-All writes of one request run inside the caller's transaction (`transaction.atomic`), so a batch
-or a nested write that fails anywhere leaves nothing behind."""
+The writer runs inside its caller's transaction: the item service (operations.py) opens one per
+operation, so a batch or a nested write that fails anywhere leaves nothing behind."""
 
 from dataclasses import dataclass
 from functools import cache

@@ -1,9 +1,11 @@
 """The access engine: from (user, role, collection, action) to a raising check and a row filter.
 
-    access = Access.for_identity(identity)          # one per request
-    access.check_read(collection)                   # raises 300 (users) / 3 (public)
-    queryset.filter(access.read_filter(collection)) # the rows the caller may read
-    access.readable_fields(collection)              # None, or the names left after blacklists
+    access = Access.for_identity(identity)             # one per request
+    access.check_read(collection)                      # raises 300 (users) / 3 (public)
+    restricted(queryset, access.read_filter(collection))  # the rows the caller may read
+    access.readable_fields(collection)                 # None, or the names left after blacklists
+
+The item engine asks it through `PermissionGuard` (guard.py), never directly.
 
 Rules follow permissions.md: global rows (status NULL) unless status-scoped rows exist for the
 collection; levels none < mine < role < full; `mine`/`role` through the collection's owner field

@@ -4,7 +4,7 @@ Why these views are ours rather than django-scim2's `UsersView`/`GroupsView`: th
 authenticate through Django's `request.user` and a middleware of their own, search with raw SQL
 built for one fixed `db_table`, write with `obj.save()` inside `transaction.atomic()` on the
 default database, and answer 400 where Directus answers 422. Here the users and roles live in
-the current project's database, are written through the item writer (the users'/roles' rules,
+the current project's database, are written through the item service (the users'/roles' rules,
 permission rows, activity and revisions, one transaction on the project database), and callers
 authenticate with Directus tokens. What is reused: django-scim2's adapters (`SCIMMixin`, for
 PatchOp paths) and exceptions, and scim2-filter-parser for filters (apps.scim.filters).
