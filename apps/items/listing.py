@@ -93,7 +93,6 @@ class ListRead:
         query: Query,
         data: list[dict],
         readable: Callable[[], QuerySet],
-        base: Callable[[], QuerySet],
         filtered: Callable[[], QuerySet],
         window,
     ):
@@ -102,7 +101,6 @@ class ListRead:
         self.data = data
         self.window = window
         self._readable = readable
-        self._base = base
         self._filtered = filtered
 
     @cached_property
@@ -112,13 +110,8 @@ class ListRead:
         return self._readable()
 
     @cached_property
-    def base(self) -> QuerySet:
-        """Rows the caller may read, after `status`."""
-        return self._base()
-
-    @cached_property
     def filtered(self) -> QuerySet:
-        """... and after `filter` and `q`."""
+        """Rows the caller may read, after `status`, `filter` and `q`."""
         return self._filtered()
 
     @property
@@ -195,7 +188,7 @@ def run_query(
         key += (start, stop, tuple(reader.restriction_key(name) for name in related), restriction_text(scope))
     data = reader.read(collection, RowSource(key, page), query.fields) if stop > start else []
     check_result_size(len(data), cap)
-    return ListRead(collection, query, data, readable_rows, base, filtered, window)
+    return ListRead(collection, query, data, readable_rows, filtered, window)
 
 
 def read_list(reader: ItemReader, collection: CollectionInfo, raw_query: dict, request, guard=None, *, scope=None):
@@ -239,7 +232,7 @@ def list_meta(result: ListRead, raw_query: dict, request=None) -> dict | None:
 def counted(collection: CollectionInfo, data: list[dict], rows: QuerySet) -> ListRead:
     """Rows read by other means (by key, or just written) as a list whose `meta` counts are
     over `rows`: it has no filter and no window (so no `page`)."""
-    return ListRead(collection, Query(), data, lambda: rows, lambda: rows, lambda: rows, window=None)
+    return ListRead(collection, Query(), data, lambda: rows, lambda: rows, window=None)
 
 
 def _pagination(request, result: ListRead) -> dict:

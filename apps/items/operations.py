@@ -65,8 +65,13 @@ class Items:
     keys: list = field(default_factory=list)
 
 
-def not_found(keys: list) -> errors.DirectusError:
+def _not_found(keys: list) -> errors.DirectusError:
     return errors.ItemNotFound(f'Item with id "{",".join(str(key) for key in keys)}" not found')
+
+
+def _lang(params: dict | None):
+    """`lang` of query.md: None or "*" keep every translation row, a tuple those languages."""
+    return parse_csv((params or {}).get("lang"), "lang")
 
 
 class ItemService:
@@ -117,8 +122,8 @@ class ItemService:
 
     # Reading ----------------------------------------------------------------------------------
 
-    def reader(self, params: dict | None = None) -> ItemReader:
-        lang = parse_csv((params or {}).get("lang"), "lang")
+    def _reader(self, lang=None) -> ItemReader:
+        """A reader of what the caller may read."""
         return ItemReader.for_guard(self.schema, self.guard, computed=self.computed, lang=lang)
 
     @cached_property
@@ -130,7 +135,7 @@ class ItemService:
         """A list read with the query language (`params` as a query string gives them). `scope`
         narrows the rows before anything else, counts included (the revisions of one item)."""
         self.guard.check_read(collection)
-        reader = self.reader(params)
+        reader = self._reader(_lang(params))
         data, meta = listing.read_list(reader, collection, params, self.request, self.guard, scope=scope)
         return Items(data, meta, messages_for(reader.denied))
 
@@ -138,7 +143,7 @@ class ItemService:
         """A list read of a query already parsed, for adapters with a query form of their own
         (GraphQL): the rows, and the counts of `meta` when asked for."""
         self.guard.check_read(collection)
-        reader = ItemReader.for_guard(self.schema, self.guard, computed=self.computed, lang=query.lang)
+        reader = self._reader(query.lang)
         caller = self.guard.statement_key()
         return listing.run_query(reader, collection, query, load_settings(), self.readable, caller_key=caller)
 
@@ -146,12 +151,12 @@ class ItemService:
         """Items by key, as GET /items/:collection/:id reads them: soft-deleted ones look
         missing, and so does one item of a collection the caller cannot read (for every role)."""
         if not many and not self.guard.can_read(collection):
-            raise not_found(keys)
+            raise _not_found(keys)
         self.guard.check_read(collection)
-        reader = self.reader(params)
+        reader = self._reader(_lang(params))
         items = listing.read_ids(reader, collection, keys, params, hide_soft_deleted=True)
         if not many and not items:
-            raise not_found(keys)
+            raise _not_found(keys)
         meta = listing.item_meta(collection, params, many=many)
         return Items(items if many else items[0], meta, messages_for(reader.denied), keys)
 
@@ -169,7 +174,7 @@ class ItemService:
         the read-back of a write (`updated` items are read as GET reads them, so one just
         soft-deleted is gone: items.md § PATCH; `inserted` rows need not be read again, see
         listing.read_ids). Data None when none is readable."""
-        reader = self.reader(params)
+        reader = self._reader(_lang(params))
         items = listing.read_ids(reader, collection, keys, params, hide_soft_deleted=updated, inserted=inserted)
         if not items:
             return Items(None, keys=keys)
@@ -201,14 +206,14 @@ class ItemService:
         revisions = self.schema.collection(REVISIONS)
         self.guard.check_read(revisions)
         if len(keys) != 1 or not self.guard.can_read(collection):
-            raise not_found(keys)
-        if not listing.read_ids(self.reader(), collection, keys, {"fields": collection.primary_key.name}):
-            raise not_found(keys)
+            raise _not_found(keys)
+        if not listing.read_ids(self._reader(), collection, keys, {"fields": collection.primary_key.name}):
+            raise _not_found(keys)
         scope = Q(collection=collection.name, item=str(keys[0]))
         if offset is None:
             return self.read_list(revisions, params, scope=scope)
         query = {"fields": params.get("fields") or "*", "sort": "id", "limit": 1, "offset": max(offset, 0)}
-        reader = self.reader(params)
+        reader = self._reader(_lang(params))
         data, _meta = listing.read_list(reader, revisions, query, self.request, self.guard, scope=scope)
         if offset < 0 or not data:
             raise errors.ItemNotFound("Revision not found")
@@ -294,7 +299,7 @@ class ItemService:
         writer = self._writer()
         with self.atomic():
             if writer.current(collection, key) is None:
-                raise not_found([key])
+                raise _not_found([key])
             writer.revert(collection, key, revision.data)
             return self.read(collection, [key], params, many=False, updated=True)
 
@@ -306,13 +311,13 @@ class ItemService:
         caller may not read answers as a missing one (404 code 203), so comments tell no item's
         existence."""
         if not self.guard.can_read(collection):
-            raise not_found([key])
+            raise _not_found([key])
         fields = {"fields": collection.primary_key.name}
-        if not listing.read_ids(self.reader(), collection, [key], fields, hide_soft_deleted=True):
-            raise not_found([key])
+        if not listing.read_ids(self._reader(), collection, [key], fields, hide_soft_deleted=True):
+            raise _not_found([key])
         item = self.current(collection, key)
         if item is None:
-            raise not_found([key])
+            raise _not_found([key])
         self.guard.check_comment(collection, item, action)
         return item
 
