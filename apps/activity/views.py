@@ -1,13 +1,10 @@
 """`/:project/activity`: the audit log, and comments on items."""
 
-from django.db import transaction
 from django.utils import timezone
 
-from apps.activity.services import Actor, record
 from apps.core import errors
-from apps.items import listing
+from apps.items.keys import split_ids
 from apps.items.system import SystemCollectionView
-from apps.items.views import split_ids
 from apps.schema.cache import project_schema
 
 from .models import Action, Activity
@@ -34,25 +31,6 @@ def _require_user(identity) -> None:
         raise errors.Unauthorized()
 
 
-def _item(view: SystemCollectionView, guard, collection, pk) -> dict:
-    """The commented item's row. Commenting needs read access to the item: one the caller may
-    not read answers as a missing one (404 code 203), so comments tell no item's existence."""
-    not_found = errors.ItemNotFound(f'Item with id "{pk}" not found')
-    if not guard.can_read(collection):
-        raise not_found
-    readable = listing.read_ids(
-        view.reader(guard), collection, [pk], {"fields": collection.primary_key.name}, hide_soft_deleted=True
-    )
-    if not readable:
-        raise not_found
-    model = project_schema().model(collection.name)
-    names = {info.attname: info.name for info in collection.columns}
-    row = model.objects.filter(**{collection.primary_key.attname: pk}).values(*names).first()
-    if row is None:
-        raise not_found
-    return {names[key]: value for key, value in row.items()}
-
-
 class CommentCreateView(SystemCollectionView):
     collection_name = COLLECTION
 
@@ -68,15 +46,8 @@ class CommentCreateView(SystemCollectionView):
         target = project_schema().collection(str(collection))
         if target is None or not target.table_exists or target.primary_key is None:
             raise errors.CollectionNotFound(f"Unable to find collection: {collection}")
-        guard = self.guard()
-        keys = split_ids(target, str(item))
-        commented = _item(self, guard, target, keys[0])
-        guard.access.check_comment(target, commented, "create")
-        guard.access.check_create(self.collection(), {})
-        actor = Actor.from_request(request)
-        actor.skip = False
-        with transaction.atomic(using=project_schema().alias):
-            activity_id = record(actor, Action.COMMENT, target.name, keys[0], comment=str(comment))
+        key = split_ids(target, str(item))[0]
+        activity_id = self.service().comment(target, key, str(comment))
         return self.ids_response(self.collection(), str(activity_id))
 
 
@@ -91,9 +62,7 @@ class CommentDetailView(SystemCollectionView):
         target = project_schema().collection(row.collection)
         if target is None or target.primary_key is None:
             raise errors.ItemNotFound(f'Comment "{ids}" not found')
-        guard = self.guard()
-        commented = _item(self, guard, target, split_ids(target, row.item)[0])
-        guard.access.check_comment(target, commented, action)
+        self.service().commented_item(target, split_ids(target, row.item)[0], action)
         # Only admins edit other people's comments (Directus 8 let the level decide alone).
         if row.action_by != self.request.user.user_id and not self.request.user.is_admin:
             raise errors.CommentUpdateDenied(f'Updating a comment to "{row.collection}" collection was denied')

@@ -5,7 +5,8 @@ Content is stored before the database transaction opens (an upload to S3 may tak
 the transaction should not), and removed again when the transaction fails; files that rows no
 longer name are removed only after the transaction succeeded. So a failed request leaves neither
 a row without its file nor a stored file without its row, and a successful one leaves no
-orphans. The views own the outermost transaction, so "after the block" is "after the commit"."""
+orphans. The item service's transaction is the outermost one, so "after the block" is "after
+the commit"."""
 
 import contextlib
 import fnmatch
@@ -17,13 +18,14 @@ import string
 import uuid
 from pathlib import PurePosixPath
 
-from django.db import transaction
 from django.utils import timezone
 
 from apps.core import errors
 from apps.core.handlers import storage_unavailable
 from apps.items.hooks import NO_HOOKS, WriteHooks
-from apps.schema.cache import project_schema
+from apps.items.keys import check_batch
+from apps.items.operations import Items, ItemService
+from apps.schema.description import CollectionInfo
 from apps.schema.project_settings import load_settings
 
 from .models import File
@@ -84,27 +86,6 @@ def download_name(name) -> str:
     return base_name(name).lstrip(".")[:255]
 
 
-class _ClientFieldsGuard:
-    """The caller's guard, asked about the fields the client sent only: the values the server
-    derives (checksum, size…) are not the caller's writes."""
-
-    def __init__(self, inner, client_keys):
-        self.inner = inner
-        self.client_keys = set(client_keys)
-
-    def __getattr__(self, name):
-        return getattr(self.inner, name)
-
-    def _only(self, payload: dict) -> dict:
-        return {key: value for key, value in payload.items() if key in self.client_keys}
-
-    def check_create(self, collection, payload):
-        self.inner.check_create(collection, self._only(payload))
-
-    def check_update(self, collection, current, payload, *, soft_delete):
-        self.inner.check_update(collection, current, self._only(payload), soft_delete=soft_delete)
-
-
 class FileRowHooks(WriteHooks):
     """A directus_files row written as a nested object of another collection's payload
     (deviation 22). Only the file service stores content and derives the columns that describe
@@ -130,29 +111,29 @@ class FileRowHooks(WriteHooks):
 
 
 class FileService:
-    """The file operations of one request (`view` is an ItemsBaseView of directus_files)."""
+    """The file operations of one request, through the item service `items` (of the caller of
+    a directus_files view): the content columns are derived here, and the permission checks
+    see only the fields the client sent (`caller_fields`)."""
 
-    def __init__(self, view):
-        self.view = view
-        self.project = view.request.project
-        self.storage = project_storage(self.project)
-        self.info = view.collection()
-        self.alias = project_schema().alias
+    def __init__(self, items: ItemService, info: CollectionInfo, project):
+        self.items = items
+        self.info = info
+        self.project = project
+        self.storage = project_storage(project)
         self.settings = load_settings()
-        self.limit = upload_limit(self.project)
+        self.limit = upload_limit(project)
 
     # -- create ----------------------------------------------------------------------------------
 
-    def create(self, fields: dict, source: Source | None):
+    def create(self, fields: dict, source: Source | None, params: dict) -> Items:
+        """The new file, read back with `params`."""
         if source is None:
             raise errors.InvalidRequest("data: This value should not be blank.")
         client = self._client_fields(fields)
         if source.kind == "base64" and not (client.get("filename_download") or client.get("filename_disk")):
             # Base64 text has no name of its own to derive the file's name and type from (files.md).
             raise errors.InvalidRequest("filename_download: This value should not be blank.")
-        guard = self.view.guard()
-        guard.check_create(self.info, client)  # before anything is downloaded or stored
-        writer = self.view.writer(_ClientFieldsGuard(guard, client))
+        self.items.guard.check_create(self.info, client)  # before anything is downloaded or stored
         now = timezone.now()
         created: list[str] = []
         try:
@@ -168,19 +149,19 @@ class FileService:
                 finally:
                     content.close()
             values.update(private_hash=self._unique_hash(), uploaded_on=now, storage=self.storage.adapter)
-            with transaction.atomic(using=self.alias):
-                # This service sets the content columns itself: FileRowHooks is for other writers.
-                pk = writer.create(self.info, {**client, **values}, hooks=NO_HOOKS)
+            # This service sets the content columns itself: FileRowHooks is for other writers.
+            return self.items.create(
+                self.info, [{**client, **values}], params, many=False, hooks=NO_HOOKS, caller_fields=set(client)
+            )
         except BaseException:
             self._discard(created)
             raise
-        return pk
 
     # -- update ----------------------------------------------------------------------------------
 
-    def update(self, changes: list[tuple[object, dict, Source | None]]) -> list:
-        """Apply `(pk, fields, source)` changes together; the primary keys."""
-        guard = self.view.guard()
+    def update(self, changes: list[tuple[object, dict, Source | None]], params: dict, *, many: bool) -> Items:
+        """Apply `(pk, fields, source)` changes together; the files read back with `params`."""
+        check_batch(changes)
         created: list[str] = []
         obsolete: list[str] = []
         prepared = []
@@ -190,19 +171,20 @@ class FileService:
                 current = File.objects.filter(pk=pk).values().first()
                 if current is None:
                     raise errors.ItemNotFound(f'Item with id "{pk}" not found')
-                guard.check_update(self.info, current, client, soft_delete=False)
+                self.items.guard.check_update(self.info, current, client, soft_delete=False)
                 values = self._replacement(current, client, source, created, obsolete)
                 payload = {key: value for key, value in client.items() if key != "filename_disk"}
                 prepared.append((pk, {**payload, **values}, set(client)))
-            with transaction.atomic(using=self.alias):
+            with self.items.atomic():
                 for pk, payload, client_keys in prepared:
-                    writer = self.view.writer(_ClientFieldsGuard(guard, client_keys))
-                    writer.update(self.info, pk, payload, hooks=NO_HOOKS)
+                    self.items.update(self.info, [pk], payload, hooks=NO_HOOKS, caller_fields=client_keys)
+                keys = [pk for pk, _fields, _source in changes]
+                written = self.items.read(self.info, keys, params, many=many, updated=True)
         except BaseException:
             self._discard(created)
             raise
         self._remove_unreferenced(obsolete)
-        return [pk for pk, _fields, _source in changes]
+        return written
 
     def _replacement(self, current: dict, client: dict, source: Source | None, created: list, obsolete: list) -> dict:
         """The derived values of a PATCH: new content, or the stored file renamed."""
@@ -245,14 +227,9 @@ class FileService:
     # -- delete ----------------------------------------------------------------------------------
 
     def delete(self, pks: list) -> None:
-        guard = self.view.guard()
-        writer = self.view.writer(guard)
-        names = []
-        with transaction.atomic(using=self.alias):
-            for pk in pks:
-                current = File.objects.filter(pk=pk).values("filename_disk").first()
-                writer.delete(self.info, pk)  # 404 / 403 as for items
-                names.append(current["filename_disk"])
+        with self.items.atomic():
+            names = list(File.objects.filter(pk__in=pks).values_list("filename_disk", flat=True))
+            self.items.delete(self.info, pks)  # 404 / 403 as for items
         self._remove_unreferenced(names)
 
     # -- values ----------------------------------------------------------------------------------

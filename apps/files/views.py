@@ -1,10 +1,8 @@
 """`/:project/files`: directus_files through the item engine, plus the stored content."""
 
 from apps.core import errors
-from apps.items.listing import item_meta, read_ids
-from apps.items.reader import messages_for
+from apps.items.keys import changes_by_key, split_ids
 from apps.items.system import SystemCollectionView
-from apps.items.views import ItemRevisionsView, split_ids
 
 from .services import COLLECTION, FileService, normalise_form_fields
 from .storage import upload_limit
@@ -45,16 +43,8 @@ class FilesBaseView(SystemCollectionView):
             raise errors.BatchUploadNotAllowed()
         return fields, source
 
-    def file_response(self, ids: list, *, many: bool, as_list: bool = False):
-        guard = self.guard()
-        reader = self.reader(guard)
-        info = self.collection()
-        items = read_ids(reader, info, ids, self.query)
-        if not items:
-            return self.respond(None)
-        meta = item_meta(info, self.query, many=many)
-        data = items if (many or as_list) else items[0]
-        return self.respond(data, meta=meta, messages=messages_for(reader.denied))
+    def files(self) -> FileService:
+        return FileService(self.service(), self.collection(), self.request.project)
 
 
 class FilesView(FilesBaseView):
@@ -63,24 +53,18 @@ class FilesView(FilesBaseView):
 
     def post(self, request):
         fields, source = self.fields_and_source()
-        pk = FileService(self).create(fields, source)
-        return self.file_response([pk], many=False)
+        return self.respond_items(self.files().create(fields, source, self.query))
 
     def patch(self, request):
         body = request.data
-        if not isinstance(body, list) or not body:
+        if not isinstance(body, list):
             raise errors.InvalidPayload()
-        info = self.collection()
         changes = []
-        for item in body:
-            if not isinstance(item, dict) or item.get("id") in (None, ""):
-                raise errors.UnprocessableEntity("Payload must include the primary key")
-            if "data" in item:
+        for pk, fields in changes_by_key(self.collection(), body):
+            if "data" in fields:
                 raise errors.BatchUploadNotAllowed()
-            pk = split_ids(info, str(item["id"]))[0]
-            changes.append((pk, {key: value for key, value in item.items() if key != "id"}, None))
-        keys = FileService(self).update(changes)
-        return self.file_response(keys, many=True)
+            changes.append((pk, fields, None))
+        return self.respond_items(self.files().update(changes, self.query, many=True))
 
 
 class FileView(FilesBaseView):
@@ -90,20 +74,20 @@ class FileView(FilesBaseView):
         return self.ids_response(self.collection(), ids)
 
     def patch(self, request, ids: str):
-        info = self.collection()
-        keys = split_ids(info, ids)
+        keys = split_ids(self.collection(), ids)
         many = len(keys) > 1
         fields, source = self.fields_and_source(allow_data=not many)
         fields.pop("id", None)
-        FileService(self).update([(pk, dict(fields), source) for pk in keys])
-        # files.md: a single PATCH answers a one-element array, as Directus 8 does.
-        return self.file_response(keys, many=many, as_list=True)
+        written = self.files().update([(pk, dict(fields), source) for pk in keys], self.query, many=many)
+        if not many and written.data is not None:
+            written.data = [written.data]  # files.md: a single PATCH answers a one-element array, as Directus 8 does
+        return self.respond_items(written)
 
     def delete(self, request, ids: str):
-        FileService(self).delete(split_ids(self.collection(), ids))
+        self.files().delete(split_ids(self.collection(), ids))
         return self.respond(None)
 
 
-class FileRevisionsView(ItemRevisionsView):
+class FileRevisionsView(FilesBaseView):
     def get(self, request, ids: str, offset: str | None = None):
-        return super().get(request, COLLECTION, ids, offset)
+        return self.revisions_response(self.collection(), ids, offset)

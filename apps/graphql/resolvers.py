@@ -1,60 +1,46 @@
-"""Root resolvers: each GraphQL list or mutation runs the same item engine as REST.
+"""Root resolvers: each GraphQL list or mutation is a call to the item service, as REST's are.
 
 A list field turns its selection set into the REST `fields` tree, reads all rows and their
 relations with one `ItemReader.read` (one statement per relation level, never per row), and
 returns the reader's dicts; graphene then resolves plain dict keys. Filters become the REST
-filter tree (`make_condition`, `and_`, `or_`); mutations go through `ItemWriter` with the
-request's `PermissionGuard`, inside the transaction the view opens around the whole operation.
+filter tree (`make_condition`, `and_`, `or_`); mutations go through the same service calls as
+REST writes, inside the transaction the view opens around the whole operation.
 """
 
-import copy
 from dataclasses import dataclass, replace
-from functools import cached_property
 
 from graphql import GraphQLObjectType, get_named_type
 from graphql.execution.collect_fields import collect_sub_fields
 
-from apps.activity.services import Actor
 from apps.core import errors
 from apps.core.query.fields import FieldsTree
 from apps.core.query.filters import and_, make_condition, or_
 from apps.core.query.params import parse_params
-from apps.items import listing, querying
-from apps.items.computed import computed_fields
-from apps.items.reader import ItemReader
-from apps.items.views import split_ids
-from apps.schema.project_settings import load_settings
+from apps.items import listing
+from apps.items.keys import split_ids
+from apps.items.operations import ItemService
 from directus.conf import directus_settings
 
 from .types import SYSTEM_ARGUMENTS
 
 
 class GraphQLContext:
-    """What the resolvers of one request share: the caller, their guard, the project schema and
-    the built GraphQL schema's name maps."""
+    """What the resolvers of one request share: the caller's item service, the project schema
+    and the built GraphQL schema's name maps."""
 
-    def __init__(self, request, identity, project_schema, guard, built):
+    def __init__(self, request, items: ItemService, built):
         self.request = request  # the DRF request (its `.user` is the identity)
-        self.identity = identity
-        self.schema = project_schema
-        self.guard = guard
+        self.items = items
         self.built = built
         self.failed = False  # a mutation failed: the rest of the operation is skipped
 
-    @cached_property
+    @property
+    def schema(self):
+        return self.items.schema
+
+    @property
     def computed(self) -> dict:
-        return computed_fields(self.request)
-
-    @cached_property
-    def settings(self):
-        return load_settings()
-
-    @cached_property
-    def readable(self):
-        return querying.readable_map(self.schema, self.guard)
-
-    def reader(self, guard=None) -> ItemReader:
-        return ItemReader.for_guard(self.schema, guard or self.guard, computed=self.computed)
+        return self.items.computed
 
     def collection(self, name: str):
         info = self.schema.collection(name)
@@ -150,28 +136,26 @@ class ListResult:
 
 
 class ListMeta:
-    def __init__(self, collection, result: listing.ListRead, has_filter):
-        self.collection = collection.name
+    """`meta` of a list: the counts run only when the query selects them."""
+
+    def __init__(self, result: listing.ListRead):
+        self.collection = result.collection.name
         self.type = "collection"
         self.result_count = len(result.data)
-        self._info = collection
         self._result = result
-        self._has_filter = has_filter
 
-    @cached_property
+    @property
     def total_count(self) -> int:
-        # As REST: the rows the caller may read, but soft-deleted ones, whatever the filter.
-        return self._result.total_count(self._info)
+        return self._result.total_count
 
-    @cached_property
+    @property
     def filter_count(self) -> int:
-        return self._result.filtered.count() if self._has_filter else self.total_count
+        return self._result.filter_count
 
 
 def resolve_list(collection_name: str, root, info, **args):
     context: GraphQLContext = info.context
     collection = context.collection(collection_name)
-    context.guard.check_read(collection)
     item_type, nodes = _item_type_and_nodes(info, wrapper=True)
     tree = selection_tree(info, item_type, nodes, collection) if nodes else _key_only(collection)
 
@@ -190,12 +174,8 @@ def resolve_list(collection_name: str, root, info, **args):
     most = directus_settings.MAX_RELATIONAL_DEPTH
     if tree.depth() > most:
         raise errors.InvalidRequest(f"fields: relational depth {tree.depth()} is more than the limit of {most}")
-
-    reader = context.reader()
-    reader.lang = query.lang  # keeps the translation rows of these languages, as REST does
-    result = listing.run_query(reader, collection, query, context.settings, context.readable)
-    has_filter = bool(query.filter or query.q)
-    return ListResult(result.data, ListMeta(collection, result, has_filter))
+    result = context.items.run_query(collection, query)
+    return ListResult(result.data, ListMeta(result))
 
 
 def _key_only(collection) -> FieldsTree:
@@ -225,29 +205,21 @@ def _mutation(function):
     return resolve
 
 
-def _writer(context: GraphQLContext, comment, activity_skip):
-    from apps.items.services import ItemWriter
-
-    guard = copy.copy(context.guard)
-    guard.comment = comment or None
-    query = {"comment": comment or "", "activity_skip": "1" if activity_skip else ""}
-    return ItemWriter(context.schema, Actor.from_request(context.request, query=query), guard), guard
+def _items(context: GraphQLContext, comment, activity_skip) -> ItemService:
+    return context.items.with_comment(comment, activity_skip=bool(activity_skip))
 
 
-def _check_batch(items) -> None:
-    if not items:
-        raise errors.InvalidPayload()
-    if len(items) > directus_settings.MAX_BATCH_ITEMS:
-        raise errors.InvalidRequest(f"A batch holds at most {directus_settings.MAX_BATCH_ITEMS} items")
+def _one_per_key(collection, written) -> list:
+    """The written items as the caller may read them now, shaped by the selection set, one per
+    key (None where the caller may not read it)."""
+    by_key = {item.get(collection.primary_key.name): item for item in written.data or []}
+    return [by_key.get(key) for key in written.keys]
 
 
-def _read_back(context: GraphQLContext, info, collection, ids: list, guard) -> list:
-    """The written items as the caller may read them now, shaped by the selection set."""
+def _fields(info, collection) -> dict:
+    """The selection set of the written items as REST query parameters."""
     item_type, nodes = _item_type_and_nodes(info, wrapper=False)
-    tree = selection_tree(info, item_type, nodes, collection)
-    items = listing.read_ids(context.reader(guard), collection, ids, {"fields": tree.paths()})
-    by_key = {item.get(collection.primary_key.name): item for item in items}
-    return [by_key.get(pk) for pk in ids]
+    return {"fields": selection_tree(info, item_type, nodes, collection).paths()}
 
 
 def _key(collection, value):
@@ -256,56 +228,38 @@ def _key(collection, value):
 
 @_mutation
 def create_item(context, collection, info, data, comment=None, activity_skip=None):
-    writer, guard = _writer(context, comment, activity_skip)
-    return _read_back(context, info, collection, [writer.create(collection, data)], guard)[0]
+    written = _items(context, comment, activity_skip).create(collection, [data], _fields(info, collection))
+    return _one_per_key(collection, written)[0]
 
 
 @_mutation
 def create_items(context, collection, info, data, comment=None, activity_skip=None):
-    _check_batch(data)
-    writer, guard = _writer(context, comment, activity_skip)
-    ids = [writer.create(collection, item) for item in data]
-    return _read_back(context, info, collection, ids, guard)
+    written = _items(context, comment, activity_skip).create(collection, data, _fields(info, collection))
+    return _one_per_key(collection, written)
 
 
 @_mutation
 def update_item(context, collection, info, id, data, comment=None, activity_skip=None):
-    writer, guard = _writer(context, comment, activity_skip)
-    if not isinstance(data, dict):
-        raise errors.InvalidPayload()
-    pk = _key(collection, id)
-    writer.update(collection, pk, dict(data))
-    return _read_back(context, info, collection, [pk], guard)[0]
+    items = _items(context, comment, activity_skip)
+    written = items.update(collection, [_key(collection, id)], data, _fields(info, collection))
+    return _one_per_key(collection, written)[0]
 
 
 @_mutation
 def update_items(context, collection, info, data, comment=None, activity_skip=None):
-    _check_batch(data)
-    writer, guard = _writer(context, comment, activity_skip)
-    key = collection.primary_key.name
-    ids = []
-    for item in data:
-        if not isinstance(item, dict) or item.get(key) in (None, ""):
-            raise errors.UnprocessableEntity("Payload must include the primary key")
-        pk = _key(collection, item[key])
-        writer.update(collection, pk, {name: value for name, value in item.items() if name != key})
-        ids.append(pk)
-    return _read_back(context, info, collection, ids, guard)
+    written = _items(context, comment, activity_skip).update_by_key(collection, data, _fields(info, collection))
+    return _one_per_key(collection, written)
 
 
 @_mutation
 def delete_item(context, collection, info, id, comment=None, activity_skip=None):
-    writer, _ = _writer(context, comment, activity_skip)
-    pk = _key(collection, id)
-    writer.delete(collection, pk)
-    return pk
+    key = _key(collection, id)
+    _items(context, comment, activity_skip).delete(collection, [key])
+    return key
 
 
 @_mutation
 def delete_items(context, collection, info, ids, comment=None, activity_skip=None):
-    _check_batch(ids)
-    writer, _ = _writer(context, comment, activity_skip)
     keys = [_key(collection, value) for value in ids]
-    for pk in keys:
-        writer.delete(collection, pk)
+    _items(context, comment, activity_skip).delete(collection, keys)
     return keys

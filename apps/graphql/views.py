@@ -34,9 +34,8 @@ from rest_framework.request import Request
 from apps.auth.authentication import DirectusAuthentication
 from apps.core import errors
 from apps.core.handlers import json_error_response, to_directus_error
-from apps.permissions.guard import PermissionGuard
+from apps.items.operations import ItemService
 from apps.projects.context import require_project
-from apps.schema.cache import project_schema
 
 from . import cache, limits
 from .resolvers import GraphQLContext
@@ -89,10 +88,9 @@ class GraphQLEndpoint(GraphQLView):
         drf_request = Request(request, authenticators=[DirectusAuthentication()], parser_context={"view": self})
         identity = drf_request.user  # raises the Directus errors of REST (101, 102, 103, 113...)
         project = require_project()
-        schema = project_schema(project)
-        guard = PermissionGuard(identity)
-        context = GraphQLContext(drf_request, identity, schema, guard, None)
-        visible = cache.visibility(schema, guard, context.computed)
+        context = GraphQLContext(drf_request, ItemService.for_request(drf_request), None)
+        schema = context.schema
+        visible = cache.visibility(schema, context.items.guard, context.computed)
         if identity.is_public and not visible:
             raise errors.Unauthorized()
         context.built = self.built = cache.schema_for(project, schema, visible, context.computed)

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from functools import cached_property
 from urllib.parse import urlencode
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from apps.core import errors
 from apps.core.query.compile import check_fields, mentions_now, related_collections
@@ -15,6 +15,7 @@ from apps.schema.project_settings import load_settings
 from directus.conf import directus_settings
 
 from . import querying
+from .guard import restricted
 from .reader import ItemReader, restriction_text
 from .statements import RowSource, one_of
 from .status import soft_deleted, status_mapping
@@ -68,12 +69,7 @@ def read_ids(
 def _unfiltered(reader: ItemReader, collection: CollectionInfo):
     """Rows the reader may see, soft-deleted ones included (written items are read back so)."""
     queryset = reader.schema.model(collection.name)._default_manager.all()
-    restriction = reader.row_filter(collection.name)
-    if restriction is False:
-        return queryset.none()
-    if restriction not in (None, True):
-        queryset = queryset.filter(restriction)
-    return queryset
+    return restricted(queryset, reader.row_filter(collection.name))
 
 
 def item_meta(collection: CollectionInfo, query: dict, *, many: bool) -> dict | None:
@@ -89,20 +85,22 @@ def item_meta(collection: CollectionInfo, query: dict, *, many: bool) -> dict | 
 
 
 class ListRead:
-    """The rows of a list read, and the querysets its meta counts run on (built when asked)."""
+    """The rows of a list read, and the counts of its `meta` (each run when first asked for)."""
 
     def __init__(
         self,
+        collection: CollectionInfo,
+        query: Query,
         data: list[dict],
         readable: Callable[[], QuerySet],
-        base: Callable[[], QuerySet],
         filtered: Callable[[], QuerySet],
         window,
     ):
+        self.collection = collection
+        self.query = query
         self.data = data
         self.window = window
         self._readable = readable
-        self._base = base
         self._filtered = filtered
 
     @cached_property
@@ -111,24 +109,38 @@ class ListRead:
         (deviation 20: counts never tell of rows the caller cannot read)."""
         return self._readable()
 
-    def total_count(self, collection: CollectionInfo) -> int:
+    @cached_property
+    def filtered(self) -> QuerySet:
+        """Rows the caller may read, after `status`, `filter` and `q`."""
+        return self._filtered()
+
+    @property
+    def has_filter(self) -> bool:
+        return bool(self.query.filter or self.query.q)
+
+    @cached_property
+    def total_count(self) -> int:
         """The readable rows but soft-deleted ones, whatever the query's status and filter."""
         rows = self.readable
-        status = collection.status_field
-        hidden = soft_deleted(collection) if status is not None else []
+        status = self.collection.status_field
+        hidden = soft_deleted(self.collection) if status is not None else []
         if hidden:
             rows = rows.exclude(**{f"{status.attname}__in": hidden})
         return rows.count()
 
     @cached_property
-    def base(self) -> QuerySet:
-        """Rows the caller may read, after `status`."""
-        return self._base()
+    def filter_count(self) -> int:
+        """The rows `filter` and `q` match; the total when the query has neither (query.md)."""
+        return self.filtered.count() if self.has_filter else self.total_count
 
-    @cached_property
-    def filtered(self) -> QuerySet:
-        """... and after `filter` and `q`."""
-        return self._filtered()
+    def status_counts(self) -> dict[str, int]:
+        """Readable rows per status, soft-deleted ones too; every mapped status appears."""
+        status = self.collection.status_field
+        counts = {key: 0 for key in status_mapping(self.collection)}
+        rows = self.readable.order_by().values_list(status.attname).annotate(n=Count("pk"))
+        for value, count in rows.values_list(status.attname, "n"):
+            counts[str(value)] = count
+        return counts
 
 
 def run_query(
@@ -176,7 +188,7 @@ def run_query(
         key += (start, stop, tuple(reader.restriction_key(name) for name in related), restriction_text(scope))
     data = reader.read(collection, RowSource(key, page), query.fields) if stop > start else []
     check_result_size(len(data), cap)
-    return ListRead(data, readable_rows, base, filtered, window)
+    return ListRead(collection, query, data, readable_rows, filtered, window)
 
 
 def read_list(reader: ItemReader, collection: CollectionInfo, raw_query: dict, request, guard=None, *, scope=None):
@@ -185,61 +197,48 @@ def read_list(reader: ItemReader, collection: CollectionInfo, raw_query: dict, r
     readable = querying.readable_map(reader.schema, guard) if guard is not None else None
     caller_key = guard.statement_key() if guard is not None else ("unguarded",)
     result = run_query(reader, collection, query, load_settings(), readable, caller_key=caller_key, scope=scope)
-    data = result.data
     if query.single:
-        if not data:
+        if not result.data:
             raise errors.ItemNotFound()
-        return data[0], item_meta(collection, raw_query, many=False)
-    window = result.window
-    meta = _list_meta(collection, raw_query, request, result, window.limit, window.offset, query.page)
-    return data, meta
+        return result.data[0], item_meta(collection, raw_query, many=False)
+    return result.data, list_meta(result, raw_query, request)
 
 
-def _list_meta(collection, query, request, result: ListRead, limit, offset, page):
-    keys = _meta_keys(query)
+def list_meta(result: ListRead, raw_query: dict, request=None) -> dict | None:
+    """The `meta` object of a list (query.md § meta): only what `meta` asks for, every count
+    over the rows the caller may read. `page` needs the request (its links) and a window."""
+    keys = _meta_keys(raw_query)
     if not keys:
         return None
+    collection = result.collection
     meta = {}
     if "collection" in keys:
         meta["collection"] = collection.name
     if "type" in keys:
         meta["type"] = "collection"
-    data = result.data
     if "result_count" in keys:
-        meta["result_count"] = len(data)
-    status = collection.status_field
-    total = None
-    if keys & {"total_count", "page"}:
-        total = result.total_count(collection)
-        if "total_count" in keys:
-            meta["total_count"] = total
-    has_filter = bool(query.get("filter") or query.get("q"))
-    filter_count = None
-    if keys & {"filter_count", "page"}:
-        filter_count = (
-            result.filtered.count() if has_filter else total if total is not None else result.filtered.count()
-        )
-        if "filter_count" in keys:
-            meta["filter_count"] = filter_count
-    if "status_count" in keys and status is not None:
-        counts = {key: 0 for key in status_mapping(collection)}
-        for value, count in _status_counts(result.readable, status):
-            counts[str(value)] = count
-        meta["status_count"] = counts
-    if "page" in keys:
-        meta.update(_pagination(request, query, filter_count if has_filter else total, len(data), limit, offset, page))
+        meta["result_count"] = len(result.data)
+    if "total_count" in keys:
+        meta["total_count"] = result.total_count
+    if "filter_count" in keys:
+        meta["filter_count"] = result.filter_count
+    if "status_count" in keys and collection.status_field is not None:
+        meta["status_count"] = result.status_counts()
+    if "page" in keys and request is not None and result.window is not None:
+        meta.update(_pagination(request, result))
     return meta
 
 
-def _status_counts(queryset, status):
-    from django.db.models import Count
+def counted(collection: CollectionInfo, data: list[dict], rows: QuerySet) -> ListRead:
+    """Rows read by other means (by key, or just written) as a list whose `meta` counts are
+    over `rows`: it has no filter and no window (so no `page`)."""
+    return ListRead(collection, Query(), data, lambda: rows, lambda: rows, window=None)
 
-    return queryset.order_by().values_list(status.attname).annotate(n=Count("pk")).values_list(status.attname, "n")
 
-
-def _pagination(request, query, total, result_count, limit, offset, page):
-    size = limit if limit and limit > 0 else max(result_count, 1)
-    page_count = max(1, math.ceil((total or 0) / size))
+def _pagination(request, result: ListRead) -> dict:
+    limit, offset, page = result.window.limit, result.window.offset, result.query.page
+    size = limit if limit and limit > 0 else max(len(result.data), 1)
+    page_count = max(1, math.ceil((result.filter_count or 0) / size))
     current = (offset // size) + 1 if offset is not None else (page or 1)
     current = min(max(current, 1), page_count)
     base = request.build_absolute_uri(request.path)
@@ -265,18 +264,4 @@ def _pagination(request, query, total, result_count, limit, offset, page):
             "first": None if single_page else link(1),
             "last": None if single_page else link(page_count),
         },
-    }
-
-
-def revision_object(row) -> dict:
-    return {
-        "id": row.id,
-        "activity": row.activity,
-        "collection": row.collection,
-        "item": row.item,
-        "data": row.data,
-        "delta": row.delta,
-        "parent_collection": row.parent_collection,
-        "parent_item": row.parent_item,
-        "parent_changed": bool(row.parent_changed),
     }

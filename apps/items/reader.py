@@ -24,6 +24,7 @@ from apps.schema.cache import ProjectSchema
 from apps.schema.description import CollectionInfo, FieldInfo
 from apps.schema.wire import PLAIN_CLASSES
 
+from .guard import restricted
 from .registry import item_rule
 from .statements import ReadStatements, RowSource, one_of
 from .status import soft_deleted
@@ -192,12 +193,10 @@ class ItemReader:
         model = self.schema.model(collection.name)
         if model is None:
             return None
-        queryset = model._default_manager.all()
         restriction = self.row_filter(collection.name)
         if restriction is False:
             return None
-        if restriction is not None and restriction is not True:
-            queryset = queryset.filter(restriction)
+        queryset = restricted(model._default_manager.all(), restriction)
         status = collection.status_field
         hidden_statuses = list(self.soft_deleted(collection.name))
         if status is not None and hidden_statuses:

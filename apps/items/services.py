@@ -1,8 +1,8 @@
 """Writing items: create, update, delete and revert, with nested relational writes, validation,
 server-filled values, and an activity row plus a revision for every item touched.
 
-All writes of one request run inside the caller's transaction (`transaction.atomic`), so a batch
-or a nested write that fails anywhere leaves nothing behind."""
+The writer runs inside its caller's transaction: the item service (operations.py) opens one per
+operation, so a batch or a nested write that fails anywhere leaves nothing behind."""
 
 from dataclasses import dataclass
 
@@ -72,12 +72,20 @@ class ItemWriter:
     # Public operations ------------------------------------------------------------------------
 
     def create(
-        self, collection: CollectionInfo, payload, *, parent: Parent | None = None, hooks: WriteHooks | None = None
+        self,
+        collection: CollectionInfo,
+        payload,
+        *,
+        parent: Parent | None = None,
+        hooks: WriteHooks | None = None,
+        caller_fields: set[str] | None = None,
     ):
         """`hooks` replaces the collection's rules for this row only when the caller is the
-        service that applies them itself (the file service sets a file's content columns)."""
+        service that applies them itself (the file service sets a file's content columns).
+        `caller_fields` names the fields the caller sent when that service derived the others:
+        the permission check sees the caller's fields only."""
         payload = self._checked_payload(collection, payload)
-        self.guard.check_create(collection, payload)
+        self.guard.check_create(collection, _sent(payload, caller_fields))
         hooks = write_hooks(collection.name) if hooks is None else hooks
         payload = hooks.before_create(self, collection, payload)
         model = self._model(collection)
@@ -119,15 +127,16 @@ class ItemWriter:
         parent: Parent | None = None,
         action="update",
         hooks: WriteHooks | None = None,
+        caller_fields: set[str] | None = None,
     ):
-        """`hooks` as for `create`."""
+        """`hooks` and `caller_fields` as for `create`."""
         payload = self._checked_payload(collection, payload)
         model = self._model(collection)
         current = self._current(collection, model, pk)
         if current is None:
             raise errors.ItemNotFound(f'Item with id "{pk}" not found')
         becomes_soft_deleted = self._sets_soft_delete(collection, payload, current)
-        self.guard.check_update(collection, current, payload, soft_delete=becomes_soft_deleted)
+        self.guard.check_update(collection, current, _sent(payload, caller_fields), soft_delete=becomes_soft_deleted)
         hooks = write_hooks(collection.name) if hooks is None else hooks
         payload = hooks.before_update(self, collection, pk, current, payload)
         values = self._resolve_many_to_one(collection, payload)
@@ -167,6 +176,10 @@ class ItemWriter:
         hooks.after_delete(self, collection, pk, current)
         self._config_written(collection)
         self._emit("delete", collection, pk, current)
+
+    def current(self, collection: CollectionInfo, pk) -> dict | None:
+        """The item as stored (values by field name), whoever may read it; None when missing."""
+        return self._current(collection, self._model(collection), pk)
 
     def revert(self, collection: CollectionInfo, pk, data: dict) -> None:
         columns = {info.name for info in collection.columns}
@@ -417,6 +430,13 @@ def _recorded(collection: CollectionInfo, values: dict) -> dict:
 
 
 _SKIP = object()
+
+
+def _sent(payload: dict, caller_fields: set[str] | None) -> dict:
+    """What the permission check sees of a payload: the fields the caller sent."""
+    if caller_fields is None:
+        return payload
+    return {key: value for key, value in payload.items() if key in caller_fields}
 
 
 # Engines whose INSERT ... RETURNING gives the row exactly as a later SELECT reads it. SQLite

@@ -1,5 +1,6 @@
-"""Serving a system collection (`directus_*`) with the same query language, reader, writer and
-access engine as items; each resource's views name their collection and add their own rules."""
+"""Serving a system collection (`directus_*`) through the same item service as items (query
+language, reader, writer, access engine); each resource's views name their collection and add
+their own rules."""
 
 from apps.core import errors
 from apps.schema.cache import project_schema

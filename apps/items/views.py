@@ -1,30 +1,19 @@
-"""`/:project/items/:collection`: one generic set of views over every user collection."""
+"""`/:project/items/:collection`: one generic set of views over every user collection, thin
+adapters over the item service (apps.items.operations)."""
 
-from django.db import transaction
 from django.db.models import Q
 
-from apps.activity.services import Actor
 from apps.core import errors
-from apps.core.query.params import parse_csv
-from apps.core.text import NUL
 from apps.core.views import DirectusView
-from apps.permissions.engine import REVISIONS
-from apps.permissions.guard import PermissionGuard
-from apps.revisions.models import Revision
 from apps.schema.cache import project_schema
-from apps.schema.datatypes import is_integer
 from apps.schema.description import SYSTEM_PREFIX, CollectionInfo
-from directus.conf import directus_settings
 
-from . import listing
-from .computed import computed_fields
-from .reader import ItemReader, messages_for
-from .services import ItemWriter
+from .keys import split_ids
+from .operations import Items, ItemService
 
 
-def user_collection(name: str) -> CollectionInfo:
-    if name.startswith(SYSTEM_PREFIX):
-        raise errors.SystemCollectionAccess()
+def managed_collection(name: str) -> CollectionInfo:
+    """A collection whose items the item routes serve: its table exists and it has a key."""
     info = project_schema().collection(name)
     if info is None or not info.table_exists:
         raise errors.CollectionNotFound(f"Unable to find collection: {name}")
@@ -33,95 +22,19 @@ def user_collection(name: str) -> CollectionInfo:
     return info
 
 
-def split_ids(collection: CollectionInfo, raw: str) -> list:
-    """`1,2,3` → typed primary-key values (integer keys as ints)."""
-    ids = [part for part in raw.split(",") if part != ""]
-    if not ids:
-        raise errors.ItemNotFound()
-    if NUL in raw:  # no stored key holds one (apps.core.text)
-        raise errors.ItemNotFound(f'Item with id "{raw}" not found')
-    if is_integer(collection.primary_key.column.datatype):
-        try:
-            return [int(part) for part in ids]
-        except ValueError:
-            raise errors.ItemNotFound(f'Item with id "{raw}" not found') from None
-    return ids
+def user_collection(name: str) -> CollectionInfo:
+    if name.startswith(SYSTEM_PREFIX):
+        raise errors.SystemCollectionAccess()
+    return managed_collection(name)
 
 
 class ItemsBaseView(DirectusView):
-    def guard(self):
-        return PermissionGuard(self.request.user, comment=self.query.get("comment") or None)
+    def service(self) -> ItemService:
+        """The item service of this request's caller."""
+        return ItemService.for_request(self.request, self.query)
 
-    def reader(self, guard) -> ItemReader:
-        return ItemReader.for_guard(
-            project_schema(),
-            guard,
-            computed=computed_fields(self.request),
-            lang=parse_csv(self.query.get("lang"), "lang"),
-        )
-
-    def writer(self, guard) -> ItemWriter:
-        return ItemWriter(project_schema(), Actor.from_request(self.request, query=self.query), guard)
-
-    def read_back(self, collection: CollectionInfo, ids: list, guard, *, many: bool, inserted=None, updated=False):
-        """The written items as the caller may read them now; 204 when none is readable.
-        `inserted` holds rows an INSERT returned, which need not be read again. Updated items
-        are read as GET reads them: one just soft-deleted is gone (items.md § PATCH)."""
-        reader = self.reader(guard)
-        items = listing.read_ids(reader, collection, ids, self.query, inserted=inserted, hide_soft_deleted=updated)
-        if not items:
-            return self.respond(None)
-        meta = listing.item_meta(collection, self.query, many=many)
-        return self.respond(items if many else items[0], meta=meta, messages=messages_for(reader.denied))
-
-    # The operations, for any collection (user or system) --------------------------------------
-
-    def list_response(self, info: CollectionInfo, *, scope: Q | None = None):
-        guard = self.guard()
-        guard.check_read(info)
-        reader = self.reader(guard)
-        data, meta = listing.read_list(reader, info, self.query, self.request, guard, scope=scope)
-        return self.respond(data, meta=meta, messages=messages_for(reader.denied))
-
-    def revisions_response(self, info: CollectionInfo, ids: str, offset: str | None = None):
-        """The revisions of one item of any collection, read as `/revisions` reads them: only
-        what the caller may read of them (deviation 19), and only of an item the caller may
-        read now; an unreadable item looks missing."""
-        guard = self.guard()
-        revisions = project_schema().collection(REVISIONS)
-        guard.check_read(revisions)
-        keys = split_ids(info, ids)
-        if len(keys) != 1 or not guard.can_read(info):
-            raise errors.ItemNotFound(f'Item with id "{ids}" not found')
-        if not listing.read_ids(self.reader(guard), info, keys, {"fields": info.primary_key.name}):
-            raise errors.ItemNotFound(f'Item with id "{ids}" not found')
-        scope = Q(collection=info.name, item=str(keys[0]))
-        if offset is None:
-            return self.list_response(revisions, scope=scope)
-        if not offset.lstrip("-").isdigit():
-            raise errors.InvalidRequest("offset: must be a number")
-        # The offset-th revision in ascending id order (0 = the oldest).
-        query = {"fields": self.query.get("fields") or "*", "sort": "id", "limit": 1, "offset": max(int(offset), 0)}
-        reader = self.reader(guard)
-        data, _meta = listing.read_list(reader, revisions, query, self.request, guard, scope=scope)
-        if int(offset) < 0 or not data:
-            raise errors.ItemNotFound("Revision not found")
-        meta = listing.item_meta(revisions, self.query, many=False)
-        return self.respond(data[0], meta=meta, messages=messages_for(reader.denied))
-
-    def ids_response(self, info: CollectionInfo, ids: str):
-        guard = self.guard()
-        many = "," in ids
-        if not many and not guard.can_read(info):
-            # One item of a collection the caller cannot read looks missing, for every role.
-            raise errors.ItemNotFound(f'Item with id "{ids}" not found')
-        guard.check_read(info)
-        reader = self.reader(guard)
-        items = listing.read_ids(reader, info, split_ids(info, ids), self.query, hide_soft_deleted=True)
-        if not many and not items:
-            raise errors.ItemNotFound(f'Item with id "{ids}" not found')
-        meta = listing.item_meta(info, self.query, many=many)
-        return self.respond(items if many else items[0], meta=meta, messages=messages_for(reader.denied))
+    def respond_items(self, items: Items):
+        return self.respond(items.data, meta=items.meta, messages=items.messages)
 
     def body(self, kinds=(dict, list)):
         """The request's JSON body; missing, empty or of another kind is 400 code 13."""
@@ -130,56 +43,38 @@ class ItemsBaseView(DirectusView):
             raise errors.InvalidPayload()
         return body
 
+    # The operations, for any collection (user or system) --------------------------------------
+
+    def list_response(self, info: CollectionInfo, *, scope: Q | None = None):
+        return self.respond_items(self.service().read_list(info, self.query, scope=scope))
+
+    def ids_response(self, info: CollectionInfo, ids: str):
+        return self.respond_items(self.service().get(info, split_ids(info, ids), self.query, many="," in ids))
+
+    def revisions_response(self, info: CollectionInfo, ids: str, offset: str | None = None):
+        keys = split_ids(info, ids)
+        if offset is not None and not offset.lstrip("-").isdigit():
+            raise errors.InvalidRequest("offset: must be a number")
+        number = None if offset is None else int(offset)
+        return self.respond_items(self.service().revisions(info, keys, self.query, offset=number))
+
     def create_response(self, info: CollectionInfo, *, batch: bool = True):
         body = self.body()
         many = isinstance(body, list)
         if many and not batch:
             raise errors.InvalidPayload()
-        items = body if many else [body]
-        _check_batch(items)
-        guard = self.guard()
-        writer = self.writer(guard)
-        # The read-back is part of the transaction: a schema change that breaks it leaves nothing
-        # written, and the request can run again (apps.schema.rerun).
-        with transaction.atomic(using=project_schema().alias):
-            ids = [writer.create(info, item) for item in items]
-            # One item: the row its INSERT returned is the row stored (a batch may change its own rows).
-            return self.read_back(info, ids, guard, many=many, inserted=None if many else writer.inserted_rows)
+        return self.respond_items(self.service().create(info, body if many else [body], self.query, many=many))
 
     def batch_update_response(self, info: CollectionInfo):
-        body = self.body(list)
-        _check_batch(body)
-        key = info.primary_key.name
-        guard = self.guard()
-        writer = self.writer(guard)
-        with transaction.atomic(using=project_schema().alias):
-            ids = []
-            for item in body:
-                if not isinstance(item, dict) or item.get(key) in (None, ""):
-                    raise errors.UnprocessableEntity("Payload must include the primary key")
-                pk = split_ids(info, str(item[key]))[0]
-                writer.update(info, pk, {k: v for k, v in item.items() if k != key})
-                ids.append(pk)
-            return self.read_back(info, ids, guard, many=True, updated=True)
+        return self.respond_items(self.service().update_by_key(info, self.body(list), self.query))
 
     def update_response(self, info: CollectionInfo, ids: str):
         body = self.body(dict)
-        guard = self.guard()
         keys = split_ids(info, ids)
-        _check_batch(keys)
-        writer = self.writer(guard)
-        with transaction.atomic(using=project_schema().alias):
-            for pk in keys:
-                writer.update(info, pk, dict(body))
-            return self.read_back(info, keys, guard, many="," in ids, updated=True)
+        return self.respond_items(self.service().update(info, keys, body, self.query, many="," in ids))
 
     def delete_response(self, info: CollectionInfo, ids: str):
-        keys = split_ids(info, ids)
-        _check_batch(keys)
-        writer = self.writer(self.guard())
-        with transaction.atomic(using=project_schema().alias):
-            for pk in keys:
-                writer.delete(info, pk)
+        self.service().delete(info, split_ids(info, ids))
         return self.respond(None)
 
 
@@ -206,35 +101,15 @@ class ItemView(ItemsBaseView):
 
 
 class ItemRevisionsView(ItemsBaseView):
+    """The revisions of an item of any collection, system ones too."""
+
     def get(self, request, collection: str, ids: str, offset: str | None = None):
-        info = project_schema().collection(collection)
-        if info is None or not info.table_exists:
-            raise errors.CollectionNotFound(f"Unable to find collection: {collection}")
-        if info.primary_key is None:
-            raise errors.CollectionNotManaged(f'Collection "{collection}" has no primary key')
-        return self.revisions_response(info, ids, offset)
+        return self.revisions_response(managed_collection(collection), ids, offset)
 
 
 class ItemRevertView(ItemsBaseView):
     def patch(self, request, collection: str, ids: str, revision: str):
         info = user_collection(collection)
-        pk = split_ids(info, ids)[0]
-        row = Revision.objects.filter(pk=int(revision) if revision.isdigit() else -1).first()
-        if row is None or row.collection != collection or row.item != str(pk):
-            raise errors.RevisionNotFound()
-        if not isinstance(row.data, dict):
-            raise errors.RevisionInvalid()
-        guard = self.guard()
-        writer = self.writer(guard)
-        with transaction.atomic(using=project_schema().alias):
-            if writer._current(info, writer._model(info), pk) is None:
-                raise errors.ItemNotFound(f'Item with id "{pk}" not found')
-            writer.revert(info, pk, row.data)
-            return self.read_back(info, [pk], guard, many=False, updated=True)
-
-
-def _check_batch(items: list) -> None:
-    if not items:
-        raise errors.InvalidPayload()
-    if len(items) > directus_settings.MAX_BATCH_ITEMS:
-        raise errors.InvalidRequest(f"A batch holds at most {directus_settings.MAX_BATCH_ITEMS} items")
+        key = split_ids(info, ids)[0]
+        revision_id = int(revision) if revision.isdigit() else -1
+        return self.respond_items(self.service().revert(info, key, revision_id, self.query))

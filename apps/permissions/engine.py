@@ -1,9 +1,11 @@
 """The access engine: from (user, role, collection, action) to a raising check and a row filter.
 
-    access = Access.for_identity(identity)          # one per request
-    access.check_read(collection)                   # raises 300 (users) / 3 (public)
-    queryset.filter(access.read_filter(collection)) # the rows the caller may read
-    access.readable_fields(collection)              # None, or the names left after blacklists
+    access = Access.for_identity(identity)             # one per request
+    access.check_read(collection)                      # raises 300 (users) / 3 (public)
+    restricted(queryset, access.read_filter(collection))  # the rows the caller may read
+    access.readable_fields(collection)                 # None, or the names left after blacklists
+
+The item engine asks it through `PermissionGuard` (guard.py), never directly.
 
 Rules follow permissions.md: global rows (status NULL) unless status-scoped rows exist for the
 collection; levels none < mine < role < full; `mine`/`role` through the collection's owner field
@@ -18,6 +20,7 @@ from django.db.models.functions import Cast
 
 from apps.core import errors
 from apps.core.local import memo
+from apps.items.guard import restricted
 from apps.items.status import soft_deleted
 from apps.roles.models import ADMIN_ROLE_ID, PUBLIC_ROLE_ID
 from apps.schema import user_columns
@@ -30,9 +33,9 @@ COMMENT_LEVELS = {"none": 0, "create": 1, "update": 2, "full": 3}
 ACTIONS = ("create", "read", "update", "delete")
 
 # Private columns of directus_users (apps.schema.user_columns.PRIVATE): a non-admin reads them only
-# on their own row and never filters, sorts or searches by them. Single reads of the caller's own
-# row (`/users/me`) set `Access.own_user_row`: that row is then readable whatever the rows say,
-# with all its columns but the ones never sent.
+# on their own row and never filters, sorts or searches by them. The access of a single read of
+# the caller's own row (`/users/me`) is made with `own_user_row`: that row is then readable
+# whatever the rows say, with all its columns but the ones never sent.
 
 # Rows that record the items of other collections (`collection`, `item`). A non-admin reads one
 # only where they may read its item, which must still exist; activity rows of their own actions
@@ -125,13 +128,15 @@ class KeyText(Cast):
 
 
 class Access:
-    def __init__(self, *, user_id: int, role_id: int | None, is_admin: bool, rows: list[Permission]):
+    def __init__(
+        self, *, user_id: int, role_id: int | None, is_admin: bool, rows: list[Permission], own_user_row: bool = False
+    ):
         self.user_id = user_id
         self.role_id = role_id
         self.is_admin = is_admin
         self.is_public = user_id == 0
-        # Set by the /users views for reads of the caller's own row only (see user_columns.PRIVATE).
-        self.own_user_row = False
+        # For reads and writes of the caller's own row only (see user_columns.PRIVATE).
+        self.own_user_row = own_user_row
         self._role_users: list[int] | None = None
         self._by_collection: dict[str, CollectionRules] = {}
         for row in rows:
@@ -145,7 +150,7 @@ class Access:
                 rules.by_status.setdefault(row.status, rule)
 
     @classmethod
-    def for_identity(cls, identity) -> "Access":
+    def for_identity(cls, identity, *, own_user_row: bool = False) -> "Access":
         is_admin = bool(getattr(identity, "is_admin", False))
         role_id = PUBLIC_ROLE_ID if identity is None or identity.is_public else identity.role_id
         rows = [] if is_admin or role_id is None else role_rules(role_id)
@@ -154,6 +159,7 @@ class Access:
             role_id=ADMIN_ROLE_ID if is_admin else role_id,
             is_admin=is_admin,
             rows=rows,
+            own_user_row=own_user_row,
         )
         request_memo = memo()
         if request_memo is not None:
@@ -208,7 +214,7 @@ class Access:
             rows = self.read_filter(info)
             if model is None or rows is False:
                 continue
-            readable = model._default_manager.all() if rows is None else model._default_manager.filter(rows)
+            readable = restricted(model._default_manager.all(), rows)
             keys = readable.order_by().annotate(_item_key=KeyText(info.primary_key.attname))
             condition |= Q(collection=info.name, item__in=keys.values("_item_key"))
         return condition

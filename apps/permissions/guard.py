@@ -1,42 +1,57 @@
 """The item engine's `Guard`, answered by the access engine."""
 
+import copy
+
 from apps.items.guard import Guard
 
 from .engine import Access
 
 
 class PermissionGuard(Guard):
-    def __init__(self, identity, *, comment: str | None = None):
-        self.access = Access.for_identity(identity)
-        self.comment = comment
+    """The guard of one caller. `comment` is the activity comment their writes carry (`explain`
+    rules ask for one); `own_user_row` opens the caller's own directus_users row, private
+    columns included, to a read or write of that row only (see apps.schema.user_columns.PRIVATE)."""
+
+    def __init__(self, identity, *, comment: str | None = None, own_user_row: bool = False):
+        self._access = Access.for_identity(identity, own_user_row=own_user_row)
+        self._comment = comment
+
+    def for_comment(self, comment: str | None) -> "PermissionGuard":
+        guard = copy.copy(self)  # the same caller and rules: an Access never changes once made
+        guard._comment = comment
+        return guard
 
     def statement_key(self) -> tuple:
         # Rules are per role; the user matters for $CURRENT_USER and reading one's own user row.
-        return ("access", self.access.role_id, self.access.is_admin, self.access.user_id)
+        access = self._access
+        return ("access", access.role_id, access.is_admin, access.user_id, access.own_user_row)
 
     def restricted_caller(self):
-        return None if self.access.is_admin else self.access
+        return None if self._access.is_admin else self._access
 
     def can_read(self, collection) -> bool:
-        return self.access.can_read(collection)
+        return self._access.can_read(collection)
 
     def readable_fields(self, collection):
-        return self.access.readable_fields(collection)
+        return self._access.readable_fields(collection)
 
     def filterable_fields(self, collection):
-        return self.access.filterable_fields(collection)
+        return self._access.filterable_fields(collection)
 
     def read_filter(self, collection):
-        return self.access.read_filter(collection)
+        return self._access.read_filter(collection)
 
     def check_read(self, collection):
-        self.access.check_read(collection)
+        self._access.check_read(collection)
 
     def check_create(self, collection, payload):
-        self.access.check_create(collection, payload, comment=self.comment)
+        self._access.check_create(collection, payload, comment=self._comment)
 
     def check_update(self, collection, current, payload, *, soft_delete):
-        self.access.check_update(collection, current, payload, soft_delete=soft_delete, comment=self.comment)
+        self._access.check_update(collection, current, payload, soft_delete=soft_delete, comment=self._comment)
 
     def check_delete(self, collection, current):
-        self.access.check_delete(collection, current, comment=self.comment)
+        self._access.check_delete(collection, current, comment=self._comment)
+
+    def check_comment(self, collection, item, action):
+        self._access.check_comment(collection, item, action)

@@ -2,9 +2,7 @@
 caller's own rows (`/permissions/me`, `/permissions/me/:collection`)."""
 
 from apps.core import errors
-from apps.items import listing
-from apps.items.guard import Guard
-from apps.items.system import SystemCollectionView
+from apps.items.system import SystemCollectionView, SystemDetailView, SystemListView
 
 from . import services
 
@@ -13,24 +11,11 @@ class PermissionsBaseView(SystemCollectionView):
     collection_name = services.COLLECTION
 
 
-class PermissionsView(PermissionsBaseView):
-    def get(self, request):
-        return self.list_response(self.collection())
-
-    def post(self, request):
-        return self.create_response(self.collection(), batch=True)
-
-    def patch(self, request):
-        return self.batch_update_response(self.collection())
+class PermissionsView(PermissionsBaseView, SystemListView):
+    pass
 
 
-class PermissionView(PermissionsBaseView):
-    def get(self, request, ids: str):
-        return self.ids_response(self.collection(), ids)
-
-    def patch(self, request, ids: str):
-        return self.update_response(self.collection(), ids)
-
+class PermissionView(PermissionsBaseView, SystemDetailView):
     def delete(self, request, ids: str):
         if "," in ids:
             raise errors.ItemNotFound(f'Item with id "{ids}" not found')  # a single id only
@@ -43,8 +28,8 @@ class MyPermissionsView(PermissionsBaseView):
     def _items(self, rows) -> list[dict]:
         if not rows:
             return []
-        reader = self.reader(Guard())
-        return listing.read_ids(reader, self.collection(), [row.pk for row in rows], self.query)
+        keys = [row.pk for row in rows]
+        return self.service().as_server().read(self.collection(), keys, self.query).data or []
 
     def get(self, request, collection: str | None = None):
         rows = services.own_rows(request.user, collection)

@@ -4,7 +4,7 @@ Why these views are ours rather than django-scim2's `UsersView`/`GroupsView`: th
 authenticate through Django's `request.user` and a middleware of their own, search with raw SQL
 built for one fixed `db_table`, write with `obj.save()` inside `transaction.atomic()` on the
 default database, and answer 400 where Directus answers 422. Here the users and roles live in
-the current project's database, are written through the item writer (the users'/roles' rules,
+the current project's database, are written through the item service (the users'/roles' rules,
 permission rows, activity and revisions, one transaction on the project database), and callers
 authenticate with Directus tokens. What is reused: django-scim2's adapters (`SCIMMixin`, for
 PatchOp paths) and exceptions, and scim2-filter-parser for filters (apps.scim.filters).
@@ -19,20 +19,18 @@ private columns (apps.permissions.engine), in resources, filters and group membe
 import json
 import logging
 from collections.abc import Callable
+from functools import cached_property
 
-from django.db import transaction
 from django.http import HttpResponse
 from django_scim import exceptions as scim_errors
 from django_scim.constants import SchemaURI
 from rest_framework.views import set_rollback
 
-from apps.activity.services import Actor
 from apps.core import errors
 from apps.core.handlers import to_directus_error
 from apps.core.parsers import JSONParser
 from apps.core.views import DirectusView
-from apps.items.services import ItemWriter
-from apps.permissions.guard import PermissionGuard
+from apps.items.operations import ItemService
 from apps.projects.context import require_project
 from apps.roles.models import Role
 from apps.schema.cache import project_schema
@@ -102,16 +100,10 @@ class ScimView(DirectusView):
         root = str(directus_settings.PUBLIC_URL or "").rstrip("/") or self.request.build_absolute_uri("/").rstrip("/")
         return f"{root}/{require_project().key}/scim/v2"
 
-    def guard(self) -> PermissionGuard:
-        if not hasattr(self, "_guard"):
-            self._guard = PermissionGuard(self.request.user)
-        return self._guard
-
-    def writer(self) -> ItemWriter:
-        return ItemWriter(project_schema(), Actor.from_request(self.request, query=self.query), self.guard())
-
-    def atomic(self):
-        return transaction.atomic(using=project_schema().alias)
+    @cached_property
+    def items(self) -> ItemService:
+        """The item service of this request's caller: every read and write goes through it."""
+        return ItemService.for_request(self.request, self.query)
 
     def readable_columns(self, collection: str) -> Callable[[str], bool]:
         """Whether the caller may read a column of `collection`: not on their role's read
@@ -119,22 +111,13 @@ class ScimView(DirectusView):
         if not hasattr(self, "_readable_columns"):
             self._readable_columns = {}
         if collection not in self._readable_columns:
-            columns = self.guard().readable_fields(self.info(collection))
+            columns = self.items.guard.readable_fields(self.info(collection))
             self._readable_columns[collection] = (lambda column: True) if columns is None else columns.__contains__
         return self._readable_columns[collection]
 
     def readable(self, model, collection: str):
         """The rows of `collection` the caller may read (401/403 when none at all)."""
-        info = self.info(collection)
-        guard = self.guard()
-        guard.check_read(info)
-        queryset = model.objects.all()
-        restriction = guard.read_filter(info)
-        if restriction is False:
-            return queryset.none()
-        if restriction is not None:
-            queryset = queryset.filter(restriction)
-        return queryset
+        return self.items.readable_rows(self.info(collection), model.objects.all())
 
     def body(self) -> dict:
         data = self.request.data
@@ -153,8 +136,8 @@ class ScimView(DirectusView):
         return obj
 
     def written(self, pk):
-        """The row just written, if the caller may read it."""
-        if not self.guard().can_read(self.info()):
+        """The row just written, if the caller may read it (read in the writing transaction)."""
+        if not self.items.guard.can_read(self.info()):
             return None
         return self.readable(self.model, self.collection_name).filter(pk=pk).first()
 
@@ -204,16 +187,17 @@ class ScimView(DirectusView):
         adapter = self.adapter(None)
         adapter.from_dict(body, creating=True)
         self.check_create(adapter.changes)
-        with self.atomic():
-            pk = self.writer().create(self.info(), adapter.changes)
-        return self.resource_response(self.written(pk), status=201)
+        with self.items.atomic():
+            (pk,) = self.items.create(self.info(), [adapter.changes]).keys
+            written = self.written(pk)
+        return self.resource_response(written, status=201)
 
     def check_create(self, changes: dict) -> None:
         pass
 
     def replace(self, scim_id: str, *, patch: bool):
         body = self.body()
-        with self.atomic():
+        with self.items.atomic():
             obj = self.get_object(scim_id)
             adapter = self.adapter(obj)
             operations = body.get("Operations")
@@ -222,8 +206,9 @@ class ScimView(DirectusView):
             else:
                 adapter.from_dict(body)
             if adapter.changes:
-                self.writer().update(self.info(), obj.pk, adapter.changes)
-        return self.resource_response(self.written(obj.pk))
+                self.items.update(self.info(), [obj.pk], adapter.changes)
+            written = self.written(obj.pk)
+        return self.resource_response(written)
 
 
 def _positive(name: str, raw, *, minimum: int = 1) -> int | None:
@@ -295,7 +280,7 @@ class GroupsBase(ScimView):
 
     def readable_users(self):
         """The users the caller may read, or None when they may not read users at all."""
-        if not self.guard().can_read(self.info("directus_users")):
+        if not self.items.guard.can_read(self.info("directus_users")):
             return None
         return self.readable(User, "directus_users")
 
@@ -343,9 +328,9 @@ class GroupsView(ResourcesRoutes, GroupsBase):
 
 class GroupView(ResourceRoutes, GroupsBase):
     def delete(self, request, scim_id: str):
-        with self.atomic():
+        with self.items.atomic():
             obj = self.get_object(scim_id)
-            self.writer().delete(self.info(), obj.pk)
+            self.items.delete(self.info(), [obj.pk])
         return scim_response(None, status=204)
 
 

@@ -7,9 +7,9 @@ import re
 from django.db import IntegrityError, transaction
 
 from apps.core import errors
+from apps.items.keys import check_batch
 from apps.projects.context import require_project
 from apps.schema.models import Field
-from directus.conf import directus_settings
 
 from .models import Setting
 
@@ -119,13 +119,6 @@ def _check_payload(item, *, creating: bool) -> dict:
     return item
 
 
-def _check_batch_size(items: list) -> None:
-    if not items:
-        raise errors.InvalidPayload()
-    if len(items) > directus_settings.MAX_BATCH_ITEMS:
-        raise errors.InvalidRequest(f"A batch holds at most {directus_settings.MAX_BATCH_ITEMS} items")
-
-
 def _save(instance: Setting) -> None:
     """Insert or update one row; a duplicate key answers 409 code 204."""
     clash = Setting.objects.filter(key=instance.key)
@@ -143,7 +136,7 @@ def _save(instance: Setting) -> None:
 def create_settings(items: list[dict], *, transform: bool) -> list[Setting]:
     """Insert the rows, all or none. `transform` applies the write transform of each key's type
     (a single posted object); batches are stored as given."""
-    _check_batch_size(items)
+    check_batch(items)
     items = [_check_payload(item, creating=True) for item in items]
     types = field_types() if transform else {}
     created = []
@@ -163,7 +156,7 @@ def create_settings(items: list[dict], *, transform: bool) -> list[Setting]:
 
 def update_settings(changes: list[tuple[int, dict]], *, transform: bool) -> list[Setting]:
     """Apply `(id, payload)` changes, all or none; unknown ids → 404 code 203."""
-    _check_batch_size(changes)
+    check_batch(changes)
     changes = [(pk, _check_payload(payload, creating=False)) for pk, payload in changes]
     types = field_types() if transform else {}
     updated = []

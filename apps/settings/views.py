@@ -3,37 +3,32 @@
 List reads are typed by each key's `directus_fields` type; reads by id return the stored text.
 Writes run in one transaction per request (a batch is all-or-nothing, deviation 2).
 
-The list goes through the item engine (query language and permission rows), then each `value`
-is typed by its key.
+The settings service (services.py) writes the rows: the item writer refuses them, since their
+values are typed by key rather than by column. Everything else goes through the item service,
+as for any collection: the list (query language and permission rows), reads by id, the read-back
+of what was written (`fields`, `meta`), and the batch rules.
 """
 
+from django.db.models import Q
 from django.http import QueryDict
 
 from apps.core import errors
-from apps.core.expand import RowShaper, build_meta
-from apps.core.query.fields import FieldsTree, parse_fields
-from apps.core.serialization import row_to_dict
-from apps.core.views import DirectusView
+from apps.items import listing
+from apps.items.keys import changes_by_key, split_ids
+from apps.items.operations import Items, ItemService
 from apps.items.system import SystemCollectionView
 
 from . import services
 from .models import Setting
 
 COLLECTION = services.COLLECTION
-COLUMNS = ("id", "key", "value")
+FILES = "directus_files"
 
 
-class SettingsBaseView(DirectusView):
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        self.shaper = RowShaper(request)
+class SettingsBaseView(SystemCollectionView):
+    collection_name = COLLECTION
 
-    def fields_tree(self, collection: str = COLLECTION) -> FieldsTree:
-        tree = parse_fields(self.query.get("fields"))
-        self.shaper.validate(collection, tree)
-        return tree
-
-    def body(self):
+    def payload(self):
         """The parsed body: an object or an array; anything else is 400 code 13."""
         data = self.request.data
         if isinstance(data, QueryDict):
@@ -42,91 +37,90 @@ class SettingsBaseView(DirectusView):
             raise errors.InvalidPayload()
         return data
 
-    def rows_out(self, rows: list[Setting], tree: FieldsTree) -> list[dict]:
-        return self.shaper.shape(COLLECTION, [row_to_dict(row) for row in rows], tree)
+    def rows_response(self, items: ItemService, rows: list[Setting], *, single: bool):
+        return self.respond_items(self.read_rows(items, rows, single=single))
 
-    def meta(self, *, single: bool, result_count: int | None = None):
-        return build_meta(
-            self.query.get("meta"),
-            collection=COLLECTION,
-            single=single,
-            result_count=result_count,
-            total_count=lambda: Setting.objects.count(),
-        )
+    def read_rows(self, items: ItemService, rows: list[Setting], *, single: bool) -> Items:
+        """Settings rows (written, or picked by id) as the item service reads them."""
+        info = self.collection()
+        found = items.read(info, [row.pk for row in rows], self.query, many=not single) if rows else Items(None)
+        if not single:
+            # Several rows count as a list does (`result_count`, `total_count`), over every
+            # setting the caller may read.
+            found.data = found.data or []
+            found.meta = listing.list_meta(items.counted(info, found.data), self.query)
+        return found
 
-    def respond_rows(self, rows: list[Setting], tree: FieldsTree, *, single: bool):
-        data = self.rows_out(rows, tree)
-        if single:
-            return self.respond(data[0], meta=self.meta(single=True))
-        return self.respond(data, meta=self.meta(single=False, result_count=len(data)))
+    def file_object(self, items: ItemService, file_id) -> dict | None:
+        """The file a `file` setting names, as the caller may read it; None when there is none."""
+        files = items.schema.collection(FILES)
+        try:
+            keys = split_ids(files, str(file_id))
+        except errors.ItemNotFound:
+            return None
+        if len(keys) != 1 or not items.guard.can_read(files):
+            return None
+        return items.read(files, keys, {"fields": "*"}, many=False).data
 
-    def batch_update(self, items: list):
-        changes = []
-        for item in items:
-            if not isinstance(item, dict):
-                raise errors.InvalidPayload()
-            if item.get("id") in (None, ""):
-                raise errors.UnprocessableEntity("Payload must include the primary key")
-            payload = {name: value for name, value in item.items() if name != "id"}
-            changes.append((services.parse_id(item["id"]), payload))
-        tree = self.fields_tree()
-        rows = services.update_settings(changes, transform=False)
-        return self.respond_rows(rows, tree, single=False)
+    def batch_update(self, body: list):
+        if not all(isinstance(item, dict) for item in body):
+            raise errors.InvalidPayload()
+        changes = changes_by_key(self.collection(), body, key_of=services.parse_id)
+        items = self.service()
+        with items.atomic():
+            rows = services.update_settings(changes, transform=False)
+            return self.rows_response(items, rows, single=False)
 
 
-class SettingsView(SettingsBaseView, SystemCollectionView):
+class SettingsView(SettingsBaseView):
     """GET (typed list, through the item engine), POST (object or array), PATCH (array, each with `id`)."""
 
-    collection_name = COLLECTION
-
     def get(self, request):
-        response = self.list_response(self.collection())
-        data = response.data.get("data") if isinstance(response.data, dict) else None
-        items = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
-        if any("value" in item and "key" in item for item in items):
+        items = self.service()
+        found = items.read_list(self.collection(), self.query)
+        rows = found.data if isinstance(found.data, list) else [found.data]
+        if any("value" in row and "key" in row for row in rows):
             types = services.field_types()
-            for item in items:
-                if "value" in item and "key" in item:
-                    item["value"] = services.read_value(types.get(item["key"]), item["value"], self.shaper.file_object)
-        return response
+            for row in rows:
+                if "value" in row and "key" in row:
+                    kind = types.get(row["key"])
+                    row["value"] = services.read_value(kind, row["value"], lambda pk: self.file_object(items, pk))
+        return self.respond_items(found)
 
     def post(self, request):
         services.check_access(request.user, "create")
-        body = self.body()
-        tree = self.fields_tree()
-        if isinstance(body, list):
-            rows = services.create_settings(body, transform=False)
-            return self.respond_rows(rows, tree, single=False)
-        (row,) = services.create_settings([body], transform=True)
-        item = self.rows_out([row], tree)[0]
-        if "value" in item:
-            item["value"] = body.get("value")  # Directus echoes the posted value
-        return self.respond(item, meta=self.meta(single=True))
+        body = self.payload()
+        items = self.service()
+        with items.atomic():
+            if isinstance(body, list):
+                rows = services.create_settings(body, transform=False)
+                return self.rows_response(items, rows, single=False)
+            (row,) = services.create_settings([body], transform=True)
+            created = self.read_rows(items, [row], single=True)
+        if created.data is not None and "value" in created.data:
+            created.data["value"] = body.get("value")  # Directus echoes the posted value
+        return self.respond_items(created)
 
     def patch(self, request):
         services.check_access(request.user, "update")
-        body = self.body()
+        body = self.payload()
         if not isinstance(body, list):
             raise errors.InvalidPayload("Invalid or Empty Payload: expected an array of settings, each with its id")
         return self.batch_update(body)
 
 
 class SettingsFieldsView(SettingsBaseView):
-    """GET: the directus_fields rows of directus_settings (the settings form)."""
+    """GET: the directus_fields rows of directus_settings (the settings form), in form order."""
 
     def get(self, request):
         services.check_access(request.user, "read")
-        tree = self.fields_tree("directus_fields")
-        rows = [row_to_dict(row) for row in services.setting_fields()]
-        data = self.shaper.shape("directus_fields", rows, tree)
-        meta = build_meta(
-            self.query.get("meta"),
-            collection="directus_fields",
-            single=False,
-            result_count=len(data),
-            total_count=len(data),
-        )
-        return self.respond(data, meta=meta)
+        # The route's own check above decides who reads the form.
+        server = self.service().as_server()
+        info = server.schema.collection("directus_fields")
+        keys = [row.pk for row in services.setting_fields()]
+        data = (server.read(info, keys, self.query).data if keys else None) or []
+        form = server.counted(info, data, scope=Q(collection=COLLECTION))
+        return self.respond(data, meta=listing.list_meta(form, self.query))
 
 
 class SettingDetailView(SettingsBaseView):
@@ -134,32 +128,33 @@ class SettingDetailView(SettingsBaseView):
 
     def get(self, request, ids: str):
         services.check_access(request.user, "read")
-        tree = self.fields_tree()
         pks = services.parse_ids(ids)
         found = {row.pk: row for row in Setting.objects.filter(pk__in=pks)}
+        items = self.service()
         if "," not in ids:
             if pks[0] not in found:
                 raise errors.ItemNotFound(f'Item with id "{pks[0]}" not found')
-            return self.respond_rows([found[pks[0]]], tree, single=True)
-        return self.respond_rows([found[pk] for pk in pks if pk in found], tree, single=False)
+            return self.rows_response(items, [found[pks[0]]], single=True)
+        return self.rows_response(items, [found[pk] for pk in pks if pk in found], single=False)
 
     def patch(self, request, ids: str):
         services.check_access(request.user, "update")
-        body = self.body()
+        body = self.payload()
         if isinstance(body, list):
             return self.batch_update(body)
         pks = services.parse_ids(ids)
-        tree = self.fields_tree()
-        if "," in ids:
-            rows = services.update_settings([(pk, dict(body)) for pk in pks], transform=False)
-            return self.respond_rows(rows, tree, single=False)
-        (row,) = services.update_settings([(pks[0], body)], transform=True)
-        item = self.rows_out([row], tree)[0]
-        if "value" in item and "value" in body:
-            item["value"] = body["value"]  # Directus echoes the posted value ...
+        items = self.service()
+        with items.atomic():
+            if "," in ids:
+                rows = services.update_settings([(pk, dict(body)) for pk in pks], transform=False)
+                return self.rows_response(items, rows, single=False)
+            (row,) = services.update_settings([(pks[0], body)], transform=True)
+            updated = self.read_rows(items, [row], single=True)
+        if updated.data is not None and "value" in updated.data and "value" in body:
+            updated.data["value"] = body["value"]  # Directus echoes the posted value ...
             if services.field_types().get(row.key) == "file" and row.value not in (None, ""):
-                item["value"] = self.shaper.file_object(row.value) or body["value"]  # ... or the file
-        return self.respond(item, meta=self.meta(single=True))
+                updated.data["value"] = self.file_object(items, row.value) or body["value"]  # ... or the file
+        return self.respond_items(updated)
 
     def delete(self, request, ids: str):
         services.check_access(request.user, "delete")

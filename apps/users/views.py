@@ -3,17 +3,12 @@ page tracking, 2FA activation and revisions. `:id` may be `me` (the caller) wher
 accepted. The rules every write of a user follows live in `services.UserWriteHooks`; the per-row
 read rule in `services.hide_private_fields`."""
 
-from django.db import transaction
 from django.utils import timezone
 
-from apps.activity.services import Actor
 from apps.core import errors
-from apps.items import listing
-from apps.items.guard import Guard
-from apps.items.services import ItemWriter
-from apps.items.system import SystemCollectionView
+from apps.items.operations import ItemService
+from apps.items.system import SystemCollectionView, SystemListView
 from apps.projects.context import require_project
-from apps.schema.cache import project_schema
 from apps.schema.project_settings import load_settings
 
 from . import services
@@ -24,39 +19,21 @@ LAST_PAGE_MAX = 192
 
 class UsersBaseView(SystemCollectionView):
     collection_name = services.COLLECTION
-    # True while the request reads only the caller's own row: the private columns are readable
-    # then (apps.schema.user_columns.PRIVATE); lists never open them to non-admins.
+    # True while the request reads or writes only the caller's own row: the private columns are
+    # readable then (apps.schema.user_columns.PRIVATE); lists never open them to non-admins.
     own_row = False
 
-    def guard(self):
-        guard = super().guard()
-        if self.own_row and getattr(guard, "access", None) is not None:
-            guard.access.own_user_row = True
-        return guard
+    def service(self) -> ItemService:
+        return ItemService.for_request(self.request, self.query, own_user_row=self.own_row)
 
     def only_own_row(self, ids: str) -> str:
         identity = self.request.user
         self.own_row = not identity.is_public and ids == str(identity.user_id)
         return ids
 
-    def atomic(self):
-        return transaction.atomic(using=project_schema().alias)
 
-    def internal_writer(self) -> ItemWriter:
-        """A writer that skips the permission rows (the route made its own checks), still with
-        validation, the users' rules, activity and revisions."""
-        return ItemWriter(project_schema(), Actor.from_request(self.request, query=self.query), Guard())
-
-
-class UsersView(UsersBaseView):
-    def get(self, request):
-        return self.list_response(self.collection())
-
-    def post(self, request):
-        return self.create_response(self.collection(), batch=True)
-
-    def patch(self, request):
-        return self.batch_update_response(self.collection())
+class UsersView(UsersBaseView, SystemListView):
+    pass
 
 
 class UserView(UsersBaseView):
@@ -83,12 +60,11 @@ class InviteView(UsersBaseView):
         settings = load_settings()
         build_link = services.invitation_link_builder(project, settings)
         info = self.collection()
-        guard = self.guard()
-        writer = self.writer(guard)
-        with self.atomic():
+        items = self.service()
+        with items.atomic():
             new = [email for email in emails if not User.objects.filter(email__iexact=email).exists()]
-            for email in new:
-                writer.create(info, {"email": email, "status": UserStatus.INVITED})
+            if new:
+                items.create(info, [{"email": email, "status": UserStatus.INVITED} for email in new])
             # Queued with the users: both are committed, or neither.
             for email in new:
                 link = build_link(services.invitation_token(project, email, identity.user_id))
@@ -97,8 +73,8 @@ class InviteView(UsersBaseView):
         for email in emails:
             matches = User.objects.filter(email__iexact=email).exclude(status=UserStatus.DELETED)
             ids += [pk for pk in matches.order_by("pk").values_list("pk", flat=True) if pk not in ids]
-        reader = self.reader(guard)
-        return self.respond(listing.read_ids(reader, info, ids, self.query) if ids else [])
+        invited = items.read(info, ids, self.query).data if ids else None
+        return self.respond(invited or [])
 
 
 class AcceptInviteView(UsersBaseView):
@@ -111,15 +87,17 @@ class AcceptInviteView(UsersBaseView):
     def _accept(self, token: str):
         email = services.invitation_email(require_project(), token)
         info = self.collection()
-        with self.atomic():
+        # The invited caller has no token yet: the route's checks are the token's.
+        server = self.service().as_server()
+        with server.atomic():
             invited = User.objects.select_for_update().filter(email__iexact=email, status=UserStatus.INVITED)
             user = invited.order_by("pk").first()
             if user is None:
                 raise errors.UserNotFound()
             # The user as it was before activation (users.md), read with no row restriction.
-            (before,) = listing.read_ids(self.reader(Guard()), info, [user.pk], self.query) or [None]
-            self.internal_writer().update(info, user.pk, {"status": UserStatus.ACTIVE})
-        return self.respond(before, meta=listing.item_meta(info, self.query, many=False))
+            before = server.read(info, [user.pk], self.query, many=False)
+            server.update(info, [user.pk], {"status": UserStatus.ACTIVE})
+        return self.respond_items(before)
 
 
 class TrackingPageView(UsersBaseView):
@@ -161,17 +139,17 @@ class ActivateTwoFactorView(UsersBaseView):
             raise errors.WriteFieldDenied("Writing 2fa_secret of other users is denied")
         info = self.collection()
         self.only_own_row(str(user_id))
-        guard = self.guard()
-        writer = self.internal_writer()
-        with self.atomic():
-            current = writer._current(info, writer._model(info), user_id)
+        items = self.service()
+        with items.atomic():
+            current = items.current(info, user_id)
             if current is None:
                 raise errors.ItemNotFound(f'Item with id "{ids}" not found')
             secret = services.verify_new_otp(require_project(), user_id, body.get("2fa_secret"), body.get("otp"))
-            # The normal update rules for the row (the secret itself is this route's business).
-            guard.check_update(info, current, {}, soft_delete=False)
-            writer.update(info, user_id, {"2fa_secret": secret})
-        return self.read_back(info, [user_id], guard, many=False)
+            # The normal update rules for the row; the secret itself is this route's business,
+            # which the server writes past the rule that no caller writes a 2FA secret.
+            items.guard.check_update(info, current, {}, soft_delete=False)
+            items.as_server().update(info, [user_id], {"2fa_secret": secret})
+            return self.respond_items(items.read(info, [user_id], self.query, many=False))
 
 
 class UserRevisionsView(UsersBaseView):

@@ -2,7 +2,7 @@
 relations, through the same item engine."""
 
 from apps.files.models import File
-from apps.graphql import resolvers
+from apps.items import querying
 from apps.schema import services
 from tests.api.items.conftest import ID, admin_identity
 from tests.api.users.factories import make_file
@@ -158,7 +158,7 @@ def test_unexpected_errors_leave_no_details(blog, gql, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError('SELECT "password" FROM "directus_users"')
 
-    monkeypatch.setattr(resolvers.querying, "apply_sort", broken)
+    monkeypatch.setattr(querying, "apply_sort", broken)
     response = gql("{ articles { data { id } } }")
     assert error_of(response, 200, 0) == {
         "message": "Internal Server Error",

@@ -12,8 +12,8 @@ import pytest
 
 from apps.core import errors
 from apps.graphql.types import JSON, DateTime, filter_input_scalar, key_input, output_scalar
+from apps.items.keys import split_ids
 from apps.items.values import to_column
-from apps.items.views import split_ids
 from apps.schema.datatypes import (
     DATATYPES,
     INTEGER_DATATYPES,
