@@ -9,6 +9,7 @@ from apps.auth import tokens
 from apps.auth.models import UserSession
 from apps.users.models import User, UserStatus
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, sent_mail
+from tests.helpers import error_of
 
 from .conftest import bearer, login, make_user, set_setting
 
@@ -32,10 +33,6 @@ def reset(api, url, token, password=NEW_PASSWORD):
 
 def mailed_token() -> str:
     return re.search(r"token=([\w.-]+)", sent_mail()[-1].body).group(1)
-
-
-def error_of(response) -> tuple[int, int]:
-    return response.status_code, response.json()["error"]["code"]
 
 
 def test_request_mails_a_link_built_from_app_url(api, url, project, app_url):

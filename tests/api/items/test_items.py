@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from apps.activity.models import Activity
 from apps.revisions.models import Revision
 from apps.schema.cache import project_schema
+from tests.helpers import error_of
 
 
 def post(api, url, path, body):
@@ -120,10 +121,6 @@ def test_bad_input(blog, schema_admin_api, schema_url):
     assert api.get(url("items/articles/999")).json()["error"]["code"] == 203
     assert api.patch(url("items/articles/999"), {"title": "x"}, format="json").json()["error"]["code"] == 203
     assert rows("articles") == []
-
-
-def error_of(response) -> tuple[int, int]:
-    return response.status_code, response.json()["error"]["code"]
 
 
 def test_the_public_role_reads_and_writes_nothing(blog, schema_admin_api, schema_url):
@@ -268,7 +265,7 @@ def test_lists_take_the_query_language(blog, schema_admin_api, schema_url):
 
 def test_lang_keeps_the_translations_asked_for(blog, schema_admin_api, schema_url):
     from apps.schema import services
-    from tests.api.items.conftest import ID, admin_identity
+    from tests.blog import ID, admin_identity
 
     admin = admin_identity()
     services.add_field("articles", {"field": "translations", "type": "translation"}, admin)

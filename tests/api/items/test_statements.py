@@ -11,8 +11,8 @@ from apps.roles.models import Role
 from apps.schema import services
 from apps.schema.cache import project_schema
 from apps.users.models import User
-from tests.api.items.conftest import admin_identity
 from tests.api.users.factories import client_with_token, grant, make_editor, make_user
+from tests.blog import admin_identity
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import datetime
 from apps.roles.models import ADMIN_ROLE_ID
 from apps.users.models import User
 from tests.conftest import ADMIN_EMAIL, ADMIN_TOKEN
+from tests.helpers import assert_error
 
 from .factories import EDITOR_EMAIL, EDITOR_TOKEN, make_file
 
@@ -32,14 +33,8 @@ USER_KEYS = [
 ]
 
 
-def error_of(response, status, code):
-    assert response.status_code == status, response.content
-    assert response.json()["error"]["code"] == code
-    return response.json()["error"]["message"]
-
-
 def test_public_caller_is_401_code_3(api, url):
-    error_of(api.get(url("users/me")), 401, 3)
+    assert_error(api.get(url("users/me")), 401, 3)
 
 
 def test_admin_gets_own_row_without_password(admin_api, url):
@@ -160,7 +155,7 @@ def test_nested_wildcard_expands_the_avatar_uploader(admin_api, url, schema):
 
 
 def test_unknown_field_is_422_code_202(admin_api, url):
-    message = error_of(admin_api.get(url("users/me"), {"fields": "id,nope"}), 422, 202)
+    message = assert_error(admin_api.get(url("users/me"), {"fields": "id,nope"}), 422, 202)
     assert message == 'Invalid field "nope" in "directus_users"'
 
 
@@ -172,13 +167,13 @@ def test_unknown_nested_field_is_left_out(admin_api, url, schema):
 
 
 def test_public_check_comes_before_field_validation(api, url):
-    error_of(api.get(url("users/me"), {"fields": "nope"}), 401, 3)
+    assert_error(api.get(url("users/me"), {"fields": "nope"}), 401, 3)
 
 
 def test_fields_deeper_than_the_limit_are_422(admin_api, url):
     fields = ".".join(["role"] * 12)
     # The item engine's query language answers code 4 (parameter validation, errors.md).
-    error_of(admin_api.get(url("users/me"), {"fields": fields}), 422, 4)
+    assert_error(admin_api.get(url("users/me"), {"fields": fields}), 422, 4)
 
 
 def test_meta_of_a_single_item(admin_api, url):
