@@ -129,7 +129,7 @@ def test_reset_sets_the_password_once(api, url, project, app_url):
 
     assert response.status_code == 204 and response.content == b""
     assert login(api, url, ADMIN_EMAIL, NEW_PASSWORD).status_code == 200
-    assert login(api, url, ADMIN_EMAIL, ADMIN_PASSWORD).json()["error"]["code"] == 100
+    assert error_of(login(api, url, ADMIN_EMAIL, ADMIN_PASSWORD)) == (404, 100)
     assert User.objects.get(pk=1).password_reset_token is None
     # The sessions of the old password are over.
     assert error_of(api.post(url("auth/logout/1/999999"), **bearer(token_before))) == (401, 101)

@@ -252,7 +252,7 @@ def test_reads_go_through_the_item_engine(admin_api, url, project, local_storage
     assert listed.json()["data"] == [{"id": cat["id"], "folder": {"name": "Pets"}, "data": cat["data"]}]
     one = admin_api.get(url(f"files/{cat['id']}"), {"fields": "id,title", "filter[id][eq]": 0})
     assert one.json()["data"] == {"id": cat["id"], "title": "Cat"}  # only fields/meta are forwarded
-    assert admin_api.get(url("files/999999")).json()["error"]["code"] == 203
+    assert error_of(admin_api.get(url("files/999999"))) == (404, 203)
     revisions = admin_api.get(url(f"files/{cat['id']}/revisions")).json()["data"]
     assert len(revisions) == 1 and revisions[0]["collection"] == "directus_files"
 

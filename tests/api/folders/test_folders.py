@@ -42,7 +42,7 @@ def test_folder_validation(admin_api, url, project):
     admin_api.post(url("folders"), {"name": "Sub", "parent_folder": folder["id"]}, format="json")
     duplicate = admin_api.post(url("folders"), {"name": "Sub", "parent_folder": folder["id"]}, format="json")
     assert error_of(duplicate) == (409, 204)
-    assert admin_api.get(url("folders/abc")).json()["error"]["code"] == 1  # numeric ids only
+    assert error_of(admin_api.get(url("folders/abc"))) == (404, 1)  # numeric ids only
     assert error_of(admin_api.patch(url("folders/999999"), {"name": "x"}, format="json")) == (404, 203)
     assert error_of(admin_api.delete(url("folders/999999"))) == (404, 203)
 

@@ -5,7 +5,7 @@ import datetime
 from apps.roles.models import ADMIN_ROLE_ID
 from apps.users.models import User
 from tests.conftest import ADMIN_EMAIL, ADMIN_TOKEN
-from tests.helpers import assert_error
+from tests.helpers import assert_error, error_of
 
 from .factories import EDITOR_EMAIL, EDITOR_TOKEN, make_file
 
@@ -70,8 +70,8 @@ def test_own_row_is_readable_without_any_permission_row(editor_api, editor, url)
     data = editor_api.get(url("users/me")).json()["data"]
     assert data["id"] == editor.pk and data["token"] == EDITOR_TOKEN
     assert editor_api.get(url(f"users/{editor.pk}"), {"fields": "id"}).json()["data"] == {"id": editor.pk}
-    assert editor_api.get(url("users")).json()["error"]["code"] == 300
-    assert editor_api.get(url("users/1")).json()["error"]["code"] == 203
+    assert error_of(editor_api.get(url("users"))) == (403, 300)
+    assert error_of(editor_api.get(url("users/1"))) == (404, 203)
 
 
 def test_named_fields(admin_api, url):
@@ -188,4 +188,4 @@ def test_invalid_token_is_refused(api, url):
 
 def test_reserved_first_segment_is_not_a_project(admin_api, project):
     assert admin_api.get("/server/users/me").status_code == 404
-    assert admin_api.get("/types/users/me").json()["error"]["code"] == 1
+    assert error_of(admin_api.get("/types/users/me")) == (404, 1)
