@@ -4,9 +4,10 @@ import json
 
 import pytest
 
+from apps.permissions.models import Permission
 from apps.settings.models import Setting
-from tests.api.users.factories import make_file, set_setting
-from tests.helpers import assert_error
+from tests.api.users.factories import grant, make_file, set_setting
+from tests.helpers import assert_error, error_of
 
 
 def setting_id(key: str) -> int:
@@ -60,6 +61,46 @@ def test_non_admin_may_not_delete(editor_api, url):
     pk = setting_id("project_name")
     assert_error(editor_api.delete(url(f"settings/{pk}")), 403, 303)
     assert Setting.objects.filter(pk=pk).exists()
+
+
+def settings_rows(role: int, **levels) -> None:
+    """Replace the role's row on directus_settings."""
+    Permission.objects.filter(role=role, collection="directus_settings").delete()
+    grant(role, "directus_settings", **levels)
+
+
+def test_other_roles_follow_their_permission_rows(editor_api, editor, url):
+    """As on every item route: no read row hides every setting (one read by id looks missing),
+    a read blacklist hides the field, write rows allow writes (write blacklist included), and a
+    write the caller may not read back answers 204."""
+    pk = setting_id("project_name")
+    settings_rows(editor.role)
+    assert_error(editor_api.get(url(f"settings/{pk}")), 404, 203)
+    assert_error(editor_api.get(url(f"settings/{pk},1")), 403, 300)
+    assert_error(editor_api.get(url("settings")), 403, 300)
+    assert_error(editor_api.get(url("settings/fields")), 403, 300)
+
+    settings_rows(editor.role, read="full", read_field_blacklist=["value"])
+    assert editor_api.get(url(f"settings/{pk}")).json()["data"] == {"id": pk, "key": "project_name"}
+    assert_error(editor_api.get(url(f"settings/{pk}"), {"fields": "value"}), 403, 304)
+
+    settings_rows(editor.role, create="full", update="full")
+    response = editor_api.patch(url(f"settings/{pk}"), {"value": "Renamed"}, format="json")
+    assert response.status_code == 204 and response.content == b""
+    assert stored("project_name") == "Renamed"
+    assert editor_api.post(url("settings"), {"key": "new_key", "value": "x"}, format="json").status_code == 204
+    assert stored("new_key") == "x"
+    assert_error(editor_api.delete(url(f"settings/{pk}")), 403, 303)
+
+    settings_rows(editor.role, create="full", update="full", write_field_blacklist=["key"])
+    assert_error(editor_api.patch(url(f"settings/{pk}"), {"key": "renamed"}, format="json"), 403, 305)
+    assert_error(editor_api.patch(url("settings"), [{"id": pk, "key": "renamed"}], format="json"), 403, 305)
+    assert_error(editor_api.post(url("settings"), {"key": "other_key"}, format="json"), 403, 305)
+    assert Setting.objects.filter(key="project_name").exists() and not Setting.objects.filter(key="other_key").exists()
+
+    settings_rows(editor.role, read="full", update="full", read_field_blacklist=["value"])
+    response = editor_api.patch(url(f"settings/{pk}"), {"value": "Again"}, format="json")
+    assert response.json()["data"] == {"id": pk, "key": "project_name"}
 
 
 # -- GET /settings ---------------------------------------------------------------------------
@@ -492,12 +533,11 @@ def test_wrong_method_is_405(admin_api, url):
 
 def test_reserved_first_segment_is_not_a_project(admin_api, project):
     response = admin_api.get("/server/settings")
-    assert response.status_code == 404
-    assert response.json()["error"]["code"] == 1
+    assert error_of(response) == (404, 1)
 
 
 def test_the_list_takes_the_query_language(admin_api, url):
     response = admin_api.get(url("settings"), {"filter[key][eq]": "default_limit"})
     assert response.json()["data"] == [{"id": response.json()["data"][0]["id"], "key": "default_limit", "value": 200}]
     response = admin_api.get(url("settings"), {"filter[nothing][eq]": "x"})
-    assert response.json()["error"]["code"] == 202
+    assert error_of(response) == (422, 202)
