@@ -3,8 +3,9 @@
 List reads are typed by each key's `directus_fields` type; reads by id return the stored text.
 Writes run in one transaction per request (a batch is all-or-nothing, deviation 2).
 
-The list goes through the item engine (query language and permission rows), then each `value`
-is typed by its key.
+The list and reads by id go through the item engine (query language and permission rows), then
+each listed `value` is typed by its key. Writes are allowed or refused by the same permission
+rows (settings have no owner: only `full` writes); the public role has no access at all.
 """
 
 from django.http import QueryDict
