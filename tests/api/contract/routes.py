@@ -28,9 +28,7 @@ from django.utils import timezone
 
 from apps.activity.models import Activity
 from apps.files.models import File
-from apps.permissions.engine import PRIVATE_USER_COLUMNS
 from apps.revisions.models import Revision
-from apps.revisions.services import SECRET_COLUMNS
 from apps.schema.cache import project_schema
 from apps.settings.models import Setting
 from apps.users.models import User
@@ -248,6 +246,13 @@ def setting(world: World, user: int) -> int:
 
 # -- the routes -------------------------------------------------------------------------------------
 
+# users.md and deviation 15: credentials, never kept in a revision (nor the password sent at all),
+# and the columns only admins and the user themself read.
+USER_SECRETS = frozenset({"password", "token", "2fa_secret", "password_reset_token"})
+USER_PRIVATE = frozenset(
+    {"token", "email_notifications", "last_access_on", "last_page", "2fa_secret", "password_reset_token"}
+)
+
 ROUTES = [
     Route(
         name="items",
@@ -273,9 +278,9 @@ ROUTES = [
         created={"email": "created@example.com"},
         update={"first_name": "Changed"},
         revisions="users/{key}/revisions",
-        private=PRIVATE_USER_COLUMNS - {"password"},
+        private=USER_PRIVATE,
         never=frozenset({"password"}),
-        secret=SECRET_COLUMNS["directus_users"],
+        secret=USER_SECRETS,
         answers={
             # A new user is nobody's own row: the owner-only caller does not read it back.
             ("owner", "create"): NO_CONTENT,
