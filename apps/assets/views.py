@@ -115,6 +115,7 @@ class AssetView(DirectusView):
         not_modified = self._not_modified(headers)
         if not_modified is not None:
             return not_modified
+
         def render() -> bytes:
             try:
                 with storage.local_copy(row.filename_disk) as source:
