@@ -232,3 +232,12 @@ def schema_admin_api(schema_project):
 @pytest.fixture
 def schema_url(schema_project):
     return url_builder(schema_project)
+
+
+@pytest.fixture
+def blog(schema_project):
+    """The blog schema (tests/blog.py) in the engine's schema project."""
+    from tests.blog import build_blog_schema
+
+    build_blog_schema()
+    return schema_project

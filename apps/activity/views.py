@@ -65,6 +65,8 @@ class CommentDetailView(SystemCollectionView):
         self.service().commented_item(target, split_ids(target, row.item)[0], action)
         # Only admins edit other people's comments (Directus 8 let the level decide alone).
         if row.action_by != self.request.user.user_id and not self.request.user.is_admin:
+            if action == "delete":
+                raise errors.CommentDeleteDenied(f'Deleting a comment from "{row.collection}" collection was denied')
             raise errors.CommentUpdateDenied(f'Updating a comment to "{row.collection}" collection was denied')
         return row
 

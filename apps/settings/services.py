@@ -19,21 +19,6 @@ COLLECTION = "directus_settings"
 WRITABLE = frozenset({"id", "key", "value"})
 
 
-def check_access(identity, action: str) -> None:
-    """May `identity` do `action` ("read", "create", "update", "delete") on directus_settings?
-
-    Stand-in until the permission engine lands (permissions.md): it encodes the default rows —
-    the public role has no access (401 code 3), other roles read `full` and write nothing,
-    admins do everything. Replace the body with the engine's check; callers stay the same."""
-    if identity is None or identity.is_public:
-        raise errors.Unauthorized()
-    if identity.is_admin or action == "read":
-        return
-    denied = {"create": errors.CreateDenied, "update": errors.UpdateDenied, "delete": errors.DeleteDenied}[action]
-    verb = {"create": "Creating item to", "update": "Updating item from", "delete": "Deleting item from"}[action]
-    raise denied(f'{verb} "{COLLECTION}" collection was denied')
-
-
 def field_types() -> dict[str, str]:
     """The Directus type of each settings key that has a directus_fields row."""
     rows = Field.objects.filter(collection=COLLECTION).values_list("field", "type")

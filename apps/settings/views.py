@@ -6,7 +6,8 @@ Writes run in one transaction per request (a batch is all-or-nothing, deviation 
 The settings service (services.py) writes the rows: the item writer refuses them, since their
 values are typed by key rather than by column. Everything else goes through the item service,
 as for any collection: the list (query language and permission rows), reads by id, the read-back
-of what was written (`fields`, `meta`), and the batch rules.
+of what was written (`fields`, `meta`), and the batch rules. Writes are allowed or refused by the
+same permission rows (settings have no owner: only `full` writes); the public role has no access.
 """
 
 from django.db.models import Q
@@ -27,6 +28,26 @@ FILES = "directus_files"
 
 class SettingsBaseView(SystemCollectionView):
     collection_name = COLLECTION
+
+    def check_access(self, action: str, payloads: list | None = None) -> None:
+        """May the caller do `action` ("read", "create", "update", "delete") on the settings,
+        with these payloads? The public role has no access at all (401 code 3, settings.md);
+        everyone else is asked of their role's permission rows, as on every item route."""
+        identity = self.request.user
+        if identity is None or identity.is_public:
+            raise errors.Unauthorized()
+        guard = self.service().guard
+        info = self.collection()
+        if action == "read":
+            guard.check_read(info)
+            return
+        for payload in [item for item in payloads or [{}] if isinstance(item, dict)] or [{}]:
+            if action == "create":
+                guard.check_create(info, payload)
+            elif action == "update":
+                guard.check_update(info, {}, payload, soft_delete=False)
+            else:
+                guard.check_delete(info, {})
 
     def payload(self):
         """The parsed body: an object or an array; anything else is 400 code 13."""
@@ -66,6 +87,7 @@ class SettingsBaseView(SystemCollectionView):
         if not all(isinstance(item, dict) for item in body):
             raise errors.InvalidPayload()
         changes = changes_by_key(self.collection(), body, key_of=services.parse_id)
+        self.check_access("update", [payload for _pk, payload in changes])
         items = self.service()
         with items.atomic():
             rows = services.update_settings(changes, transform=False)
@@ -88,8 +110,9 @@ class SettingsView(SettingsBaseView):
         return self.respond_items(found)
 
     def post(self, request):
-        services.check_access(request.user, "create")
+        self.check_access("create")
         body = self.payload()
+        self.check_access("create", body if isinstance(body, list) else [body])
         items = self.service()
         with items.atomic():
             if isinstance(body, list):
@@ -102,8 +125,10 @@ class SettingsView(SettingsBaseView):
         return self.respond_items(created)
 
     def patch(self, request):
-        services.check_access(request.user, "update")
+        self.check_access("update")
         body = self.payload()
+        if not isinstance(body, list):
+            self.check_access("update", [body])
         if not isinstance(body, list):
             raise errors.InvalidPayload("Invalid or Empty Payload: expected an array of settings, each with its id")
         return self.batch_update(body)
@@ -113,7 +138,7 @@ class SettingsFieldsView(SettingsBaseView):
     """GET: the directus_fields rows of directus_settings (the settings form), in form order."""
 
     def get(self, request):
-        services.check_access(request.user, "read")
+        self.check_access("read")
         # The route's own check above decides who reads the form.
         server = self.service().as_server()
         info = server.schema.collection("directus_fields")
@@ -127,19 +152,25 @@ class SettingDetailView(SettingsBaseView):
     """GET/PATCH/DELETE `/settings/:id`; CSV ids read, update or delete several rows."""
 
     def get(self, request, ids: str):
-        services.check_access(request.user, "read")
+        # Read through the item service: a row the caller may not read is not there (404).
+        if request.user is None or request.user.is_public:
+            raise errors.Unauthorized()
         pks = services.parse_ids(ids)
         found = {row.pk: row for row in Setting.objects.filter(pk__in=pks)}
         items = self.service()
         if "," not in ids:
-            if pks[0] not in found:
+            read = self.read_rows(items, [found[pks[0]]], single=True) if pks[0] in found else Items(None)
+            if read.data is None:  # missing, or not readable by the caller
                 raise errors.ItemNotFound(f'Item with id "{pks[0]}" not found')
-            return self.rows_response(items, [found[pks[0]]], single=True)
+            return self.respond_items(read)
+        self.check_access("read")
         return self.rows_response(items, [found[pk] for pk in pks if pk in found], single=False)
 
     def patch(self, request, ids: str):
-        services.check_access(request.user, "update")
+        self.check_access("update")
         body = self.payload()
+        if not isinstance(body, list):
+            self.check_access("update", [body])
         if isinstance(body, list):
             return self.batch_update(body)
         pks = services.parse_ids(ids)
@@ -157,6 +188,6 @@ class SettingDetailView(SettingsBaseView):
         return self.respond_items(updated)
 
     def delete(self, request, ids: str):
-        services.check_access(request.user, "delete")
+        self.check_access("delete")
         services.delete_settings(services.parse_ids(ids))
         return self.respond(None)

@@ -5,7 +5,7 @@ detail stays in the server log."""
 import pytest
 
 from apps.users.models import User
-from tests.api.test_wire import assert_error
+from tests.helpers import assert_error
 
 
 def test_json_nested_deeper_than_the_decoder_follows_is_400_code_13(admin_api, url, project):

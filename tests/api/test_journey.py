@@ -3,6 +3,7 @@
 from django.test import override_settings
 
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.helpers import error_of
 
 
 def test_a_client_signs_in_and_reads_its_world(api, url):
@@ -33,8 +34,7 @@ def test_a_client_signs_in_and_reads_its_world(api, url):
 def test_bodies_over_the_limit_are_refused_with_413(api, url):
     with override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1000):
         response = api.post(url("auth/authenticate"), {"email": ADMIN_EMAIL, "password": "x" * 5000}, format="json")
-    assert response.status_code == 413
-    assert response.json()["error"]["code"] == 13
+    assert error_of(response) == (413, 13)
 
 
 def test_a_token_of_one_project_is_refused_by_another(api, url, engine, django_db_blocker):
@@ -45,9 +45,9 @@ def test_a_token_of_one_project_is_refused_by_another(api, url, engine, django_d
     other = make_project(engine, "iso", admin_token="other-token")
     try:
         response = api.get(f"/{other.key}/users/me", HTTP_AUTHORIZATION=f"Bearer {token}")
-        assert (response.status_code, response.json()["error"]["code"]) == (401, 101)
+        assert error_of(response) == (401, 101)
         response = api.get(f"/{other.key}/users/me", HTTP_AUTHORIZATION="Bearer admin-static-token")
-        assert (response.status_code, response.json()["error"]["code"]) == (401, 101)
+        assert error_of(response) == (401, 101)
         assert api.get(f"/{other.key}/users/me", HTTP_AUTHORIZATION="Bearer other-token").status_code == 200
     finally:
         drop_project(other)

@@ -18,6 +18,7 @@ import pytest
 
 from tests.api.files.helpers import s3_endpoint  # noqa: F401
 from tests.engines import SERVER_URLS, database_url, unavailable_reason
+from tests.helpers import envelope_code
 from tests.live import STARTUP_SECONDS, TOKEN, Server, environment, manage
 
 REDIS_URL = os.environ.get("DIRECTUS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -173,15 +174,15 @@ def test_two_hosts_serve_one_project(s3_endpoint):  # noqa: F811 (the fixture im
             assert _json(_request(b, "GET", f"/{key}/users/me", token=jwt))[0] == 200
             assert _request(a, "POST", f"/{key}/auth/logout", body={}, token=jwt)[0] in (200, 204)
             status, body = _json(_request(b, "GET", f"/{key}/users/me", token=jwt))
-            assert (status, body["error"]["code"]) == (401, 101), body
+            assert (status, envelope_code(body)) == (401, 101), body
 
             # Failed logins count across hosts: 5 per (account, address), wherever they land.
             wrong = {"email": "admin@example.com", "password": "wrong"}
             for host in (a, b, a, b, a):
                 status, body = _json(_request(host, "POST", f"/{key}/auth/authenticate", body=wrong, token=None))
-                assert (status, body["error"]["code"]) == (404, 100), body
+                assert (status, envelope_code(body)) == (404, 100), body
             status, body = _json(_request(b, "POST", f"/{key}/auth/authenticate", body=credentials, token=None))
-            assert (status, body["error"]["code"]) == (429, 7), body
+            assert (status, envelope_code(body)) == (429, 7), body
         finally:
             for server in servers:
                 server.stop()

@@ -1,21 +1,15 @@
-"""Fixtures of the GraphQL tests: the blog schema of the item tests, GraphQL clients, and a
-non-admin role whose rows are removed afterwards (schema tests run without a transaction)."""
+"""Fixtures of the GraphQL tests: GraphQL clients, and a non-admin role whose rows are removed
+afterwards (schema tests run without a transaction). The blog schema is the shared `blog`
+fixture of tests/conftest.py."""
 
 import pytest
 
 from apps.permissions.models import Permission
 from apps.roles.models import Role
 from apps.users.models import User, UserStatus
-from tests.api.items.conftest import build_blog_schema
 from tests.api.users.factories import client_with_token
 
 EDITOR_TOKEN = "graphql-editor-token"
-
-
-@pytest.fixture
-def blog(schema_project):
-    build_blog_schema()
-    return schema_project
 
 
 @pytest.fixture
@@ -77,13 +71,3 @@ def data_of(response) -> dict:
     body = response.json()
     assert "errors" not in body, body
     return body["data"]
-
-
-def error_of(response, status: int = 200, code: int | None = None) -> dict:
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert body.get("errors"), body
-    error = body["errors"][0]
-    if code is not None:
-        assert error.get("extensions", {}).get("code") == code, body
-    return error

@@ -6,13 +6,14 @@ from graphql import get_introspection_query
 from graphql.language import Lexer, Source, TokenKind
 
 from apps.activity.models import Activity
-from tests.graphql.conftest import data_of, error_of
+from tests.graphql.conftest import data_of
+from tests.helpers import graphql_error
 
 pytestmark = pytest.mark.engines("sqlite")  # the limits are checked before any SQL runs
 
 
 def refused(response, words: str) -> str:
-    message = error_of(response, 400, 4)["message"]
+    message = graphql_error(response, 400, 4)["message"]
     assert words in message, message
     assert "data" not in response.json()
     return message

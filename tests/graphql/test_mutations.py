@@ -4,7 +4,8 @@ revisions and validation, one transaction per request."""
 from apps.activity.models import Activity
 from apps.revisions.models import Revision
 from apps.schema.cache import project_schema
-from tests.graphql.conftest import as_rest, data_of, error_of
+from tests.graphql.conftest import as_rest, data_of
+from tests.helpers import graphql_error
 
 ITEM = "{ id name email }"
 
@@ -118,7 +119,7 @@ def test_nested_writes_and_read_back(blog, gql):
 def test_a_failing_mutation_writes_nothing(blog, gql):
     before = Activity.objects.count()
     response = gql('mutation { create_authors_items(data: [{name: "One"}, {nope: "x"}]) { id } }')
-    error = error_of(response, 200, 12)
+    error = graphql_error(response, 200, 12)
     assert error["path"] == ["create_authors_items"] and response.json()["data"] is None
     assert rows("authors") == [] and Activity.objects.count() == before
 
@@ -126,12 +127,12 @@ def test_a_failing_mutation_writes_nothing(blog, gql):
     response = gql(
         'mutation { a: create_authors_item(data: {name: "Kept?"}) { id } b: create_articles_item(data: {}) { id } }'
     )
-    assert error_of(response, 200, 4)["path"] == ["b"] and response.json()["data"] is None
+    assert graphql_error(response, 200, 4)["path"] == ["b"] and response.json()["data"] is None
     assert rows("authors") == [] and rows("articles") == [] and Activity.objects.count() == before
 
-    error_of(gql('mutation { update_authors_item(id: 999, data: {name: "x"}) { id } }'), 200, 203)
-    error_of(gql('mutation { create_articles_item(data: {title: "x", rating: "many"}) { id } }'), 200, 4)
-    error_of(gql("mutation { create_authors_items(data: []) { id } }"), 200, 13)
+    graphql_error(gql('mutation { update_authors_item(id: 999, data: {name: "x"}) { id } }'), 200, 203)
+    graphql_error(gql('mutation { create_articles_item(data: {title: "x", rating: "many"}) { id } }'), 200, 4)
+    graphql_error(gql("mutation { create_authors_items(data: []) { id } }"), 200, 13)
 
     # activity_skip, and mutations are refused over GET.
     data_of(gql('mutation { create_tags_item(data: {name: "quiet"}, activity_skip: true) { id } }'))
@@ -142,5 +143,5 @@ def test_mutations_need_post(blog, schema_admin_api, schema_url):
     response = schema_admin_api.get(
         schema_url("gql"), {"query": 'mutation { create_tags_item(data: {name: "x"}) { id } }'}
     )
-    error_of(response, 405, 6)
+    graphql_error(response, 405, 6)
     assert rows("tags") == []

@@ -6,7 +6,8 @@ from rest_framework.test import APIClient
 from apps.roles.models import PUBLIC_ROLE_ID
 from apps.schema.cache import project_schema
 from tests.api.users.factories import client_with_token
-from tests.graphql.conftest import as_rest, data_of, error_of, grant
+from tests.graphql.conftest import as_rest, data_of, grant
+from tests.helpers import graphql_error
 
 INTROSPECT = """{
   query: __type(name: "Query") { fields { name } }
@@ -66,11 +67,11 @@ def test_a_role_sees_only_what_it_may_read(blog, gql, editor, editor_api, schema
         '{ articles(filter: {body_contains: "secret"}) { data { id } } }',
         '{ articles(filter: {author: {name_eq: "Ada"}}) { data { id } } }',
     ):
-        assert error_of(gql(query, client=editor_api), 400)["message"].startswith(("Cannot query", "Field "))
+        assert graphql_error(gql(query, client=editor_api), 400)["message"].startswith(("Cannot query", "Field "))
 
     # Writes are checked by the same guard: creating is denied, nothing is written.
     response = gql('mutation { create_articles_item(data: {title: "x"}) { id } }', client=editor_api)
-    assert error_of(response, 200, 301)["path"] == ["create_articles_item"]
+    assert graphql_error(response, 200, 301)["path"] == ["create_articles_item"]
     assert project_schema().model("articles").objects.count() == 4
 
 
@@ -85,6 +86,6 @@ def test_the_public_role_and_bad_tokens(blog, gql, schema_admin_api, schema_url)
     schema_admin_api.post(schema_url("items/tags"), {"name": "open"}, format="json")
     grant(PUBLIC_ROLE_ID, "tags", read="full")
     assert data_of(gql("{ tags { data { name } } }", client=public)) == {"tags": {"data": [{"name": "open"}]}}
-    assert error_of(gql("{ articles { data { id } } }", client=public), 400)["message"].startswith("Cannot query")
+    assert graphql_error(gql("{ articles { data { id } } }", client=public), 400)["message"].startswith("Cannot query")
     response = gql('mutation { create_tags_item(data: {name: "x"}) { id } }', client=public)
-    error_of(response, 200, 301)  # the public role's denied writes answer 301, as in REST
+    graphql_error(response, 200, 301)  # the public role's denied writes answer 301, as in REST

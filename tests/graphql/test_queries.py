@@ -4,9 +4,10 @@ relations, through the same item engine."""
 from apps.files.models import File
 from apps.items import querying
 from apps.schema import services
-from tests.api.items.conftest import ID, admin_identity
 from tests.api.users.factories import make_file
-from tests.graphql.conftest import as_rest, data_of, error_of
+from tests.blog import ID, admin_identity
+from tests.graphql.conftest import as_rest, data_of
+from tests.helpers import graphql_error
 
 ARTICLES = [
     {"title": "Alpha", "rating": 1, "status": "published", "comments": [{"text": "a1"}], "tags": [{"tag": 1}]},
@@ -110,22 +111,22 @@ def test_id_argument_system_collections_get_and_errors(blog, gql, schema_admin_a
 
     # Errors of the item engine keep their Directus code; other fields still answer.
     response = gql('{ articles(sort: "nope") { data { id } } tags { meta { total_count } } }')
-    error = error_of(response, 200, 202)
+    error = graphql_error(response, 200, 202)
     assert error["path"] == ["articles"] and error["message"] == 'Invalid field "nope" in "articles"'
     assert response.json()["data"] == {"articles": None, "tags": {"meta": {"total_count": 2}}}
-    error_of(gql("{ articles(limit: -2) { data { id } } }"), 200, 4)
-    error_of(gql('{ articles(filter: {rating_in: "1,x"}) { data { id } } }'), 200, 4)
+    graphql_error(gql("{ articles(limit: -2) { data { id } } }"), 200, 4)
+    graphql_error(gql('{ articles(filter: {rating_in: "1,x"}) { data { id } } }'), 200, 4)
     assert (
         "Traceback" not in gql('{ articles(filter: {created_on_gt: "not a date"}) { data { id } } }').content.decode()
     )
 
     # Documents that do not validate are refused whole: 400, no data.
     response = gql("{ articles { data { nope } } }")
-    assert error_of(response, 400)["message"].startswith("Cannot query field 'nope'")
+    assert graphql_error(response, 400)["message"].startswith("Cannot query field 'nope'")
     assert "data" not in response.json()
-    error_of(gql("{ articles { "), 400)
+    graphql_error(gql("{ articles { "), 400)
     response = schema_admin_api.post(schema_url("gql"), "not json", content_type="application/json")
-    assert error_of(response, 400, 13)
+    assert graphql_error(response, 400, 13)
 
 
 def test_file_and_user_relations_answer_like_rest(blog, gql, schema_admin_api, schema_url):
@@ -160,7 +161,7 @@ def test_unexpected_errors_leave_no_details(blog, gql, monkeypatch):
 
     monkeypatch.setattr(querying, "apply_sort", broken)
     response = gql("{ articles { data { id } } }")
-    assert error_of(response, 200, 0) == {
+    assert graphql_error(response, 200, 0) == {
         "message": "Internal Server Error",
         "locations": [{"line": 1, "column": 3}],
         "path": ["articles"],

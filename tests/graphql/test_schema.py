@@ -8,7 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from apps.graphql import cache
 from apps.schema import cache as schema_cache
 from apps.schema.cache import project_schema
-from tests.graphql.conftest import data_of, error_of
+from tests.graphql.conftest import data_of
+from tests.helpers import graphql_error
 
 NESTED = """{ articles(limit: %d, sort: "id") { data {
     id title
@@ -24,7 +25,7 @@ def test_a_field_added_through_rest_is_queryable_on_the_next_request(
     schema_admin_api.post(schema_url("items/articles"), {"title": "T"}, format="json")
     assert data_of(gql("{ articles { data { title } } }"))["articles"]["data"] == [{"title": "T"}]
     before = cache.schema_for(blog, project_schema(), cache.visibility(project_schema(), _admin_guard(), {}))
-    error_of(gql("{ articles { data { subtitle } } }"), 400)
+    graphql_error(gql("{ articles { data { subtitle } } }"), 400)
 
     # Another worker, which has seen the schema as it is now, will serve the next request.
     other_worker = schema_cache.ProjectSchema(blog)

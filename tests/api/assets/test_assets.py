@@ -11,7 +11,6 @@ from apps.files.models import File
 from tests.api.files.helpers import (
     body_of,
     decode_image,
-    error_code,
     image_bytes,
     storage_of,
     thumbnail_paths,
@@ -19,6 +18,7 @@ from tests.api.files.helpers import (
     use_storage,
 )
 from tests.api.users.factories import make_file, set_setting
+from tests.helpers import error_of
 
 pytestmark = pytest.mark.engines("sqlite", "postgres")
 
@@ -67,14 +67,14 @@ def test_explicit_parameters_must_match_the_whitelist(api, url, project, photo):
     assert decode_image(asset(api, url, photo, w=200, h=200, f="contain", q=80)).size == (200, 100)
     assert decode_image(asset(api, url, photo, w=64, h=64, f="crop", q=80)).size == (64, 64)  # a system preset
     outside = asset(api, url, photo, w=201, h=200, f="contain", q=80)
-    assert outside.status_code == 422 and error_code(outside) == 12
+    assert error_of(outside) == (422, 12)
     unknown_key = asset(api, url, photo, key="huge")
-    assert unknown_key.status_code == 422 and error_code(unknown_key) == 12
+    assert error_of(unknown_key) == (422, 12)
     for params in ({"w": 200, "h": 200, "f": "contain"}, {"w": "x", "h": 200, "f": "crop", "q": 80}):
         incomplete = asset(api, url, photo, **params)
-        assert incomplete.status_code == 422 and error_code(incomplete) == 4
+        assert error_of(incomplete) == (422, 4)
     bad_fit = asset(api, url, photo, w=200, h=200, f="stretch", q=80)
-    assert bad_fit.status_code == 422 and error_code(bad_fit) == 4
+    assert error_of(bad_fit) == (422, 4)
 
 
 def test_an_empty_whitelist_allows_any_size_within_the_limits(api, url, project, photo):
@@ -83,10 +83,10 @@ def test_an_empty_whitelist_allows_any_size_within_the_limits(api, url, project,
     assert decode_image(asset(api, url, photo, w=4096, h=1, f="crop", q=1)).size == (4096, 1)
     for params in ({"w": 4097, "h": 1, "f": "crop", "q": 80}, {"w": 1, "h": 4097, "f": "crop", "q": 80}):
         response = asset(api, url, photo, **params)
-        assert response.status_code == 422 and error_code(response) == 12
+        assert error_of(response) == (422, 12)
     for quality in (0, 101):
         response = asset(api, url, photo, w=30, h=20, f="crop", q=quality)
-        assert response.status_code == 422 and error_code(response) == 4
+        assert error_of(response) == (422, 4)
     assert decode_image(asset(api, url, photo, w=30, h=20, f="crop", q=100)).size == (30, 20)
 
 
@@ -99,7 +99,7 @@ def test_output_format_and_transparent_sources(admin_api, api, url, project, loc
     jpg = asset(api, url, file, key="directus-small-contain", format="jpg")
     assert decode_image(jpg).getpixel((10, 10)) == (255, 255, 255)
     bad = asset(api, url, file, key="directus-small-contain", format="exe")
-    assert bad.status_code == 422 and error_code(bad) == 4
+    assert error_of(bad) == (422, 4)
 
 
 def test_originals_are_streamed_with_validators(api, url, project, photo, storage):
@@ -142,11 +142,11 @@ def test_cache_control_follows_the_setting(api, url, project, photo):
 
 def test_unknown_and_missing(admin_api, api, url, project, local_storage):
     unknown = api.get(url("assets/0000000000000000"))
-    assert unknown.status_code == 404 and error_code(unknown) == 203
+    assert error_of(unknown) == (404, 203)
     row = make_file(filename_disk="nowhere.png", type="image/png", private_hash="missing000000000")
     for params in ({}, {"key": "thumbnail"}):
         response = api.get(url(f"assets/{row.private_hash}"), params)
-        assert response.status_code == 422 and error_code(response) == 12
+        assert error_of(response) == (422, 12)
 
 
 def test_assets_need_no_authentication(api, url, project, photo):

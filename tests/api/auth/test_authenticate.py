@@ -14,6 +14,7 @@ from apps.roles.models import Role
 from apps.users.models import User, UserStatus
 from directus.conf import directus_settings
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.helpers import error_of
 
 from .conftest import PASSWORD, USER_AGENT, bearer, login, make_user
 
@@ -72,7 +73,7 @@ def test_jwt_authenticates_following_requests(api, url, project):
     assert api.get(url("auth/check"), **bearer(token)).json() == {"data": {"authenticated": True}, "public": True}
     # A route behind the authentication step accepts it (and refuses the anonymous caller).
     assert api.post(url("auth/logout/1/999999"), **bearer(token)).status_code == 204
-    assert api.post(url("auth/logout/1/999999")).json()["error"]["code"] == 108
+    assert error_of(api.post(url("auth/logout/1/999999"))) == (401, 108)
 
 
 def test_cookie_login_sets_session_cookie(api, url, project):
@@ -164,10 +165,10 @@ def test_inactive_user_is_told_only_with_the_right_password(api, url, project, s
     user = make_user(status=status)
 
     wrong = login(api, url, user.email, "not the password")
-    assert wrong.status_code == 404 and wrong.json()["error"]["code"] == 100
+    assert error_of(wrong) == (404, 100)
 
     right = login(api, url, user.email)
-    assert right.status_code == http_status and right.json()["error"]["code"] == 103
+    assert error_of(right) == (http_status, 103)
     assert not UserSession.objects.exists()
 
 
@@ -176,7 +177,7 @@ def test_ip_whitelist_applies_at_login(api, url, project):
     user = make_user(role=role.pk)
 
     refused = login(api, url, user.email)
-    assert refused.status_code == 401 and refused.json()["error"]["code"] == 19
+    assert error_of(refused) == (401, 19)
     allowed = login(api, url, user.email, extra={"REMOTE_ADDR": "10.1.1.1"})
     assert allowed.status_code == 200
 
@@ -196,8 +197,7 @@ def test_ip_whitelist_applies_at_login(api, url, project):
 )
 def test_invalid_login_payload(api, url, project, body):
     response = api.post(url("auth/authenticate"), body, format="json")
-    assert response.status_code == 422
-    assert response.json()["error"]["code"] == 114
+    assert error_of(response) == (422, 114)
 
 
 @pytest.mark.parametrize("raw", ["[1, 2]", '"admin@example.com"', "", "{}", "{not json"])
@@ -226,21 +226,19 @@ def otp_user(project):
 
 def test_otp_missing(api, url, otp_user):
     response = login(api, url, otp_user.email)
-    assert response.status_code == 404
-    assert response.json()["error"]["code"] == 111
+    assert error_of(response) == (404, 111)
 
 
 def test_otp_invalid(api, url, otp_user):
     current = pyotp.TOTP(otp_user.two_factor_secret).now()
     wrong = f"{(int(current) + 500_000) % 1_000_000:06d}"
     response = login(api, url, otp_user.email, otp=wrong)
-    assert response.status_code == 404
-    assert response.json()["error"]["code"] == 112
+    assert error_of(response) == (404, 112)
 
 
 def test_otp_needs_the_password_first(api, url, otp_user):
     response = login(api, url, otp_user.email, "not the password")
-    assert response.json()["error"]["code"] == 100
+    assert error_of(response) == (404, 100)
 
 
 def test_otp_valid(api, url, otp_user):

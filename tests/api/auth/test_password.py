@@ -9,6 +9,7 @@ from apps.auth import tokens
 from apps.auth.models import UserSession
 from apps.users.models import User, UserStatus
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, sent_mail
+from tests.helpers import error_of
 
 from .conftest import bearer, login, make_user, set_setting
 
@@ -32,10 +33,6 @@ def reset(api, url, token, password=NEW_PASSWORD):
 
 def mailed_token() -> str:
     return re.search(r"token=([\w.-]+)", sent_mail()[-1].body).group(1)
-
-
-def error_of(response) -> tuple[int, int]:
-    return response.status_code, response.json()["error"]["code"]
 
 
 def test_request_mails_a_link_built_from_app_url(api, url, project, app_url):
@@ -132,7 +129,7 @@ def test_reset_sets_the_password_once(api, url, project, app_url):
 
     assert response.status_code == 204 and response.content == b""
     assert login(api, url, ADMIN_EMAIL, NEW_PASSWORD).status_code == 200
-    assert login(api, url, ADMIN_EMAIL, ADMIN_PASSWORD).json()["error"]["code"] == 100
+    assert error_of(login(api, url, ADMIN_EMAIL, ADMIN_PASSWORD)) == (404, 100)
     assert User.objects.get(pk=1).password_reset_token is None
     # The sessions of the old password are over.
     assert error_of(api.post(url("auth/logout/1/999999"), **bearer(token_before))) == (401, 101)

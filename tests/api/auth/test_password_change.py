@@ -14,6 +14,7 @@ from apps.roles.models import Role
 from apps.users.models import User
 from tests.api.users.factories import ensure_system_schema
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, sent_mail
+from tests.helpers import error_of
 
 from .conftest import bearer, login, make_user, set_setting
 
@@ -28,10 +29,6 @@ def user(project):
     role = Role.objects.create(name="Writers")
     create_default_permissions(role.pk)
     return make_user("writer@example.com", role=role.pk)
-
-
-def error_of(response) -> tuple[int, int]:
-    return response.status_code, response.json()["error"]["code"]
 
 
 def jwt_login(url, email, password=None) -> str:

@@ -8,6 +8,7 @@ from apps.auth import tokens
 from apps.auth.models import UserSession
 from apps.roles.models import Role
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, drop_project, make_project
+from tests.helpers import error_of
 
 from .conftest import bearer, login, make_user
 
@@ -17,10 +18,6 @@ PROBE = "auth/logout/1/999999"
 
 def admin_token(api, url) -> str:
     return login(api, url, ADMIN_EMAIL, ADMIN_PASSWORD).json()["data"]["token"]
-
-
-def error_of(response) -> tuple[int, int]:
-    return response.status_code, response.json()["error"]["code"]
 
 
 # -- refresh -----------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from apps.core.models import ThrottleWindow
 from apps.users.models import User, UserStatus
 from directus.settings import base as base_settings
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.helpers import error_of
 
 from .conftest import login, make_admin, make_user, set_setting
 
@@ -83,7 +84,7 @@ def test_otp_throttled_after_5_wrong_codes(api, url, project):
     current = int(pyotp.TOTP(user.two_factor_secret).now())
     wrong = f"{(current + 500_000) % 1_000_000:06d}"
     for _ in range(5):
-        assert login(api, url, user.email, otp=wrong).json()["error"]["code"] == 112
+        assert error_of(login(api, url, user.email, otp=wrong)) == (404, 112)
 
     assert_throttled(login(api, url, user.email, otp=pyotp.TOTP(user.two_factor_secret).now()), 300)
 
@@ -161,7 +162,7 @@ def test_reset_and_otp_counts_are_shared_too(api, url, project):
     wrong = f"{(int(pyotp.TOTP(user.two_factor_secret).now()) + 500_000) % 1_000_000:06d}"
     for worker in range(5):
         with local_cache(f"worker-{worker}"):
-            assert login(api, url, user.email, otp=wrong).json()["error"]["code"] == 112
+            assert error_of(login(api, url, user.email, otp=wrong)) == (404, 112)
             if worker < 3:
                 assert api.post(url("auth/password/request"), {"email": user.email}, format="json").status_code == 204
 
@@ -204,17 +205,17 @@ def two_attempts_allowed(project):
 def test_user_suspended_after_login_attempts_allowed(api, url, two_attempts_allowed):
     user = make_user()
     for _ in range(2):
-        assert login(api, url, user.email, "wrong").json()["error"]["code"] == 100
+        assert error_of(login(api, url, user.email, "wrong")) == (404, 100)
     assert User.objects.get(pk=user.pk).status == UserStatus.ACTIVE
 
     third = login(api, url, user.email, "wrong")
 
     # The failure that suspends looks like every other failure.
-    assert third.status_code == 404 and third.json()["error"]["code"] == 100
+    assert error_of(third) == (404, 100)
     assert User.objects.get(pk=user.pk).status == UserStatus.SUSPENDED
     assert Activity.objects.filter(action="status-update", item=str(user.pk)).exists()
     right = login(api, url, user.email)
-    assert right.status_code == 404 and right.json()["error"]["code"] == 103
+    assert error_of(right) == (404, 103)
 
 
 def test_successful_login_resets_the_failure_count(api, url, two_attempts_allowed):
@@ -272,6 +273,6 @@ def test_a_redis_that_stops_answering_does_not_hold_logins(api, url, project, ca
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
         silent.close()
-    assert response.status_code == 404 and response.json()["error"]["code"] == 100
+    assert error_of(response) == (404, 100)
     assert "fall back to the control database" in caplog.text
     assert ThrottleWindow.objects.filter(count=1).exists()

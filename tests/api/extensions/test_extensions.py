@@ -7,7 +7,7 @@ import pytest
 
 from apps.auth import tokens
 from apps.extensions import registry
-from tests.api.users.factories import error_of
+from tests.helpers import assert_error
 
 from .hello.apps import register_endpoints
 
@@ -65,19 +65,19 @@ def test_project_from_the_jwt_claim(api, project):
 
 
 def test_without_a_project_is_401_code_108(admin_api, project):
-    error_of(admin_api.get("/types"), 401, 108)
+    assert_error(admin_api.get("/types"), 401, 108)
 
 
 def test_unknown_project_is_401_code_3(admin_api, project):
-    error_of(admin_api.get("/interfaces", {"project": "no-such-project"}), 401, 3)
+    assert_error(admin_api.get("/interfaces", {"project": "no-such-project"}), 401, 3)
 
 
 def test_public_is_401_code_108(api, project):
-    error_of(api.get("/layouts", {"project": project.key}), 401, 108)
+    assert_error(api.get("/layouts", {"project": project.key}), 401, 108)
 
 
 def test_invalid_token_is_401_code_101(api, project):
-    error_of(api.get("/modules", {"project": project.key}, HTTP_AUTHORIZATION="Bearer nope"), 401, 101)
+    assert_error(api.get("/modules", {"project": project.key}, HTTP_AUTHORIZATION="Bearer nope"), 401, 101)
 
 
 # -- /interfaces, /layouts, /modules -----------------------------------------------------------------
@@ -148,8 +148,8 @@ def test_custom_endpoint_needs_no_role(api, url, hello):
 
 
 def test_custom_endpoint_refuses_bad_tokens(api, url, hello):
-    error_of(api.get(url("custom/hello"), HTTP_AUTHORIZATION="Bearer wrong"), 401, 101)
-    error_of(api.get(url("custom/hello/plain"), HTTP_AUTHORIZATION="Bearer wrong"), 401, 101)
+    assert_error(api.get(url("custom/hello"), HTTP_AUTHORIZATION="Bearer wrong"), 401, 101)
+    assert_error(api.get(url("custom/hello/plain"), HTTP_AUTHORIZATION="Bearer wrong"), 401, 101)
 
 
 def test_plain_django_view_gets_the_caller(admin_api, api, url, project, hello):
@@ -160,15 +160,15 @@ def test_plain_django_view_gets_the_caller(admin_api, api, url, project, hello):
 
 
 def test_custom_endpoint_errors_and_bodies(admin_api, api, url, hello):
-    error_of(admin_api.get(url("custom/hello/broken")), 403, 10)
-    error_of(api.post(url("custom/hello"), {"a": 1}, format="json"), 401, 108)
+    assert_error(admin_api.get(url("custom/hello/broken")), 403, 10)
+    assert_error(api.post(url("custom/hello"), {"a": 1}, format="json"), 401, 108)
     response = admin_api.post(url("custom/hello"), {"a": 1}, format="json")
     assert response.json()["data"] == {"received": {"a": 1}}
 
 
 def test_unknown_custom_endpoints_are_404_code_1(admin_api, url, hello):
-    error_of(admin_api.get(url("custom/nothing")), 404, 1)
-    error_of(admin_api.get(url("custom/hello/nowhere")), 404, 1)
+    assert_error(admin_api.get(url("custom/nothing")), 404, 1)
+    assert_error(admin_api.get(url("custom/hello/nowhere")), 404, 1)
 
 
 def test_custom_endpoint_from_settings(admin_api, url, settings):

@@ -72,10 +72,6 @@ def upload_base64(api, url, content: bytes, name: str = "photo.png", **fields):
     return api.post(url("files"), body, format="json")
 
 
-def error_code(response):
-    return response.json()["error"]["code"]
-
-
 # -- storage ------------------------------------------------------------------------------------
 
 

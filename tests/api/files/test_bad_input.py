@@ -10,7 +10,6 @@ import pytest
 from apps.files.models import File
 from tests.api.files.helpers import (
     allow_url_imports,
-    error_code,
     image_bytes,
     png_bilevel,
     stored_names,
@@ -18,6 +17,7 @@ from tests.api.files.helpers import (
     upload_base64,
     use_storage,
 )
+from tests.helpers import error_of
 
 pytestmark = pytest.mark.engines("sqlite", "postgres")
 
@@ -38,7 +38,7 @@ def test_upload_size_limit_at_n_and_n_plus_one(admin_api, url, project, local_st
     limits(settings, MAX_UPLOAD_SIZE=1000)
     assert upload(admin_api, url, b"x" * 1000, "n.txt").status_code == 200
     over = upload(admin_api, url, b"x" * 1001, "n1.txt")
-    assert over.status_code == 413 and error_code(over) == 601
+    assert error_of(over) == (413, 601)
     assert len(stored_names(project)) == 1
     # The server keeps serving, uploads included.
     assert admin_api.get(url("files")).status_code == 200
@@ -49,23 +49,23 @@ def test_base64_and_url_imports_have_the_same_limit(admin_api, url, project, loc
     limits(settings, MAX_UPLOAD_SIZE=1000)
     assert upload_base64(admin_api, url, b"x" * 1000, "n.txt").status_code == 200
     over = upload_base64(admin_api, url, b"x" * 1001, "n1.txt")
-    assert over.status_code == 413 and error_code(over) == 601
+    assert error_of(over) == (413, 601)
 
     allow_url_imports(settings, "127.0.0.1")
     web_server.routes["/big.png"] = (200, {"Content-Type": "image/png"}, b"\x89PNG" + b"0" * 1000)
     fetched = admin_api.post(url("files"), {"data": web_server.base() + "/big.png"}, format="json")
-    assert fetched.status_code == 413 and error_code(fetched) == 601
+    assert error_of(fetched) == (413, 601)
     assert len(stored_names(project)) == 1
 
 
 def test_project_limit_and_server_cap(admin_api, url, project, local_storage, settings):
     use_storage(project, {"root": f"uploads/{project.key}-cap/originals", "max_upload_size": 500})
     assert upload(admin_api, url, b"x" * 500, "a.txt").status_code == 200
-    assert error_code(upload(admin_api, url, b"x" * 501, "b.txt")) == 601
+    assert error_of(upload(admin_api, url, b"x" * 501, "b.txt")) == (413, 601)
     use_storage(project, {"root": f"uploads/{project.key}-cap/originals", "max_upload_size": 10**9})
     limits(settings, UPLOAD_SIZE_CAP=800)
     assert upload(admin_api, url, b"x" * 800, "c.txt").status_code == 200
-    assert error_code(upload(admin_api, url, b"x" * 801, "d.txt")) == 601
+    assert error_of(upload(admin_api, url, b"x" * 801, "d.txt")) == (413, 601)
 
 
 # -- names ---------------------------------------------------------------------------------------
@@ -75,7 +75,7 @@ def test_base64_upload_needs_a_file_name(admin_api, url, project, local_storage)
     data = base64.b64encode(b"hello").decode()
     for body in ({"data": data}, {"data": data, "filename_download": "", "filename_disk": None}):
         response = admin_api.post(url("files"), body, format="json")
-        assert response.status_code == 422 and error_code(response) == 4, response.content
+        assert error_of(response) == (422, 4), response.content
     assert_nothing_stored(project)
     for name in ("filename_download", "filename_disk"):
         response = admin_api.post(url("files"), {"data": data, name: "hello.txt"}, format="json")
@@ -97,11 +97,11 @@ def test_empty_and_corrupt_images_are_refused(admin_api, url, project, local_sto
         (b"\xff\xd8\xff" + b"\x00" * 50, "corrupt.jpg"),
     ):
         response = upload(admin_api, url, content, name)
-        assert response.status_code == 422 and error_code(response) == 4, (name, response.content)
+        assert error_of(response) == (422, 4), (name, response.content)
     empty_data = admin_api.post(url("files"), {"data": "", "filename_download": "a.png"}, format="json")
-    assert error_code(empty_data) == 4
+    assert error_of(empty_data) == (422, 4)
     not_base64 = admin_api.post(url("files"), {"data": "file:///etc/passwd", "filename_download": "a"}, format="json")
-    assert error_code(not_base64) == 4
+    assert error_of(not_base64) == (422, 4)
     assert_nothing_stored(project)
 
 
@@ -115,7 +115,7 @@ def test_decompression_bombs_are_stored_but_never_decoded(admin_api, url, projec
     assert bomb.status_code == 200 and bomb.json()["data"]["width"] == 8000
     for file in (huge.json()["data"], bomb.json()["data"]):
         response = admin_api.get(url(f"assets/{file['private_hash']}"), {"key": "thumbnail"})
-        assert response.status_code == 422 and error_code(response) == 12
+        assert error_of(response) == (422, 12)
 
 
 def test_source_pixel_limit_at_n_and_n_plus_one(admin_api, url, project, local_storage, settings):
@@ -124,7 +124,7 @@ def test_source_pixel_limit_at_n_and_n_plus_one(admin_api, url, project, local_s
     over = upload(admin_api, url, image_bytes(10_001, 1), "over.png").json()["data"]
     assert admin_api.get(url(f"assets/{at['private_hash']}"), {"key": "thumbnail"}).status_code == 200
     refused = admin_api.get(url(f"assets/{over['private_hash']}"), {"key": "thumbnail"})
-    assert refused.status_code == 422 and error_code(refused) == 12
+    assert error_of(refused) == (422, 12)
 
 
 # -- lying content and names --------------------------------------------------------------------
@@ -141,7 +141,7 @@ def test_html_named_png_is_html(admin_api, api, url, project, local_storage):
     assert response["Content-Disposition"].startswith("attachment")
     assert "sandbox" in response["Content-Security-Policy"] and response["X-Content-Type-Options"] == "nosniff"
     thumb = api.get(url(f"assets/{file['private_hash']}"), {"key": "thumbnail"})
-    assert thumb.status_code == 422 and error_code(thumb) == 12
+    assert error_of(thumb) == (422, 12)
 
 
 def test_svg_is_served_as_an_attachment(admin_api, api, url, project, local_storage):
@@ -171,7 +171,7 @@ def test_path_tricks_in_names_stay_inside_the_storage(admin_api, url, project, l
     renamed = admin_api.patch(url(f"files/{file['id']}"), {"filename_disk": "..\\..\\outside.png"}, format="json")
     assert renamed.json()["data"][0]["filename_disk"] == "outside.png"
     hidden = admin_api.patch(url(f"files/{file['id']}"), {"filename_disk": "../.."}, format="json")
-    assert hidden.status_code == 422 and error_code(hidden) == 4
+    assert error_of(hidden) == (422, 4)
     root = storage_of(project).originals.location
     assert stored_names(project) == {"outside.png"}
     assert not (settings.DATA_DIR / "outside.png").exists() and str(root).startswith(str(settings.DATA_DIR))
@@ -198,7 +198,7 @@ def test_path_tricks_in_names_stay_inside_the_storage(admin_api, url, project, l
 def test_url_import_refuses_internal_addresses(admin_api, url, project, local_storage, web_server, target):
     web_server.routes["/img.png"] = (200, {"Content-Type": "image/png"}, image_bytes())
     response = admin_api.post(url("files"), {"data": target.format(port=web_server.port)}, format="json")
-    assert response.status_code == 422 and error_code(response) == 4, response.content
+    assert error_of(response) == (422, 4), response.content
     assert web_server.hits == []
     assert_nothing_stored(project)
 
@@ -217,9 +217,9 @@ def test_url_import_refuses_a_redirect_to_loopback(admin_api, url, project, loca
         storage_of(project).delete(name)
 
     redirected = admin_api.post(url("files"), {"data": web_server.base("localhost") + "/go"}, format="json")
-    assert redirected.status_code == 422 and error_code(redirected) == 4
+    assert error_of(redirected) == (422, 4)
     looping = admin_api.post(url("files"), {"data": web_server.base("localhost") + "/loop"}, format="json")
-    assert looping.status_code == 422 and error_code(looping) == 4
+    assert error_of(looping) == (422, 4)
     assert web_server.hits == ["/img.png", "/go"] + ["/loop"] * 6
     assert_nothing_stored(project)
 
@@ -239,7 +239,7 @@ def test_url_import_is_bounded_in_time(admin_api, url, project, local_storage, s
     try:
         port = listener.getsockname()[1]
         response = admin_api.post(url("files"), {"data": f"http://127.0.0.1:{port}/slow.png"}, format="json")
-        assert response.status_code == 422 and error_code(response) == 4
+        assert error_of(response) == (422, 4)
     finally:
         for connection, _address in accepted:
             connection.close()
@@ -285,7 +285,7 @@ def test_a_dripping_download_is_cut_at_the_deadline(admin_api, url, project, loc
     finally:
         stop.set()
         listener.close()
-    assert response.status_code == 422 and error_code(response) == 4
+    assert error_of(response) == (422, 4)
     assert answered_mid_drip
     assert_nothing_stored(project)
 
@@ -346,11 +346,11 @@ def test_an_oversized_upload_is_aborted_while_streaming(admin_api, url, project,
     # Within what the body may declare, but the file part passes the limit: reading stops there.
     body = CountingBody(20 * 1024 * 1024)
     response = post_streamed(admin_api, url, body)
-    assert response.status_code == 413 and error_code(response) == 601
+    assert error_of(response) == (413, 601)
     assert body.position < 2 * 1024 * 1024, body.position
     # A body that declares more than the limit allows is refused before it is read.
     huge = CountingBody(settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 200_000)
     response = post_streamed(admin_api, url, huge)
-    assert response.status_code == 413 and error_code(response) == 601
+    assert error_of(response) == (413, 601)
     assert huge.position == 0
     assert_nothing_stored(project)

@@ -5,6 +5,7 @@ object's URL in the bucket."""
 import boto3
 
 from tests.api.files.helpers import S3_OPTIONS, body_of, image_bytes, upload, upload_base64, use_storage
+from tests.helpers import error_of
 
 RESTRICTIVE_CSP = "default-src 'none'; sandbox"
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.domain)</script></svg>'
@@ -46,9 +47,9 @@ def test_only_files_of_the_project_are_served(admin_api, api, url, project, loca
     name = data["url"].rsplit("/", 1)[1]
     for path in (f"/uploads/{project.key}/originals/other.png", f"/uploads/{project.key}/originals/..%2F{name}"):
         response = api.get(path)
-        assert response.status_code == 404 and response.json()["error"]["code"] in (1, 203)
+        assert error_of(response) in ((404, 1), (404, 203))
     response = api.get(f"/uploads/no-such-project/originals/{name}")
-    assert response.status_code == 401 and response.json()["error"]["code"] == 3
+    assert error_of(response) == (401, 3)
 
 
 def test_s3_files_point_at_the_bucket(admin_api, api, url, project, s3_endpoint):

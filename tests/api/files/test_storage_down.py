@@ -7,6 +7,7 @@ import socket
 from apps.files.models import File
 from tests.api.files.helpers import S3_OPTIONS, image_bytes, upload, use_storage
 from tests.api.users.factories import make_file
+from tests.helpers import error_of
 
 
 def closed_port() -> int:
@@ -16,8 +17,7 @@ def closed_port() -> int:
 
 
 def assert_unavailable(response):
-    assert response.status_code == 503, response.content
-    assert response.json()["error"]["code"] == 0, response.content
+    assert error_of(response) == (503, 0), response.content
     assert int(response["Retry-After"]) > 0
 
 

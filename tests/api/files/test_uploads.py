@@ -16,7 +16,6 @@ from tests.api.files.helpers import (
     allow_url_imports,
     body_of,
     decode_image,
-    error_code,
     image_bytes,
     storage_of,
     stored_names,
@@ -24,6 +23,7 @@ from tests.api.files.helpers import (
     upload,
     upload_base64,
 )
+from tests.helpers import error_of
 
 pytestmark = pytest.mark.engines("sqlite", "postgres")
 
@@ -108,7 +108,7 @@ def test_url_import_downloads_from_an_allowed_host(admin_api, url, project, stor
 
     routes["/page"] = (200, {"Content-Type": "text/html"}, b"<html></html>")
     refused = admin_api.post(url("files"), {"data": base() + "/page"}, format="json")
-    assert refused.status_code == 422 and error_code(refused) == 4
+    assert error_of(refused) == (422, 4)
 
 
 def test_video_links_become_embeds_without_downloading(admin_api, url):
@@ -169,7 +169,7 @@ def test_metadata_edits_and_renames(admin_api, url, project, storage):
 
     other = upload(admin_api, url, image_bytes(), "b.png").json()["data"]
     clash = admin_api.patch(url(f"files/{other['id']}"), {"filename_disk": "cat.png"}, format="json")
-    assert clash.status_code == 422 and error_code(clash) == 4
+    assert error_of(clash) == (422, 4)
     assert stored_names(project) == {"cat.png", other["filename_disk"]}
 
     batch = admin_api.patch(
@@ -179,9 +179,9 @@ def test_metadata_edits_and_renames(admin_api, url, project, storage):
     csv = admin_api.patch(url(f"files/{file['id']},{other['id']}"), {"location": "Here"}, format="json")
     assert [item["location"] for item in csv.json()["data"]] == ["Here", "Here"]
     with_data = admin_api.patch(url(f"files/{file['id']},{other['id']}"), {"data": "aGk="}, format="json")
-    assert with_data.status_code == 400 and error_code(with_data) == 15
+    assert error_of(with_data) == (400, 15)
     array_data = admin_api.patch(url("files"), [{"id": file["id"], "data": "aGk="}], format="json")
-    assert array_data.status_code == 400 and error_code(array_data) == 15
+    assert error_of(array_data) == (400, 15)
 
 
 def test_delete_removes_the_file_and_its_thumbnails(admin_api, url, project, storage):
@@ -197,7 +197,7 @@ def test_delete_removes_the_file_and_its_thumbnails(admin_api, url, project, sto
     assert not File.objects.filter(pk=file["id"]).exists()
     assert Activity.objects.filter(collection="directus_files", item=str(file["id"]), action="delete").exists()
     assert admin_api.get(url(f"assets/{file['private_hash']}")).status_code == 404
-    assert error_code(admin_api.delete(url(f"files/{file['id']}"))) == 203
+    assert error_of(admin_api.delete(url(f"files/{file['id']}"))) == (404, 203)
 
 
 def test_a_failed_database_write_leaves_no_stored_file(admin_api, url, project, storage):
@@ -226,7 +226,7 @@ def test_a_failed_store_writes_no_row(admin_api, url, project, storage, monkeypa
     monkeypatch.setattr(ProjectStorage, "save", broken)
     before = File.objects.count()
     response = upload(admin_api, url, image_bytes(), "a.png")
-    assert response.status_code == 500 and error_code(response) == 600
+    assert error_of(response) == (500, 600)
     assert File.objects.count() == before
 
 
@@ -252,22 +252,22 @@ def test_reads_go_through_the_item_engine(admin_api, url, project, local_storage
     assert listed.json()["data"] == [{"id": cat["id"], "folder": {"name": "Pets"}, "data": cat["data"]}]
     one = admin_api.get(url(f"files/{cat['id']}"), {"fields": "id,title", "filter[id][eq]": 0})
     assert one.json()["data"] == {"id": cat["id"], "title": "Cat"}  # only fields/meta are forwarded
-    assert admin_api.get(url("files/999999")).json()["error"]["code"] == 203
+    assert error_of(admin_api.get(url("files/999999"))) == (404, 203)
     revisions = admin_api.get(url(f"files/{cat['id']}/revisions")).json()["data"]
     assert len(revisions) == 1 and revisions[0]["collection"] == "directus_files"
 
 
 def test_upload_requests_are_validated(admin_api, url, project, local_storage):
     missing = admin_api.post(url("files"), {"title": "no data"}, format="json")
-    assert missing.status_code == 422 and error_code(missing) == 4
+    assert error_of(missing) == (422, 4)
     array = admin_api.post(url("files"), [{"data": "aGk="}], format="json")
-    assert array.status_code == 400 and error_code(array) == 15
+    assert error_of(array) == (400, 15)
     unknown = upload(admin_api, url, image_bytes(), "a.png", colour="red")
-    assert unknown.status_code == 422 and error_code(unknown) == 12
+    assert error_of(unknown) == (422, 12)
     one, two = io.BytesIO(b"a"), io.BytesIO(b"b")
     one.name, two.name = "a.txt", "b.txt"
     several = admin_api.post(url("files"), {"a": one, "b": two}, format="multipart")
-    assert several.status_code == 400 and error_code(several) == 15
+    assert error_of(several) == (400, 15)
     assert stored_names(project) == set()
 
 
@@ -277,7 +277,7 @@ def test_mimetype_whitelist(admin_api, url, project, local_storage):
     set_setting("file_mimetype_whitelist", "image/*,application/pdf")
     assert upload(admin_api, url, image_bytes(), "a.png").status_code == 200
     refused = upload(admin_api, url, b"just text", "a.txt")
-    assert refused.status_code == 422 and error_code(refused) == 4
+    assert error_of(refused) == (422, 4)
     assert len(stored_names(project)) == 1
 
 
@@ -308,7 +308,7 @@ def test_roles_upload_with_their_permission_rows(editor_api, url, project, local
     role = User.objects.get(email="editor@example.com").role
     Permission.objects.filter(role=role).delete()
     denied = upload(editor_api, url, image_bytes(), "a.png")
-    assert denied.status_code == 403 and error_code(denied) == 301
+    assert error_of(denied) == (403, 301)
     assert stored_names(project) == set()
 
     create_default_permissions(role)
@@ -320,5 +320,5 @@ def test_roles_upload_with_their_permission_rows(editor_api, url, project, local
     assert response.status_code == 200, response.content
     assert response.json()["data"]["uploaded_by"] == User.objects.get(email="editor@example.com").pk
     blocked = upload(editor_api, url, image_bytes(), "b.png", title="Mine")
-    assert blocked.status_code == 403 and error_code(blocked) == 305
+    assert error_of(blocked) == (403, 305)
     assert len(stored_names(project)) == 1

@@ -4,7 +4,8 @@ from rest_framework.test import APIClient
 
 from apps.activity.models import Activity
 from apps.folders.models import Folder
-from tests.api.files.helpers import error_code, image_bytes, upload
+from tests.api.files.helpers import image_bytes, upload
+from tests.helpers import error_of
 
 
 def test_folder_crud(admin_api, url, project):
@@ -28,22 +29,22 @@ def test_folder_crud(admin_api, url, project):
     assert admin_api.delete(url(f"folders/{parent['id']}")).status_code == 204
     # Children keep their (now dangling) reference.
     assert Folder.objects.get(pk=child["id"]).parent_folder == parent["id"]
-    assert error_code(admin_api.get(url(f"folders/{parent['id']}"))) == 203
+    assert error_of(admin_api.get(url(f"folders/{parent['id']}"))) == (404, 203)
 
 
 def test_folder_validation(admin_api, url, project):
     missing = admin_api.post(url("folders"), {"parent_folder": None}, format="json")
-    assert missing.status_code == 422 and error_code(missing) == 4
+    assert error_of(missing) == (422, 4)
     folder = admin_api.post(url("folders"), {"name": "Docs"}, format="json").json()["data"]
     for empty in (None, ""):
         response = admin_api.patch(url(f"folders/{folder['id']}"), {"name": empty}, format="json")
-        assert response.status_code == 422 and error_code(response) == 4
+        assert error_of(response) == (422, 4)
     admin_api.post(url("folders"), {"name": "Sub", "parent_folder": folder["id"]}, format="json")
     duplicate = admin_api.post(url("folders"), {"name": "Sub", "parent_folder": folder["id"]}, format="json")
-    assert duplicate.status_code == 409 and error_code(duplicate) == 204
-    assert admin_api.get(url("folders/abc")).json()["error"]["code"] == 1  # numeric ids only
-    assert error_code(admin_api.patch(url("folders/999999"), {"name": "x"}, format="json")) == 203
-    assert error_code(admin_api.delete(url("folders/999999"))) == 203
+    assert error_of(duplicate) == (409, 204)
+    assert error_of(admin_api.get(url("folders/abc"))) == (404, 1)  # numeric ids only
+    assert error_of(admin_api.patch(url("folders/999999"), {"name": "x"}, format="json")) == (404, 203)
+    assert error_of(admin_api.delete(url("folders/999999"))) == (404, 203)
 
 
 def test_deleting_a_folder_keeps_its_files(admin_api, url, project, local_storage):

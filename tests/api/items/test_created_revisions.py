@@ -13,7 +13,7 @@ from apps.items import services as items
 from apps.revisions.models import Revision
 from apps.schema import services
 from apps.schema.cache import project_schema
-from tests.api.items.conftest import ID, admin_identity
+from tests.blog import ID, admin_identity
 
 TYPED_FIELDS = [
     ID,

@@ -17,9 +17,10 @@ from apps.revisions.models import Revision
 from apps.schema import introspect, services
 from apps.schema.cache import project_schema
 from apps.settings.models import Setting
-from tests.api.items.conftest import ID, admin_identity
-from tests.api.users.factories import EDITOR_TOKEN, client_with_token, error_of, grant, make_editor, make_file
+from tests.api.users.factories import EDITOR_TOKEN, client_with_token, grant, make_editor, make_file
+from tests.blog import ID, admin_identity
 from tests.conftest import ADMIN_TOKEN, remove_collections, rolled_back
+from tests.helpers import assert_error
 
 # What the file service alone sets; a nested object tries to choose each of them.
 CHOSEN_FILE_COLUMNS = {
@@ -129,9 +130,10 @@ def test_a_nested_object_never_creates_a_file_row(gallery, editor_api, admin_api
     nested = {"filename_download": "page.html", "title": "Page", **CHOSEN_FILE_COLUMNS}
     response = client.post(url(gallery, "items/gallery"), {"title": "x", field: nested}, format="json")
     # What POST /files answers without content: only /files stores a file and describes it.
-    assert error_of(response, 422, 4) == "data: This value should not be blank."
+    message = assert_error(response, 422, 4)
+    assert message == "data: This value should not be blank."
     with_data = client.post(url(gallery, "items/gallery"), {field: {**nested, "data": "aGk="}}, format="json")
-    error_of(with_data, 422, 4)
+    assert_error(with_data, 422, 4)
     assert File.objects.count() == files_before and galleries() == []
 
 
@@ -147,7 +149,7 @@ def test_a_nested_update_of_a_file_row_leaves_its_content_columns_alone(gallery,
     assert after == {**before, "title": "Renamed title", "filename_download": "passwd.png"}
 
     rename = {"cover": {"id": file.pk, "filename_disk": "someone-elses.jpg"}}
-    error_of(editor_api.post(url(gallery, "items/gallery"), rename, format="json"), 422, 4)
+    assert_error(editor_api.post(url(gallery, "items/gallery"), rename, format="json"), 422, 4)
     same_name = {"cover": {"id": file.pk, "filename_disk": "mine.png", "title": "Again"}}
     assert editor_api.post(url(gallery, "items/gallery"), same_name, format="json").status_code == 200
     assert File.objects.get(pk=file.pk).filename_disk == "mine.png"
@@ -160,15 +162,15 @@ def test_history_and_settings_are_not_written_through_relations(gallery, editor,
     forged = {"activity": 1, "collection": "directus_users", "item": "1", "data": {"email": "x@example.com"}}
     for client in (editor_api, admin_api):
         before = Revision.objects.count()
-        error_of(client.post(url(gallery, "items/gallery"), {"entry": forged}, format="json"), 403, 301)
+        assert_error(client.post(url(gallery, "items/gallery"), {"entry": forged}, format="json"), 403, 301)
         assert Revision.objects.count() == before
     set_levels(editor.role, "directus_settings", create="full", update="full")
     setting = Setting.objects.create(key="nested_test_setting", value="Before")
     for client in (editor_api, admin_api):
         body = {"setting": {"key": "forged_setting", "value": "x"}}
-        error_of(client.post(url(gallery, "items/gallery"), body, format="json"), 403, 301)
+        assert_error(client.post(url(gallery, "items/gallery"), body, format="json"), 403, 301)
         body = {"setting": {"id": setting.pk, "value": "After"}}
-        error_of(client.post(url(gallery, "items/gallery"), body, format="json"), 403, 302)
+        assert_error(client.post(url(gallery, "items/gallery"), body, format="json"), 403, 302)
     assert not Setting.objects.filter(key="forged_setting").exists()
     assert Setting.objects.get(pk=setting.pk).value == "Before"
     assert galleries() == []
@@ -180,7 +182,7 @@ def test_history_and_settings_are_not_written_through_relations(gallery, editor,
 def test_nested_presets_follow_the_preset_rules(gallery, editor, editor_api, admin_api):
     for bookmark in ({"collection": "gallery", "user": 1}, {"collection": "gallery", "role": 1}):
         response = editor_api.post(url(gallery, "items/gallery"), {"bookmark": bookmark}, format="json")
-        error_of(response, 403, 305)
+        assert_error(response, 403, 305)
     assert not CollectionPreset.objects.filter(collection="gallery").exists() and galleries() == []
 
     response = editor_api.post(url(gallery, "items/gallery"), {"bookmark": {"collection": "gallery"}}, format="json")
@@ -193,5 +195,5 @@ def test_nested_presets_follow_the_preset_rules(gallery, editor, editor_api, adm
     global_preset = CollectionPreset.objects.create(collection="gallery", title="Everyone's", view_type="tabular")
     set_levels(editor.role, "directus_collection_presets", update="full")
     moved = {"bookmark": {"id": global_preset.pk, "title": "Mine now", "user": editor.pk}}
-    error_of(editor_api.post(url(gallery, "items/gallery"), moved, format="json"), 403, 302)
+    assert_error(editor_api.post(url(gallery, "items/gallery"), moved, format="json"), 403, 302)
     assert CollectionPreset.objects.get(pk=global_preset.pk).title == "Everyone's"

@@ -11,8 +11,9 @@ from apps.roles.models import Role
 from apps.schema import services
 from apps.schema.cache import project_schema
 from apps.users.models import User
-from tests.api.items.conftest import admin_identity
 from tests.api.users.factories import client_with_token, grant, make_editor, make_user
+from tests.blog import admin_identity
+from tests.helpers import error_of
 
 
 @pytest.fixture
@@ -70,7 +71,7 @@ def test_reads_by_id_compile_once_and_bind_each_id(articles, schema_admin_api, s
     data(api.get(url(f"items/articles/{two['id']},{one['id']}"), {"fields": "id,title"}))
     assert compiled == ["ids", "in", "ids"]
     response = api.get(url("items/articles/999999"), {"fields": "title"})
-    assert response.status_code == 404 and response.json()["error"]["code"] == 203
+    assert error_of(response) == (404, 203)
 
 
 def test_lists_compile_once_and_read_current_data(articles, schema_admin_api, schema_url, compiled):

@@ -6,8 +6,8 @@ import pytest
 
 from apps.schema import services
 from apps.schema.cache import project_schema
-from tests.api.items.conftest import ID, admin_identity
-from tests.api.test_wire import assert_error
+from tests.blog import ID, admin_identity
+from tests.helpers import assert_error
 
 FIELDS = [
     ID,

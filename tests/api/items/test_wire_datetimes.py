@@ -9,7 +9,7 @@ from apps.items import reader as reader_module
 from apps.projects.backends.postgresql import base as postgresql
 from apps.schema import services
 from apps.schema.cache import project_schema
-from tests.api.items.conftest import ID, admin_identity
+from tests.blog import ID, admin_identity
 
 FIELDS = [
     ID,

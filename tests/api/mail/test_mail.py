@@ -3,7 +3,7 @@
 import pytest
 
 from apps.users.models import User, UserStatus
-from tests.api.users.factories import error_of
+from tests.helpers import assert_error
 
 from .conftest import free_port
 
@@ -71,16 +71,15 @@ def test_to_user_ids_uses_their_names(admin_api, url, smtp):
 
 def test_inactive_or_unknown_user_is_422_code_12(admin_api, url, smtp):
     user = User.objects.create(email="dave@example.com", status=UserStatus.SUSPENDED)
-    assert error_of(admin_api.post(url("mail"), {"to": [user.pk], "body": "x"}, format="json"), 422, 12) == (
-        "Unable to find some users"
-    )
-    error_of(admin_api.post(url("mail"), {"to": 987654, "body": "x"}, format="json"), 422, 12)
+    message = assert_error(admin_api.post(url("mail"), {"to": [user.pk], "body": "x"}, format="json"), 422, 12)
+    assert message == "Unable to find some users"
+    assert_error(admin_api.post(url("mail"), {"to": 987654, "body": "x"}, format="json"), 422, 12)
     assert smtp() == []
 
 
 def test_address_object_needs_email_and_name(admin_api, url, smtp):
-    error_of(admin_api.post(url("mail"), {"to": {"email": "a@example.com"}, "body": "x"}, format="json"), 422, 12)
-    error_of(admin_api.post(url("mail"), {"to": [{"name": "A"}], "body": "x"}, format="json"), 422, 12)
+    assert_error(admin_api.post(url("mail"), {"to": {"email": "a@example.com"}, "body": "x"}, format="json"), 422, 12)
+    assert_error(admin_api.post(url("mail"), {"to": [{"name": "A"}], "body": "x"}, format="json"), 422, 12)
     assert smtp() == []
 
 
@@ -89,33 +88,33 @@ def test_address_object_needs_email_and_name(admin_api, url, smtp):
     ["not-an-address", "a@", ["ok@example.com", "bad address@example.com"], "", [], None, True, "x@y.z\nBcc: e@f.g"],
 )
 def test_invalid_addresses_are_422_code_4(admin_api, url, smtp, to):
-    error_of(admin_api.post(url("mail"), {"to": to, "body": "x"}, format="json"), 422, 4)
+    assert_error(admin_api.post(url("mail"), {"to": to, "body": "x"}, format="json"), 422, 4)
     assert smtp() == []
 
 
 def test_body_is_required(admin_api, url, smtp):
-    error_of(admin_api.post(url("mail"), {"to": "a@example.com"}, format="json"), 422, 4)
-    error_of(
+    assert_error(admin_api.post(url("mail"), {"to": "a@example.com"}, format="json"), 422, 4)
+    assert_error(
         admin_api.post(url("mail"), {"to": "a@example.com", "body": "x", "subject": "a\r\nBcc: x"}, format="json"),
         422,
         4,
     )
-    error_of(admin_api.post(url("mail"), {"to": "a@example.com", "body": "x", "data": [1]}, format="json"), 422, 4)
+    assert_error(admin_api.post(url("mail"), {"to": "a@example.com", "body": "x", "data": [1]}, format="json"), 422, 4)
     assert smtp() == []
 
 
 def test_empty_payload_is_400_code_13(admin_api, url, smtp):
-    error_of(admin_api.post(url("mail"), {}, format="json"), 400, 13)
+    assert_error(admin_api.post(url("mail"), {}, format="json"), 400, 13)
 
 
 def test_public_is_401_code_108(api, url, smtp):
-    error_of(api.post(url("mail"), {"to": "a@example.com", "body": "x"}, format="json"), 401, 108)
+    assert_error(api.post(url("mail"), {"to": "a@example.com", "body": "x"}, format="json"), 401, 108)
     assert smtp() == []
 
 
 def test_other_roles_may_not_send_mail(editor_api, url, smtp):
     response = editor_api.post(url("mail"), {"to": "a@example.com", "body": "x"}, format="json")
-    error_of(response, 401, 3)
+    assert_error(response, 401, 3)
     assert smtp() == []
 
 

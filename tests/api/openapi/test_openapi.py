@@ -8,7 +8,6 @@ from apps.openapi import builder
 from apps.permissions.models import Permission
 from apps.roles.models import Role
 from apps.users.models import User, UserStatus
-from tests.api.items.conftest import build_blog_schema
 from tests.api.users.factories import client_with_token
 
 READER_TOKEN = "openapi-reader-token"
@@ -35,11 +34,10 @@ SYSTEM_PATHS = [
 ]
 
 
-@pytest.fixture
-def blog(schema_project):
-    build_blog_schema()
+@pytest.fixture(autouse=True)
+def no_cached_documents():
+    """Each test starts without documents cached by earlier ones (some count them)."""
     builder.clear()
-    return schema_project
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from apps.roles.models import Role
 from apps.schema import introspect, services
 from apps.schema.cache import project_schema
 from apps.users.models import User
-from tests.api.items.conftest import ID, admin_identity, build_blog_schema
 from tests.api.users.factories import client_with_token
+from tests.blog import ID, admin_identity, build_blog_schema
 from tests.conftest import remove_collections, rolled_back
 
 MEMBER_TOKEN = "matrix-member-token"

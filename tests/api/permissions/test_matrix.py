@@ -12,7 +12,7 @@ from apps.activity.models import Activity
 from apps.schema.cache import project_schema
 from apps.users.models import User
 from tests.api.permissions.matrix import allow, article, articles, table
-from tests.api.users.factories import error_of
+from tests.helpers import assert_error
 
 LEVELS = ["none", "mine", "role", "full"]
 
@@ -35,7 +35,7 @@ def test_read_levels(matrix, member, level):
     allow(matrix, ("articles", None, {"read": level}))
     response = member.get(matrix.url("items/articles"))
     if level == "none":
-        error_of(response, 403, 300)
+        assert_error(response, 403, 300)
     else:
         assert response.status_code == 200, response.content
         assert {row["id"] for row in response.json()["data"]} == visible(level, ids)
@@ -44,7 +44,7 @@ def test_read_levels(matrix, member, level):
         if pk in visible(level, ids):
             assert single.status_code == 200 and single.json()["data"]["id"] == pk
         else:
-            error_of(single, 404, 203)  # denied single reads look missing
+            assert_error(single, 404, 203)  # denied single reads look missing
 
 
 @pytest.mark.parametrize("level", LEVELS)
@@ -52,7 +52,7 @@ def test_create_levels(matrix, member, level):
     allow(matrix, ("articles", None, {"create": level, "read": "full"}))
     response = member.post(matrix.url("items/articles"), {"title": "New"}, format="json")
     if level == "none":
-        error_of(response, 403, 301)
+        assert_error(response, 403, 301)
         assert table("articles") == []
     else:
         assert response.status_code == 200, response.content
@@ -71,13 +71,13 @@ def test_update_levels(matrix, member, level):
             assert response.status_code == 200, (owner, response.content)
             assert response.json()["data"]["title"] == f"Changed {owner}"
         else:
-            error_of(response, 403, 302)
+            assert_error(response, 403, 302)
             assert table("articles") == before
     batch = member.patch(matrix.url("items/articles"), [{"id": pk, "rating": 5} for pk in ids.values()], format="json")
     if level == "full":
         assert batch.status_code == 200
     else:
-        error_of(batch, 403, 302)  # one refused item refuses the batch
+        assert_error(batch, 403, 302)  # one refused item refuses the batch
         assert {row["rating"] for row in table("articles")} == {None}
 
 
@@ -92,7 +92,7 @@ def test_delete_levels(matrix, member, level):
             assert response.status_code == 204, (owner, response.content)
             assert pk not in {row["id"] for row in table("articles")}
         else:
-            error_of(response, 403, 303)
+            assert_error(response, 403, 303)
             assert table("articles") == before
 
 
@@ -110,10 +110,10 @@ def test_read_blacklist(matrix, member):
         "id": pk,
         "title": "Secret body",
     }
-    error_of(member.get(matrix.url("items/articles"), {"fields": "id,body"}), 403, 304)
-    error_of(member.get(matrix.url(f"items/articles/{pk}"), {"fields": "body"}), 403, 304)
-    error_of(member.get(matrix.url("items/articles"), {"filter[body][eq]": "hidden"}), 403, 304)
-    error_of(member.get(matrix.url("items/articles"), {"sort": "body"}), 403, 304)
+    assert_error(member.get(matrix.url("items/articles"), {"fields": "id,body"}), 403, 304)
+    assert_error(member.get(matrix.url(f"items/articles/{pk}"), {"fields": "body"}), 403, 304)
+    assert_error(member.get(matrix.url("items/articles"), {"filter[body][eq]": "hidden"}), 403, 304)
+    assert_error(member.get(matrix.url("items/articles"), {"sort": "body"}), 403, 304)
 
 
 def test_write_blacklist(matrix, member):
@@ -123,9 +123,9 @@ def test_write_blacklist(matrix, member):
         ("articles", None, {"create": "full", "read": "full", "update": "full", "write_field_blacklist": ["rating"]}),
     )
     before = table("articles")
-    error_of(member.post(matrix.url("items/articles"), {"title": "x", "rating": 1}, format="json"), 403, 305)
-    error_of(member.patch(matrix.url(f"items/articles/{pk}"), {"rating": 1}, format="json"), 403, 305)
-    error_of(member.patch(matrix.url("items/articles"), [{"id": pk, "rating": 1}], format="json"), 403, 305)
+    assert_error(member.post(matrix.url("items/articles"), {"title": "x", "rating": 1}, format="json"), 403, 305)
+    assert_error(member.patch(matrix.url(f"items/articles/{pk}"), {"rating": 1}, format="json"), 403, 305)
+    assert_error(member.patch(matrix.url("items/articles"), [{"id": pk, "rating": 1}], format="json"), 403, 305)
     assert table("articles") == before
     assert member.post(matrix.url("items/articles"), {"title": "ok"}, format="json").status_code == 200
     assert member.patch(matrix.url(f"items/articles/{pk}"), {"title": "ok"}, format="json").status_code == 200
@@ -150,12 +150,16 @@ def test_status_scoped_rows(matrix, member):
     assert listed == {ids["mine"], *published.values()}
     drafts = member.get(matrix.url("items/articles"), {"status": "draft"}).json()["data"]
     assert [row["id"] for row in drafts] == [ids["mine"]]
-    error_of(member.get(matrix.url(f"items/articles/{ids['admin']}")), 404, 203)
+    assert_error(member.get(matrix.url(f"items/articles/{ids['admin']}")), 404, 203)
 
     before = table("articles")
-    error_of(member.patch(matrix.url(f"items/articles/{published['admin']}"), {"title": "x"}, format="json"), 403, 302)
-    error_of(member.post(matrix.url("items/articles"), {"title": "x", "status": "published"}, format="json"), 403, 301)
-    error_of(member.delete(matrix.url(f"items/articles/{ids['mine']}")), 403, 303)  # no delete for drafts
+    assert_error(
+        member.patch(matrix.url(f"items/articles/{published['admin']}"), {"title": "x"}, format="json"), 403, 302
+    )
+    assert_error(
+        member.post(matrix.url("items/articles"), {"title": "x", "status": "published"}, format="json"), 403, 301
+    )
+    assert_error(member.delete(matrix.url(f"items/articles/{ids['mine']}")), 403, 303)  # no delete for drafts
     assert table("articles") == before
     # update `full` on drafts reaches drafts of anyone (read back: not readable, so 204).
     response = member.patch(matrix.url(f"items/articles/{ids['admin']}"), {"title": "y"}, format="json")
@@ -168,14 +172,14 @@ def test_status_scoped_rows(matrix, member):
 def test_soft_delete_is_checked_as_a_delete(matrix, member):
     pk = article(matrix.member, "Soon gone")
     allow(matrix, ("articles", None, {"read": "full", "update": "full", "delete": "none"}))
-    error_of(member.patch(matrix.url(f"items/articles/{pk}"), {"status": "deleted"}, format="json"), 403, 303)
+    assert_error(member.patch(matrix.url(f"items/articles/{pk}"), {"status": "deleted"}, format="json"), 403, 303)
     assert table("articles")[0]["status"] == "draft"
     allow(matrix, ("articles", None, {"read": "full", "update": "none", "delete": "mine"}))
     response = member.patch(matrix.url(f"items/articles/{pk}"), {"status": "deleted"}, format="json")
     assert response.status_code == 204  # the caller can no longer read it
     assert table("articles")[0]["status"] == "deleted"
     allow(matrix, ("articles", None, {"read": "full", "update": "full", "delete": "full"}))
-    error_of(member.patch(matrix.url(f"items/articles/{pk}"), {"title": "back"}, format="json"), 403, 302)
+    assert_error(member.patch(matrix.url(f"items/articles/{pk}"), {"title": "back"}, format="json"), 403, 302)
     assert table("articles")[0]["title"] == "Soon gone"
 
 
@@ -187,7 +191,7 @@ def test_explain_requires_a_comment(matrix, member):
     allow(matrix, ("articles", None, {"create": "full", "read": "full", "update": "full", "explain": "update"}))
     assert member.post(matrix.url("items/articles"), {"title": "free"}, format="json").status_code == 200
     before = table("articles")
-    error_of(member.patch(matrix.url(f"items/articles/{pk}"), {"title": "why?"}, format="json"), 403, 10)
+    assert_error(member.patch(matrix.url(f"items/articles/{pk}"), {"title": "why?"}, format="json"), 403, 10)
     assert table("articles") == before
     response = member.patch(matrix.url(f"items/articles/{pk}?comment=typo"), {"title": "why?"}, format="json")
     assert response.status_code == 200
@@ -198,19 +202,19 @@ def test_mine_without_an_owner_field(matrix, member):
     comment = project_schema().model("comments").objects.create(text="Hi").pk
     allow(matrix, ("comments", None, {"read": "mine", "update": "mine", "delete": "role"}))
     assert member.get(matrix.url("items/comments")).json()["data"] == []
-    error_of(member.get(matrix.url(f"items/comments/{comment}")), 404, 203)
-    error_of(member.patch(matrix.url(f"items/comments/{comment}"), {"text": "x"}, format="json"), 403, 302)
-    error_of(member.delete(matrix.url(f"items/comments/{comment}")), 403, 303)
+    assert_error(member.get(matrix.url(f"items/comments/{comment}")), 404, 203)
+    assert_error(member.patch(matrix.url(f"items/comments/{comment}"), {"text": "x"}, format="json"), 403, 302)
+    assert_error(member.delete(matrix.url(f"items/comments/{comment}")), 403, 303)
     assert table("comments")[0]["text"] == "Hi"
 
 
 def test_no_row_and_the_public(matrix, member):
     allow(matrix)
-    error_of(member.get(matrix.url("items/articles")), 403, 300)
-    error_of(member.post(matrix.url("items/articles"), {"title": "x"}, format="json"), 403, 301)
+    assert_error(member.get(matrix.url("items/articles")), 403, 300)
+    assert_error(member.post(matrix.url("items/articles"), {"title": "x"}, format="json"), 403, 301)
     public = APIClient()
-    error_of(public.get(matrix.url("items/articles")), 401, 3)
-    error_of(public.post(matrix.url("items/articles"), {"title": "x"}, format="json"), 403, 301)
+    assert_error(public.get(matrix.url("items/articles")), 401, 3)
+    assert_error(public.post(matrix.url("items/articles"), {"title": "x"}, format="json"), 403, 301)
     assert table("articles") == []
 
 
@@ -239,8 +243,8 @@ def test_nested_writes_into_users_follow_deviation_15(matrix, member):
     )
     users_before = list(User.objects.order_by("pk").values())
     for nested in ({"id": matrix.member, "role": 1}, {"id": matrix.colleague, "password": "taken-over"}):
-        error_of(member.post(matrix.url("items/notes"), {"text": "x", "user": nested}, format="json"), 403, 305)
-    error_of(
+        assert_error(member.post(matrix.url("items/notes"), {"text": "x", "user": nested}, format="json"), 403, 305)
+    assert_error(
         member.post(
             matrix.url("items/notes"), {"text": "x", "user": {"email": "n@example.com", "role": 1}}, format="json"
         ),

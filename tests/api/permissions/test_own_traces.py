@@ -9,6 +9,7 @@ from apps.settings.models import Setting
 from apps.users.models import User
 from tests.api.permissions.matrix import allow
 from tests.api.users.factories import client_with_token
+from tests.helpers import error_of
 
 
 def test_only_admins_skip_activity(matrix, member):
@@ -35,7 +36,7 @@ def test_a_non_admin_cannot_set_a_ready_hash_as_password(matrix, member):
     login = APIClient().post(
         matrix.url("auth/authenticate"), {"email": "member@example.com", "password": "weak"}, format="json"
     )
-    assert login.status_code == 404 and login.json()["error"]["code"] == 100, login.content
+    assert error_of(login) == (404, 100), login.content
     typed = APIClient().post(
         matrix.url("auth/authenticate"), {"email": "member@example.com", "password": ready}, format="json"
     )

@@ -5,7 +5,8 @@ from apps.activity.models import Activity
 from apps.permissions.models import Permission
 from apps.roles.models import Role
 from apps.schema.cache import config_changed
-from tests.api.users.factories import error_of, grant
+from tests.api.users.factories import grant
+from tests.helpers import assert_error
 
 PERMISSION_KEYS = [
     "id",
@@ -45,7 +46,7 @@ def test_read_permissions(admin_api, url, editor):
     first, second = Permission.objects.filter(role=editor.role).order_by("pk")[:2]
     both = admin_api.get(url(f"permissions/{first.pk},{second.pk}"), {"fields": "id"}).json()["data"]
     assert both == [{"id": first.pk}, {"id": second.pk}]
-    error_of(admin_api.get(url("permissions/999999")), 404, 203)
+    assert_error(admin_api.get(url("permissions/999999")), 404, 203)
 
 
 def test_non_admins_read_the_rows_of_their_role(editor_api, editor, url, api):
@@ -54,8 +55,8 @@ def test_non_admins_read_the_rows_of_their_role(editor_api, editor, url, api):
     listed = editor_api.get(url("permissions"), {"limit": -1}).json()["data"]
     assert listed and {item["role"] for item in listed} == {editor.role}
     foreign = Permission.objects.filter(role=other).first()
-    error_of(editor_api.get(url(f"permissions/{foreign.pk}")), 404, 203)
-    error_of(api.get(url("permissions")), 401, 3)
+    assert_error(editor_api.get(url(f"permissions/{foreign.pk}")), 404, 203)
+    assert_error(api.get(url("permissions")), 401, 3)
 
 
 def test_create_update_delete(admin_api, url, editor):
@@ -85,25 +86,25 @@ def test_create_update_delete(admin_api, url, editor):
 
     assert admin_api.delete(url(f"permissions/{ids[0]}")).status_code == 204
     assert not Permission.objects.filter(pk=ids[0]).exists()
-    error_of(admin_api.delete(url(f"permissions/{ids[1]},{ids[2]}")), 404, 203)
-    error_of(admin_api.delete(url(f"permissions/{ids[0]}")), 404, 203)
+    assert_error(admin_api.delete(url(f"permissions/{ids[1]},{ids[2]}")), 404, 203)
+    assert_error(admin_api.delete(url(f"permissions/{ids[0]}")), 404, 203)
 
 
 def test_validation(admin_api, url, editor):
     before = rows()
     post = lambda body: admin_api.post(url("permissions"), body, format="json")  # noqa: E731
-    error_of(post({"role": editor.role}), 422, 4)
-    error_of(post({"collection": "articles"}), 422, 4)
-    error_of(post({"collection": "articles", "role": 999999}), 422, 4)
-    error_of(post({"collection": "articles", "role": editor.role, "read": "everything"}), 422, 4)
-    error_of(post({"collection": "articles", "role": editor.role, "comment": "mine"}), 422, 4)
-    error_of(post({"collection": "articles", "role": editor.role, "explain": "sometimes"}), 422, 4)
-    error_of(post({"collection": "articles", "role": editor.role, "color": "x"}), 422, 12)
-    error_of(
+    assert_error(post({"role": editor.role}), 422, 4)
+    assert_error(post({"collection": "articles"}), 422, 4)
+    assert_error(post({"collection": "articles", "role": 999999}), 422, 4)
+    assert_error(post({"collection": "articles", "role": editor.role, "read": "everything"}), 422, 4)
+    assert_error(post({"collection": "articles", "role": editor.role, "comment": "mine"}), 422, 4)
+    assert_error(post({"collection": "articles", "role": editor.role, "explain": "sometimes"}), 422, 4)
+    assert_error(post({"collection": "articles", "role": editor.role, "color": "x"}), 422, 12)
+    assert_error(
         post([{"collection": "a", "role": editor.role}, {"collection": "b", "role": editor.role, "read": "?"}]), 422, 4
     )
     row = Permission.objects.filter(role=editor.role).first()
-    error_of(admin_api.patch(url(f"permissions/{row.pk}"), {"update": "all"}, format="json"), 422, 4)
+    assert_error(admin_api.patch(url(f"permissions/{row.pk}"), {"update": "all"}, format="json"), 422, 4)
     assert rows() == before
 
 
@@ -136,17 +137,17 @@ def test_a_role_never_edits_its_own_permissions(editor_api, editor, url):
     other = other_role()
     own_row = Permission.objects.filter(role=editor.role, collection="directus_files").first()
     before = rows()
-    error_of(editor_api.post(url("permissions"), {"collection": "x", "role": editor.role}, format="json"), 403, 301)
-    error_of(editor_api.patch(url(f"permissions/{own_row.pk}"), {"read": "none"}, format="json"), 403, 302)
-    error_of(editor_api.patch(url("permissions"), [{"id": own_row.pk, "read": "none"}], format="json"), 403, 302)
-    error_of(editor_api.delete(url(f"permissions/{own_row.pk}")), 403, 303)
+    assert_error(editor_api.post(url("permissions"), {"collection": "x", "role": editor.role}, format="json"), 403, 301)
+    assert_error(editor_api.patch(url(f"permissions/{own_row.pk}"), {"read": "none"}, format="json"), 403, 302)
+    assert_error(editor_api.patch(url("permissions"), [{"id": own_row.pk, "read": "none"}], format="json"), 403, 302)
+    assert_error(editor_api.delete(url(f"permissions/{own_row.pk}")), 403, 303)
     assert rows() == before
 
     # Rows of other roles follow the rows' levels.
     created = editor_api.post(url("permissions"), {"collection": "x", "role": other, "read": "full"}, format="json")
     assert created.status_code == 200, created.content
     row_id = created.json()["data"]["id"]
-    error_of(editor_api.patch(url(f"permissions/{row_id}"), {"role": editor.role}, format="json"), 403, 302)
+    assert_error(editor_api.patch(url(f"permissions/{row_id}"), {"role": editor.role}, format="json"), 403, 302)
     assert editor_api.patch(url(f"permissions/{row_id}"), {"read": "mine"}, format="json").status_code == 200
     assert editor_api.delete(url(f"permissions/{row_id}")).status_code == 204
 
@@ -155,7 +156,7 @@ def test_writes_need_permission(editor_api, editor, url):
     other = other_role()
     row = grant(other, "articles", read="full")
     before = rows()
-    error_of(editor_api.post(url("permissions"), {"collection": "x", "role": other}, format="json"), 403, 301)
-    error_of(editor_api.patch(url(f"permissions/{row.pk}"), {"read": "none"}, format="json"), 403, 302)
-    error_of(editor_api.delete(url(f"permissions/{row.pk}")), 403, 303)
+    assert_error(editor_api.post(url("permissions"), {"collection": "x", "role": other}, format="json"), 403, 301)
+    assert_error(editor_api.patch(url(f"permissions/{row.pk}"), {"read": "none"}, format="json"), 403, 302)
+    assert_error(editor_api.delete(url(f"permissions/{row.pk}")), 403, 303)
     assert rows() == before

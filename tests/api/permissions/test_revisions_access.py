@@ -8,7 +8,8 @@ from apps.files.models import File
 from apps.schema.cache import project_schema
 from apps.users.models import User, UserStatus
 from tests.api.permissions.matrix import allow
-from tests.api.users.factories import client_with_token, error_of, make_file
+from tests.api.users.factories import client_with_token, make_file
+from tests.helpers import assert_error
 
 ADMIN = "admin-static-token"
 BODY_HIDDEN = ("articles", None, {"read": "mine", "read_field_blacklist": ["body"]})
@@ -51,14 +52,14 @@ def test_item_revisions_show_only_readable_fields_of_readable_items(matrix, memb
     first = snapshots(member.get(matrix.url(f"items/articles/{edited['mine']}/revisions/0")))[0]
     assert first["data"]["title"] == "mine" and "body" not in first["data"]
     # The admin's article is not readable: its revisions look missing, offset or not.
-    error_of(member.get(matrix.url(f"items/articles/{edited['admins']}/revisions")), 404, 203)
-    error_of(member.get(matrix.url(f"items/articles/{edited['admins']}/revisions/0")), 404, 203)
-    error_of(member.get(matrix.url("items/articles/987654/revisions")), 404, 203)
+    assert_error(member.get(matrix.url(f"items/articles/{edited['admins']}/revisions")), 404, 203)
+    assert_error(member.get(matrix.url(f"items/articles/{edited['admins']}/revisions/0")), 404, 203)
+    assert_error(member.get(matrix.url("items/articles/987654/revisions")), 404, 203)
 
 
 def test_item_revisions_need_read_on_revisions(matrix, member, edited):
     allow(matrix, BODY_HIDDEN, ("directus_revisions", None, {"read": "none"}))
-    error_of(member.get(matrix.url(f"items/articles/{edited['mine']}/revisions")), 403, 300)
+    assert_error(member.get(matrix.url(f"items/articles/{edited['mine']}/revisions")), 403, 300)
 
 
 def test_item_revisions_take_list_parameters(matrix, member, edited):
@@ -70,7 +71,7 @@ def test_item_revisions_take_list_parameters(matrix, member, edited):
     rows = snapshots(response)
     assert len(rows) == 1 and set(rows[0]) == {"id", "data"} and "body" not in rows[0]["data"]
     assert response.json()["meta"]["total_count"] == 2
-    error_of(member.get(matrix.url(f"items/articles/{edited['mine']}/revisions"), {"fields": "id,nope"}), 422, 202)
+    assert_error(member.get(matrix.url(f"items/articles/{edited['mine']}/revisions"), {"fields": "id,nope"}), 422, 202)
 
 
 def test_revisions_of_system_rows_follow_their_collections_rules(matrix, member, admin):
@@ -90,18 +91,18 @@ def test_revisions_of_system_rows_follow_their_collections_rules(matrix, member,
     )
     assert hook.status_code == 200, hook.content
     hook_id = hook.json()["data"]["id"]
-    error_of(member.get(matrix.url(f"items/directus_webhooks/{hook_id}/revisions")), 404, 203)
-    error_of(member.get(matrix.url(f"webhooks/{hook_id}/revisions")), 404, 203)
+    assert_error(member.get(matrix.url(f"items/directus_webhooks/{hook_id}/revisions")), 404, 203)
+    assert_error(member.get(matrix.url(f"webhooks/{hook_id}/revisions")), 404, 203)
 
     suspended = User.objects.create(email="gone@example.com", status=UserStatus.SUSPENDED, role=matrix.role)
     admin.patch(matrix.url(f"users/{suspended.pk}"), {"first_name": "Hidden"}, format="json")
-    error_of(member.get(matrix.url(f"items/directus_users/{suspended.pk}/revisions")), 404, 203)
-    error_of(member.get(matrix.url(f"users/{suspended.pk}/revisions")), 404, 203)
+    assert_error(member.get(matrix.url(f"items/directus_users/{suspended.pk}/revisions")), 404, 203)
+    assert_error(member.get(matrix.url(f"users/{suspended.pk}/revisions")), 404, 203)
 
     file = make_file(private_hash="revisionfilehash")
     admin.patch(matrix.url(f"files/{file.pk}"), {"title": "Quarterly"}, format="json")
-    error_of(member.get(matrix.url(f"files/{file.pk}/revisions")), 404, 203)
-    error_of(member.get(matrix.url(f"items/directus_files/{file.pk}/revisions")), 404, 203)
+    assert_error(member.get(matrix.url(f"files/{file.pk}/revisions")), 404, 203)
+    assert_error(member.get(matrix.url(f"items/directus_files/{file.pk}/revisions")), 404, 203)
     listed = snapshots(member.get(matrix.url("revisions"), {"limit": -1}))
     assert not {(row["collection"], row["item"]) for row in listed} & {
         ("directus_webhooks", str(hook_id)),
@@ -129,7 +130,7 @@ def test_the_revisions_list_shows_only_readable_items_and_fields(matrix, member,
     assert response.json()["meta"]["total_count"] < len(snapshots(admin.get(matrix.url("revisions"), {"limit": -1})))
     # One revision by id: the admin's article's looks missing.
     hidden = next(row["id"] for row in everything if row["item"] == str(edited["admins"]))
-    error_of(member.get(matrix.url(f"revisions/{hidden}")), 404, 203)
+    assert_error(member.get(matrix.url(f"revisions/{hidden}")), 404, 203)
     shown = next(row["id"] for row in rows)
     assert "body" not in snapshots(member.get(matrix.url(f"revisions/{shown}")))[0]["data"]
     # Selecting only `data` still leaves the blacklisted field out.
@@ -184,7 +185,7 @@ def test_snapshots_are_not_matched_against_by_non_admins(matrix, member, admin, 
     sort on them would match against those, so only admins may use them."""
     allow(matrix, BODY_HIDDEN, REVISIONS)
     for query in ({"filter[data][contains]": "mine secret"}, {"filter[delta][nnull]": ""}, {"sort": "data"}):
-        error_of(member.get(matrix.url("revisions"), query), 403, 304)
+        assert_error(member.get(matrix.url("revisions"), query), 403, 304)
         assert admin.get(matrix.url("revisions"), query).status_code == 200
     found = admin.get(matrix.url("revisions"), {"filter[data][contains]": "mine secret"}).json()["data"]
     assert found and {row["item"] for row in found} == {str(edited["mine"])}

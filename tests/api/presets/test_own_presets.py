@@ -2,7 +2,7 @@
 role or nobody (a global preset), on create and on update, whatever the permission rows say."""
 
 from apps.presets.models import CollectionPreset
-from tests.api.users.factories import error_of
+from tests.helpers import assert_error
 
 
 def preset(**values) -> CollectionPreset:
@@ -25,7 +25,7 @@ def set_levels(role: int, **levels) -> None:
 def test_a_non_admin_creates_presets_for_themself_only(editor_api, editor, url):
     for others in ({"user": 1}, {"user": None}, {"role": 1}, {"user": editor.pk, "role": editor.role}):
         response = editor_api.post(url("collection_presets"), {"collection": "forged", **others}, format="json")
-        error_of(response, 403, 305)
+        assert_error(response, 403, 305)
     assert presets_of("forged") == []
 
     response = editor_api.post(url("collection_presets"), {"collection": "mine", "title": "Bookmark"}, format="json")
@@ -36,7 +36,7 @@ def test_a_non_admin_creates_presets_for_themself_only(editor_api, editor, url):
 def test_a_non_admin_never_gives_their_preset_away(editor_api, editor, url):
     own = preset(user=editor.pk, title="Mine")
     for change in ({"user": 1}, {"user": None}, {"role": 1}):
-        error_of(editor_api.patch(url(f"collection_presets/{own.pk}"), change, format="json"), 403, 305)
+        assert_error(editor_api.patch(url(f"collection_presets/{own.pk}"), change, format="json"), 403, 305)
     stored = CollectionPreset.objects.get(pk=own.pk)
     assert (stored.user, stored.role) == (editor.pk, None)
     keep = {"user": editor.pk, "title": "Still mine"}
@@ -48,7 +48,7 @@ def test_rows_granting_more_do_not_open_others_presets(editor_api, editor, url):
     set_levels(editor.role, update="full")
     for other in (preset(user=1), preset(role=editor.role), preset()):
         response = editor_api.patch(url(f"collection_presets/{other.pk}"), {"user": editor.pk}, format="json")
-        error_of(response, 403, 302)
+        assert_error(response, 403, 302)
         assert CollectionPreset.objects.get(pk=other.pk).user == other.user
 
 

@@ -5,7 +5,7 @@ import pytest
 from apps.activity.models import Activity
 from apps.presets.models import CollectionPreset
 from apps.revisions.models import Revision
-from tests.api.users.factories import error_of
+from tests.helpers import assert_error
 
 pytestmark = pytest.mark.engines("sqlite", "postgres")
 
@@ -77,13 +77,13 @@ def test_batch_create(admin_api, url):
 
 def test_collection_is_required(admin_api, url):
     before = CollectionPreset.objects.count()
-    message = error_of(admin_api.post(url("collection_presets"), {"title": "x"}, format="json"), 422, 4)
+    message = assert_error(admin_api.post(url("collection_presets"), {"title": "x"}, format="json"), 422, 4)
     assert "collection" in message
     assert CollectionPreset.objects.count() == before
 
 
 def test_empty_body_is_400_code_13(admin_api, url):
-    error_of(admin_api.post(url("collection_presets"), "", content_type="application/json"), 400, 13)
+    assert_error(admin_api.post(url("collection_presets"), "", content_type="application/json"), 400, 13)
 
 
 def test_duplicate_user_collection_title_is_409_code_204(admin_api, url):
@@ -92,15 +92,15 @@ def test_duplicate_user_collection_title_is_409_code_204(admin_api, url):
     response = admin_api.post(
         url("collection_presets"), {"user": 1, "collection": "articles", "title": "Bookmark"}, format="json"
     )
-    error_of(response, 409, 204)
+    assert_error(response, 409, 204)
     assert CollectionPreset.objects.count() == before
 
 
 def test_missing_id_is_404_code_203(admin_api, url):
-    error_of(admin_api.get(url("collection_presets/987654")), 404, 203)
-    error_of(admin_api.patch(url("collection_presets/987654"), {"title": "x"}, format="json"), 404, 203)
-    error_of(admin_api.delete(url("collection_presets/987654")), 404, 203)
-    error_of(admin_api.get(url("collection_presets/abc")), 404, 203)
+    assert_error(admin_api.get(url("collection_presets/987654")), 404, 203)
+    assert_error(admin_api.patch(url("collection_presets/987654"), {"title": "x"}, format="json"), 404, 203)
+    assert_error(admin_api.delete(url("collection_presets/987654")), 404, 203)
+    assert_error(admin_api.get(url("collection_presets/abc")), 404, 203)
 
 
 def test_read_one_with_fields_and_meta(admin_api, url):
@@ -165,7 +165,7 @@ def test_list_with_limit_sort_and_meta(admin_api, url, presets_of_every_kind):
 
 
 def test_public_cannot_read(api, url):
-    error_of(api.get(url("collection_presets")), 401, 3)
+    assert_error(api.get(url("collection_presets")), 401, 3)
 
 
 def test_user_creates_and_updates_own_preset(editor_api, editor, url):
@@ -180,7 +180,7 @@ def test_user_creates_and_updates_own_preset(editor_api, editor, url):
 
 def test_user_cannot_update_others_preset(editor_api, editor, url):
     row = preset(user=1)
-    error_of(editor_api.patch(url(f"collection_presets/{row.pk}"), {"title": "x"}, format="json"), 403, 302)
+    assert_error(editor_api.patch(url(f"collection_presets/{row.pk}"), {"title": "x"}, format="json"), 403, 302)
     assert CollectionPreset.objects.get(pk=row.pk).title is None
 
 
@@ -191,14 +191,14 @@ def test_user_reads_all_presets(editor_api, editor, url):
 
 def test_user_cannot_delete_role_presets(editor_api, editor, url):
     row = preset(role=editor.role)
-    message = error_of(editor_api.delete(url(f"collection_presets/{row.pk}")), 403, 10)
+    message = assert_error(editor_api.delete(url(f"collection_presets/{row.pk}")), 403, 10)
     assert message == "Cannot delete collection presets that belongs to a role"
     assert CollectionPreset.objects.filter(pk=row.pk).exists()
 
 
 def test_user_delete_needs_full_without_an_owner_field(editor_api, editor, url):
     row = preset(user=editor.pk)
-    error_of(editor_api.delete(url(f"collection_presets/{row.pk}")), 403, 303)
+    assert_error(editor_api.delete(url(f"collection_presets/{row.pk}")), 403, 303)
     assert CollectionPreset.objects.filter(pk=row.pk).exists()
 
 

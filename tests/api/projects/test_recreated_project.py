@@ -12,6 +12,7 @@ from apps.projects import registry
 from apps.roles.models import Role
 from apps.users.models import User
 from tests.api.users.factories import client_with_token
+from tests.helpers import error_of
 
 ADMIN_TOKEN = "recreated-admin-token"
 STAFF_TOKEN = "recreated-staff-token"
@@ -81,5 +82,4 @@ def test_a_project_created_again_is_served_from_its_new_database(engine, cleanup
     assert sorted(user["email"] for user in listed) == ["new@example.com", "staff@example.com"]
     # The new project's permission rows, not the old ones cached for the same schema version.
     response = staff.get(f"/{key}/users")
-    assert response.status_code == 403, response.content
-    assert response.json()["error"]["code"] == 300
+    assert error_of(response) == (403, 300), response.content

@@ -8,7 +8,8 @@ from apps.permissions.services import DEFAULT_ROWS
 from apps.revisions.models import Revision
 from apps.roles.models import Role
 from apps.users.models import User
-from tests.api.users.factories import error_of, make_user
+from tests.api.users.factories import make_user
+from tests.helpers import assert_error
 
 ROLE_KEYS = [
     "id",
@@ -36,14 +37,14 @@ def test_admin_lists_and_reads_roles(admin_api, url, editor, schema):
     with_users = admin_api.get(url(f"roles/{editor.role}"), {"fields": "id,users.id"}).json()["data"]
     assert with_users == {"id": editor.role, "users": [{"id": editor.pk}]}
     assert "users" not in admin_api.get(url("roles/1")).json()["data"]
-    error_of(admin_api.get(url("roles/999999")), 404, 203)
+    assert_error(admin_api.get(url("roles/999999")), 404, 203)
 
 
 def test_non_admins_read_only_their_role(editor_api, editor, url, api):
     data = editor_api.get(url("roles")).json()["data"]
     assert [row["id"] for row in data] == [editor.role]
-    error_of(editor_api.get(url("roles/1")), 404, 203)
-    error_of(api.get(url("roles")), 401, 3)
+    assert_error(editor_api.get(url("roles/1")), 404, 203)
+    assert_error(api.get(url("roles")), 401, 3)
 
 
 def test_create_a_role_with_its_default_permissions(admin_api, url):
@@ -74,13 +75,13 @@ def test_create_a_role_with_its_default_permissions(admin_api, url):
 def test_create_validation(admin_api, url):
     before = roles()
     permissions = Permission.objects.count()
-    error_of(admin_api.post(url("roles"), {"description": "no name"}, format="json"), 422, 4)
-    error_of(admin_api.post(url("roles"), {"name": ""}, format="json"), 422, 4)
-    error_of(admin_api.post(url("roles"), {"name": "Public"}, format="json"), 409, 204)
-    error_of(admin_api.post(url("roles"), {"name": "administrator"}, format="json"), 409, 204)
-    error_of(admin_api.post(url("roles"), {"name": "X", "color": "red"}, format="json"), 422, 12)
-    error_of(admin_api.post(url("roles"), {"name": "X", "ip_whitelist": "not-an-ip"}, format="json"), 422, 4)
-    error_of(admin_api.post(url("roles"), [{"name": "A"}, {"name": "B"}], format="json"), 400, 13)
+    assert_error(admin_api.post(url("roles"), {"description": "no name"}, format="json"), 422, 4)
+    assert_error(admin_api.post(url("roles"), {"name": ""}, format="json"), 422, 4)
+    assert_error(admin_api.post(url("roles"), {"name": "Public"}, format="json"), 409, 204)
+    assert_error(admin_api.post(url("roles"), {"name": "administrator"}, format="json"), 409, 204)
+    assert_error(admin_api.post(url("roles"), {"name": "X", "color": "red"}, format="json"), 422, 12)
+    assert_error(admin_api.post(url("roles"), {"name": "X", "ip_whitelist": "not-an-ip"}, format="json"), 422, 4)
+    assert_error(admin_api.post(url("roles"), [{"name": "A"}, {"name": "B"}], format="json"), 400, 13)
     assert roles() == before and Permission.objects.count() == permissions
 
 
@@ -91,18 +92,18 @@ def test_update(admin_api, url, editor):
     assert response.status_code == 200, response.content
     assert response.json()["data"]["description"] == "Writes"
     assert Activity.objects.filter(action="update", collection="directus_roles", item=str(editor.role)).exists()
-    error_of(admin_api.patch(url(f"roles/{editor.role}"), {"name": "Public"}, format="json"), 409, 204)
-    error_of(admin_api.patch(url(f"roles/{editor.role}"), {"nope": 1}, format="json"), 422, 12)
-    error_of(admin_api.patch(url("roles/999999"), {"description": "x"}, format="json"), 404, 203)
-    error_of(admin_api.patch(url(f"roles/1,{editor.role}"), {"description": "x"}, format="json"), 404, 203)
+    assert_error(admin_api.patch(url(f"roles/{editor.role}"), {"name": "Public"}, format="json"), 409, 204)
+    assert_error(admin_api.patch(url(f"roles/{editor.role}"), {"nope": 1}, format="json"), 422, 12)
+    assert_error(admin_api.patch(url("roles/999999"), {"description": "x"}, format="json"), 404, 203)
+    assert_error(admin_api.patch(url(f"roles/1,{editor.role}"), {"description": "x"}, format="json"), 404, 203)
     assert Role.objects.get(pk=editor.role).name == "Editor"
 
 
 def test_delete(admin_api, url, editor):
-    error_of(admin_api.delete(url("roles/1")), 401, 3)
-    message = error_of(admin_api.delete(url("roles/2")), 401, 3)
+    assert_error(admin_api.delete(url("roles/1")), 401, 3)
+    message = assert_error(admin_api.delete(url("roles/2")), 401, 3)
     assert message == "You are not allowed to delete group [2]"
-    error_of(admin_api.delete(url("roles/999999")), 404, 203)
+    assert_error(admin_api.delete(url("roles/999999")), 404, 203)
     rows = Permission.objects.filter(role=editor.role).count()
     assert admin_api.delete(url(f"roles/{editor.role}")).status_code == 204
     assert not Role.objects.filter(pk=editor.role).exists()
@@ -114,9 +115,9 @@ def test_delete(admin_api, url, editor):
 
 def test_writes_need_permission(editor_api, editor, url):
     before = roles()
-    error_of(editor_api.post(url("roles"), {"name": "Mine"}, format="json"), 403, 301)
-    error_of(editor_api.patch(url(f"roles/{editor.role}"), {"enforce_2fa": False}, format="json"), 403, 302)
-    error_of(editor_api.delete(url(f"roles/{editor.role}")), 403, 303)
+    assert_error(editor_api.post(url("roles"), {"name": "Mine"}, format="json"), 403, 301)
+    assert_error(editor_api.patch(url(f"roles/{editor.role}"), {"enforce_2fa": False}, format="json"), 403, 302)
+    assert_error(editor_api.delete(url(f"roles/{editor.role}")), 403, 303)
     assert roles() == before
 
 

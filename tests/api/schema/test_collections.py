@@ -9,6 +9,7 @@ from django.db import connections
 from apps.schema import introspect
 from apps.schema.cache import project_schema
 from apps.schema.models import Collection, Field, Relation
+from tests.helpers import error_of
 
 EVERY_TYPE = [
     {"field": "id", "type": "integer", "datatype": "INT", "primary_key": True, "auto_increment": True},
@@ -173,7 +174,7 @@ def test_fields_are_added_altered_and_dropped(schema_admin_api, schema_url, sche
     assert api.delete(url("fields/notes/rating")).status_code == 204
     assert "rating" not in columns(schema_project, "notes")
     assert not Field.objects.filter(collection="notes", field="rating").exists()
-    assert api.get(url("fields/notes/rating")).json()["error"]["code"] == 202
+    assert error_of(api.get(url("fields/notes/rating"))) == (404, 202)
 
 
 def test_relations_of_every_kind(schema_admin_api, schema_url, schema_project):
@@ -230,7 +231,7 @@ def test_relations_of_every_kind(schema_admin_api, schema_url, schema_project):
     response = api.patch(url(f"relations/{relation_id}"), {"field_one": None}, format="json")
     assert response.status_code == 200 and response.json()["data"]["field_one"] is None
     assert project_schema().collection("authors").fields["books"].relation is None
-    assert api.get(url("relations/999999")).json()["error"]["code"] == 203
+    assert error_of(api.get(url("relations/999999"))) == (404, 203)
 
     # Deleting the M2M alias removes both junction rows; dropping collections removes the rest.
     assert api.delete(url("fields/articles/tags")).status_code == 204
@@ -250,8 +251,7 @@ def test_relations_of_every_kind(schema_admin_api, schema_url, schema_project):
 def test_invalid_collection_names_are_refused(schema_admin_api, schema_url, schema_project, name):
     before = tables(schema_project)
     response = create(schema_admin_api, schema_url, name, simple(name))
-    assert response.status_code == 422, response.content
-    assert response.json()["error"]["code"] == 4
+    assert error_of(response) == (422, 4), response.content
     assert tables(schema_project) == before
 
 
@@ -264,7 +264,7 @@ def test_invalid_field_names_are_refused(schema_admin_api, schema_url, schema_pr
         {"field": name, "type": "string", "datatype": "VARCHAR", "length": 10},
         format="json",
     )
-    assert response.status_code == 422 and response.json()["error"]["code"] == 4
+    assert error_of(response) == (422, 4)
     assert columns(schema_project, "guarded").keys() == before.keys()
 
 
@@ -314,8 +314,7 @@ def test_invalid_field_names_are_refused(schema_admin_api, schema_url, schema_pr
 def test_bad_collection_definitions_are_refused(schema_admin_api, schema_url, schema_project, fields, code):
     before = tables(schema_project)
     response = create(schema_admin_api, schema_url, "badly_defined", fields)
-    assert response.status_code == 422, response.content
-    assert response.json()["error"]["code"] == code
+    assert error_of(response) == (422, code), response.content
     assert tables(schema_project) == before
     assert not Collection.objects.filter(collection="badly_defined").exists()
     assert not Field.objects.filter(collection="badly_defined").exists()
@@ -325,9 +324,9 @@ def test_duplicates_are_refused(schema_admin_api, schema_url, schema_project):
     api, url = schema_admin_api, schema_url
     assert create(api, url, "once", simple("once")).status_code == 200
     response = create(api, url, "once", simple("once"))
-    assert (response.status_code, response.json()["error"]["code"]) == (422, 307)
+    assert error_of(response) == (422, 307)
     response = api.post(url("fields/once"), {"field": "name", "type": "string", "datatype": "TEXT"}, format="json")
-    assert (response.status_code, response.json()["error"]["code"]) == (422, 308)
+    assert error_of(response) == (422, 308)
     assert columns(schema_project, "once")["name"].datatype == "VARCHAR"
 
 
@@ -345,10 +344,10 @@ def test_the_primary_key_cannot_be_changed_or_dropped(schema_admin_api, schema_u
 
 def test_unknown_collections_and_fields(schema_admin_api, schema_url):
     api, url = schema_admin_api, schema_url
-    assert api.get(url("collections/nowhere")).json()["error"]["code"] == 200
-    assert api.get(url("fields/nowhere")).json()["error"]["code"] == 200
-    assert api.delete(url("collections/nowhere")).json()["error"]["code"] == 200
-    assert api.get(url("fields/directus_users/nothing")).json()["error"]["code"] == 202
+    assert error_of(api.get(url("collections/nowhere"))) == (404, 200)
+    assert error_of(api.get(url("fields/nowhere"))) == (404, 200)
+    assert error_of(api.delete(url("collections/nowhere"))) == (404, 200)
+    assert error_of(api.get(url("fields/directus_users/nothing"))) == (404, 202)
 
 
 def test_relations_to_restricted_system_collections_are_refused(schema_admin_api, schema_url):
@@ -357,7 +356,7 @@ def test_relations_to_restricted_system_collections_are_refused(schema_admin_api
         {"collection_many": "x", "field_many": "y", "collection_one": "directus_fields"},
         format="json",
     )
-    assert (response.status_code, response.json()["error"]["code"]) == (401, 201)
+    assert error_of(response) == (401, 201)
     assert not Relation.objects.filter(collection_many="x").exists()
 
 
@@ -375,9 +374,9 @@ def test_non_admins_cannot_change_the_schema(schema_admin_api, schema_url, schem
         editor.credentials(HTTP_AUTHORIZATION="Bearer editor-token")
         before = tables(schema_project)
         response = create(editor, schema_url, "sneaky", simple("sneaky"))
-        assert (response.status_code, response.json()["error"]["code"]) == (401, 3)
+        assert error_of(response) == (401, 3)
         response = editor.delete(schema_url("collections/kept"))
-        assert (response.status_code, response.json()["error"]["code"]) == (403, 306)
+        assert error_of(response) == (403, 306)
         response = editor.post(
             schema_url("fields/kept"), {"field": "x", "type": "integer", "datatype": "INT"}, format="json"
         )
@@ -385,7 +384,7 @@ def test_non_admins_cannot_change_the_schema(schema_admin_api, schema_url, schem
         assert tables(schema_project) == before and "x" not in columns(schema_project, "kept")
         # Reading the schema is allowed to every role; the public gets 401.
         assert editor.get(schema_url("collections/kept")).status_code == 200
-        assert APIClient().get(schema_url("collections")).json()["error"]["code"] == 3
+        assert error_of(APIClient().get(schema_url("collections"))) == (401, 3)
     finally:
         User.objects.filter(email="editor@example.com").delete()
         role.delete()

@@ -8,8 +8,9 @@ from apps.permissions.models import Permission
 from apps.roles.models import Role
 from apps.schema.cache import config_changed
 from tests.api.users.factories import grant
+from tests.helpers import scim_error
 
-from .test_scim import GROUP, LIST, USER, make_user, scim_error, scim_json
+from .test_scim import GROUP, LIST, USER, make_user, scim_json
 
 pytestmark = pytest.mark.engines("sqlite", "postgres")
 

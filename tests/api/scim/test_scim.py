@@ -11,15 +11,14 @@ from apps.permissions.models import Permission
 from apps.roles.models import Role
 from apps.schema.cache import config_changed
 from apps.users.models import User
+from tests.helpers import SCIM_CONTENT_TYPE, scim_error
 
 pytestmark = pytest.mark.engines("sqlite", "postgres")
 
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
 LIST = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
-ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
 PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
-CONTENT_TYPE = "application/scim+json;charset=utf-8"
 BJENSEN_ID = "2819c223-7f76-453a-919d-413861904646"
 
 # RFC 7644 § 3.3 (userName as an email address).
@@ -34,18 +33,8 @@ BJENSEN = {
 
 def scim_json(response, status: int) -> dict:
     assert response.status_code == status, response.content
-    assert response["Content-Type"] == CONTENT_TYPE
+    assert response["Content-Type"] == SCIM_CONTENT_TYPE
     return json.loads(response.content) if response.content else {}
-
-
-def scim_error(response, status: int, scim_type: str | None = None) -> str:
-    body = scim_json(response, status)
-    assert body["schemas"] == [ERROR]
-    assert body["status"] == status
-    assert isinstance(body["detail"], str) and body["detail"]
-    if scim_type is not None:
-        assert body.get("scimType") == scim_type, body
-    return body["detail"]
 
 
 def make_user(email, external_id, **values) -> User:

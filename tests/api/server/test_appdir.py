@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.helpers import error_of
+
 pytestmark = pytest.mark.engines("sqlite")
 
 INDEX = b"<!doctype html><title>Directus</title>"
@@ -24,8 +26,7 @@ def body(response) -> bytes:
 
 
 def assert_route_not_found(response):
-    assert response.status_code == 404, response
-    assert response.json()["error"]["code"] == 1
+    assert error_of(response) == (404, 1), response
 
 
 def test_not_configured_is_404(api, project, settings):

@@ -6,6 +6,7 @@ import django
 
 from apps.settings.models import Setting
 from tests.api.users.factories import EDITOR_TOKEN, client_with_token, make_editor, make_file, set_setting
+from tests.helpers import error_of
 
 PUBLIC_API_KEYS = [
     "requires2FA",
@@ -130,8 +131,7 @@ def test_reserved_names_have_no_project_info(api, project):
     # /interfaces etc. are global routes of their own (extensions); these names have no route.
     for path in ("/server", "/projects", "/admin"):
         response = api.get(path)
-        assert response.status_code == 404, path
-        assert response.json()["error"]["code"] == 1
+        assert error_of(response) == (404, 1), path
 
 
 def test_update_is_for_admins_and_applies_pending_migrations(api, url, project, editor_api, admin_api):
@@ -140,7 +140,7 @@ def test_update_is_for_admins_and_applies_pending_migrations(api, url, project, 
 
     for client in (api, editor_api):
         response = client.post(url("update"))
-        assert response.status_code == 401 and response.json()["error"]["code"] == 3
+        assert error_of(response) == (401, 3)
     response = admin_api.post(url("update"))
     assert response.status_code == 204 and response.content == b""
     executor = MigrationExecutor(connections[project.alias])

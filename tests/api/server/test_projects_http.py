@@ -12,6 +12,7 @@ from apps.projects.models import Project
 from apps.projects.registry import database_settings, get_project
 from tests.api.projects.conftest import Cleanup
 from tests.engines import SERVER_URLS
+from tests.helpers import assert_error
 
 SUPER_TOKEN = "the-super-admin-token"
 EMAIL = "owner@example.com"
@@ -37,12 +38,6 @@ def cleanup(control_db):
 def super_token(settings):
     settings.DIRECTUS = {**settings.DIRECTUS, "SUPER_ADMIN_TOKEN": SUPER_TOKEN}
     return SUPER_TOKEN
-
-
-def error_of(response, status, code):
-    assert response.status_code == status, response.content
-    assert response.json()["error"]["code"] == code, response.content
-    return response.json()["error"]["message"]
 
 
 def new_key(cleanup, prefix="http") -> str:
@@ -104,7 +99,7 @@ def test_create_sqlite_by_default_then_delete(api, engine, cleanup, super_token)
     assert not Project.objects.filter(key=key).exists()
     assert get_project(key) is None
     assert not Path(database_settings(url)["NAME"]).exists()
-    error_of(api.get(f"/{key}/"), 401, 3)
+    assert_error(api.get(f"/{key}/"), 401, 3)
 
 
 @pytest.mark.engines("postgres", "mariadb")
@@ -125,7 +120,7 @@ def test_create_on_a_database_server_from_db_keys(api, engine, cleanup, super_to
 def test_existing_project_is_409_code_18_unless_forced(api, engine, cleanup, super_token):
     key = new_key(cleanup)
     assert api.post("/server/projects", body(key, project_name="First"), format="json").status_code == 204
-    error_of(api.post("/server/projects", body(key, project_name="Second"), format="json"), 409, 18)
+    assert_error(api.post("/server/projects", body(key, project_name="Second"), format="json"), 409, 18)
     assert api.get(f"/{key}/").json()["data"]["api"]["project_name"] == "First"
     response = api.post("/server/projects", body(key, project_name="Second", force=True), format="json")
     assert response.status_code == 204, response.content
@@ -143,21 +138,21 @@ def assert_nothing_made(key: str) -> None:
 @pytest.mark.parametrize("token", ["wrong", "the-super-admin-token ", 12])
 def test_wrong_super_admin_token_is_401_code_3(api, cleanup, super_token, token):
     key = new_key(cleanup)
-    message = error_of(api.post("/server/projects", body(key, super_admin_token=token), format="json"), 401, 3)
+    message = assert_error(api.post("/server/projects", body(key, super_admin_token=token), format="json"), 401, 3)
     assert message == "Permission denied: Superadmin Only"
     assert_nothing_made(key)
 
 
 def test_missing_super_admin_token_is_422_code_4(api, cleanup, super_token):
     key = new_key(cleanup)
-    error_of(api.post("/server/projects", body(key, super_admin_token=None), format="json"), 422, 4)
+    assert_error(api.post("/server/projects", body(key, super_admin_token=None), format="json"), 422, 4)
     assert_nothing_made(key)
 
 
 def test_no_configured_token_refuses_project_management(api, cleanup, settings):
     settings.DIRECTUS = {**settings.DIRECTUS, "SUPER_ADMIN_TOKEN": ""}
     key = new_key(cleanup)
-    error_of(api.post("/server/projects", body(key, super_admin_token="anything"), format="json"), 401, 3)
+    assert_error(api.post("/server/projects", body(key, super_admin_token="anything"), format="json"), 401, 3)
     assert_nothing_made(key)
 
 
@@ -180,12 +175,12 @@ def test_no_configured_token_refuses_project_management(api, cleanup, settings):
 )
 def test_invalid_payload_is_422_code_4(api, cleanup, super_token, values):
     key = new_key(cleanup)
-    error_of(api.post("/server/projects", body(key, **values), format="json"), 422, 4)
+    assert_error(api.post("/server/projects", body(key, **values), format="json"), 422, 4)
     assert_nothing_made(key)
 
 
 def test_empty_payload_is_400_code_13(api, control_db, super_token):
-    error_of(api.post("/server/projects", {}, format="json"), 400, 13)
+    assert_error(api.post("/server/projects", {}, format="json"), 400, 13)
 
 
 def test_locked_installation_is_403_code_10(api, cleanup, super_token, settings, tmp_path):
@@ -193,9 +188,8 @@ def test_locked_installation_is_403_code_10(api, cleanup, super_token, settings,
     lock.write_text("")
     settings.DIRECTUS = {**settings.DIRECTUS, "PROJECTS_LOCK_FILE": str(lock)}
     key = new_key(cleanup)
-    assert (
-        error_of(api.post("/server/projects", body(key), format="json"), 403, 10) == "Creating new instance is locked"
-    )
+    message = assert_error(api.post("/server/projects", body(key), format="json"), 403, 10)
+    assert message == "Creating new instance is locked"
     assert_nothing_made(key)
 
 
@@ -203,7 +197,7 @@ def test_locked_installation_is_403_code_10(api, cleanup, super_token, settings,
 def test_unreachable_database_is_400_code_19(api, cleanup, super_token, kind):
     key = new_key(cleanup)
     values = {"db_type": kind, "db_host": "127.0.0.1", "db_port": 1, "db_user": "u", "db_name": "nowhere"}
-    error_of(api.post("/server/projects", body(key, **values), format="json"), 400, 19)
+    assert_error(api.post("/server/projects", body(key, **values), format="json"), 400, 19)
     assert_nothing_made(key)
 
 
@@ -211,12 +205,12 @@ def test_unreachable_database_is_400_code_19(api, cleanup, super_token, kind):
 
 
 def test_delete_needs_the_token(api, cleanup, super_token):
-    error_of(api.delete("/server/projects/anything"), 422, 4)
-    error_of(api.delete("/server/projects/anything?super_admin_token=wrong"), 401, 3)
+    assert_error(api.delete("/server/projects/anything"), 422, 4)
+    assert_error(api.delete("/server/projects/anything?super_admin_token=wrong"), 401, 3)
 
 
 def test_delete_unknown_project_is_404_code_1(api, cleanup, super_token):
-    message = error_of(api.delete(f"/server/projects/ghost?super_admin_token={SUPER_TOKEN}"), 404, 1)
+    message = assert_error(api.delete(f"/server/projects/ghost?super_admin_token={SUPER_TOKEN}"), 404, 1)
     assert message == "Unknown Project: ghost"
 
 
@@ -224,10 +218,10 @@ def test_delete_unknown_project_is_404_code_1(api, cleanup, super_token):
 def test_delete_with_wrong_token_keeps_the_project(api, engine, cleanup, super_token):
     key = new_key(cleanup)
     assert api.post("/server/projects", body(key), format="json").status_code == 204
-    error_of(api.delete(f"/server/projects/{key}?super_admin_token=nope"), 401, 3)
+    assert_error(api.delete(f"/server/projects/{key}?super_admin_token=nope"), 401, 3)
     assert Project.objects.filter(key=key).exists()
     assert login(api, key).status_code == 200
 
 
 def test_wrong_method_is_405(api, control_db):
-    error_of(api.get("/server/projects/anything"), 405, 6)
+    assert_error(api.get("/server/projects/anything"), 405, 6)

@@ -5,6 +5,7 @@ import platform
 import pytest
 
 from apps.projects.models import Project
+from tests.helpers import assert_error
 
 SUPER_TOKEN = "super-secret-token"
 
@@ -13,12 +14,6 @@ SUPER_TOKEN = "super-secret-token"
 def super_token(settings):
     settings.DIRECTUS = {**settings.DIRECTUS, "SUPER_ADMIN_TOKEN": SUPER_TOKEN}
     return SUPER_TOKEN
-
-
-def error_of(response, status, code):
-    assert response.status_code == status, response.content
-    assert response.json()["error"]["code"] == code
-    return response.json()["error"]["message"]
 
 
 def test_ping(api, project):
@@ -32,18 +27,18 @@ def test_ping(api, project):
 
 
 def test_info_needs_the_token_once_a_project_exists(api, project, super_token):
-    message = error_of(api.get("/server/info"), 422, 4)
+    message = assert_error(api.get("/server/info"), 422, 4)
     assert "super_admin_token" in message
 
 
 def test_info_wrong_token_is_401_code_3(api, project, super_token):
-    message = error_of(api.get("/server/info", {"super_admin_token": "wrong"}), 401, 3)
+    message = assert_error(api.get("/server/info", {"super_admin_token": "wrong"}), 401, 3)
     assert message == "Permission denied: Superadmin Only"
 
 
 def test_info_with_unset_server_token_refuses_any_token(api, project, settings):
     settings.DIRECTUS = {**settings.DIRECTUS, "SUPER_ADMIN_TOKEN": ""}
-    error_of(api.get("/server/info", {"super_admin_token": "anything"}), 401, 3)
+    assert_error(api.get("/server/info", {"super_admin_token": "anything"}), 401, 3)
 
 
 def test_info_with_the_token(api, project, super_token, settings):
@@ -98,9 +93,9 @@ def test_projects_public_flag_even_with_a_token(project):
 
 def test_projects_none_configured_is_503_code_14(api, project):
     Project.objects.all().delete()  # rolled back after the test
-    error_of(api.get("/server/projects"), 503, 14)
+    assert_error(api.get("/server/projects"), 503, 14)
 
 
 def test_projects_only_private_is_503_code_14(api, project):
     Project.objects.update(private=True)
-    error_of(api.get("/server/projects"), 503, 14)
+    assert_error(api.get("/server/projects"), 503, 14)

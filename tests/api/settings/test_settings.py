@@ -4,14 +4,10 @@ import json
 
 import pytest
 
+from apps.permissions.models import Permission
 from apps.settings.models import Setting
-from tests.api.users.factories import make_file, set_setting
-
-
-def error_of(response, status, code):
-    assert response.status_code == status, response.content
-    assert response.json()["error"]["code"] == code
-    return response.json()["error"]["message"]
+from tests.api.users.factories import grant, make_file, set_setting
+from tests.helpers import assert_error, error_of
 
 
 def setting_id(key: str) -> int:
@@ -39,7 +35,7 @@ def stored(key: str):
 )
 def test_public_is_401_code_3_everywhere(api, url, method, path, body):
     response = getattr(api, method)(url(path), body, format="json")
-    error_of(response, 401, 3)
+    assert_error(response, 401, 3)
     assert Setting.objects.filter(key="x").count() == 0
 
 
@@ -50,21 +46,61 @@ def test_non_admin_may_read(editor_api, url, schema):
 
 
 def test_non_admin_may_not_create(editor_api, url):
-    error_of(editor_api.post(url("settings"), {"key": "x", "value": "y"}, format="json"), 403, 301)
+    assert_error(editor_api.post(url("settings"), {"key": "x", "value": "y"}, format="json"), 403, 301)
     assert not Setting.objects.filter(key="x").exists()
 
 
 def test_non_admin_may_not_update(editor_api, url):
     pk = setting_id("project_name")
-    error_of(editor_api.patch(url(f"settings/{pk}"), {"value": "Hacked"}, format="json"), 403, 302)
-    error_of(editor_api.patch(url("settings"), [{"id": pk, "value": "Hacked"}], format="json"), 403, 302)
+    assert_error(editor_api.patch(url(f"settings/{pk}"), {"value": "Hacked"}, format="json"), 403, 302)
+    assert_error(editor_api.patch(url("settings"), [{"id": pk, "value": "Hacked"}], format="json"), 403, 302)
     assert stored("project_name") != "Hacked"
 
 
 def test_non_admin_may_not_delete(editor_api, url):
     pk = setting_id("project_name")
-    error_of(editor_api.delete(url(f"settings/{pk}")), 403, 303)
+    assert_error(editor_api.delete(url(f"settings/{pk}")), 403, 303)
     assert Setting.objects.filter(pk=pk).exists()
+
+
+def settings_rows(role: int, **levels) -> None:
+    """Replace the role's row on directus_settings."""
+    Permission.objects.filter(role=role, collection="directus_settings").delete()
+    grant(role, "directus_settings", **levels)
+
+
+def test_other_roles_follow_their_permission_rows(editor_api, editor, url):
+    """As on every item route: no read row hides every setting (one read by id looks missing),
+    a read blacklist hides the field, write rows allow writes (write blacklist included), and a
+    write the caller may not read back answers 204."""
+    pk = setting_id("project_name")
+    settings_rows(editor.role)
+    assert_error(editor_api.get(url(f"settings/{pk}")), 404, 203)
+    assert_error(editor_api.get(url(f"settings/{pk},1")), 403, 300)
+    assert_error(editor_api.get(url("settings")), 403, 300)
+    assert_error(editor_api.get(url("settings/fields")), 403, 300)
+
+    settings_rows(editor.role, read="full", read_field_blacklist=["value"])
+    assert editor_api.get(url(f"settings/{pk}")).json()["data"] == {"id": pk, "key": "project_name"}
+    assert_error(editor_api.get(url(f"settings/{pk}"), {"fields": "value"}), 403, 304)
+
+    settings_rows(editor.role, create="full", update="full")
+    response = editor_api.patch(url(f"settings/{pk}"), {"value": "Renamed"}, format="json")
+    assert response.status_code == 204 and response.content == b""
+    assert stored("project_name") == "Renamed"
+    assert editor_api.post(url("settings"), {"key": "new_key", "value": "x"}, format="json").status_code == 204
+    assert stored("new_key") == "x"
+    assert_error(editor_api.delete(url(f"settings/{pk}")), 403, 303)
+
+    settings_rows(editor.role, create="full", update="full", write_field_blacklist=["key"])
+    assert_error(editor_api.patch(url(f"settings/{pk}"), {"key": "renamed"}, format="json"), 403, 305)
+    assert_error(editor_api.patch(url("settings"), [{"id": pk, "key": "renamed"}], format="json"), 403, 305)
+    assert_error(editor_api.post(url("settings"), {"key": "other_key"}, format="json"), 403, 305)
+    assert Setting.objects.filter(key="project_name").exists() and not Setting.objects.filter(key="other_key").exists()
+
+    settings_rows(editor.role, read="full", update="full", read_field_blacklist=["value"])
+    response = editor_api.patch(url(f"settings/{pk}"), {"value": "Again"}, format="json")
+    assert response.json()["data"] == {"id": pk, "key": "project_name"}
 
 
 # -- GET /settings ---------------------------------------------------------------------------
@@ -138,14 +174,14 @@ def test_list_limit_zero_is_an_empty_list(admin_api, url):
 
 
 def test_list_bad_limit_is_422(admin_api, url):
-    error_of(admin_api.get(url("settings"), {"limit": "lots"}), 422, 4)
+    assert_error(admin_api.get(url("settings"), {"limit": "lots"}), 422, 4)
 
 
 def test_list_sort(admin_api, url):
     keys = admin_api.get(url("settings"), {"fields": "key", "sort": "-key", "limit": -1}).json()["data"]
     names = [row["key"] for row in keys]
     assert names == sorted(names, reverse=True)
-    error_of(admin_api.get(url("settings"), {"sort": "nope"}), 422, 202)
+    assert_error(admin_api.get(url("settings"), {"sort": "nope"}), 422, 202)
 
 
 def test_list_single(admin_api, url, schema):
@@ -167,19 +203,19 @@ def test_list_single_typed(admin_api, url, schema):
 
 def test_list_single_without_rows_is_404(admin_api, url):
     Setting.objects.all().delete()
-    error_of(admin_api.get(url("settings"), {"single": 1}), 404, 203)
+    assert_error(admin_api.get(url("settings"), {"single": 1}), 404, 203)
     assert admin_api.get(url("settings")).json() == {"data": []}
 
 
 def test_list_unknown_field_is_422_code_202(admin_api, url):
-    message = error_of(admin_api.get(url("settings"), {"fields": "id,nope"}), 422, 202)
+    message = assert_error(admin_api.get(url("settings"), {"fields": "id,nope"}), 422, 202)
     assert message == 'Invalid field "nope" in "directus_settings"'
 
 
 def test_setting_keys_are_not_fields_of_the_collection(admin_api, url, schema):
     # directus_fields rows of directus_settings describe keys (some are alias dividers), not columns.
-    error_of(admin_api.get(url("settings"), {"fields": "data_divider"}), 422, 202)
-    error_of(admin_api.get(url("settings"), {"fields": "project_logo"}), 422, 202)
+    assert_error(admin_api.get(url("settings"), {"fields": "data_divider"}), 422, 202)
+    assert_error(admin_api.get(url("settings"), {"fields": "project_logo"}), 422, 202)
 
 
 # -- GET /settings/fields ---------------------------------------------------------------------
@@ -211,7 +247,7 @@ def test_fields_decodes_json_columns(admin_api, url, schema):
 def test_fields_honours_fields_param(admin_api, url, schema):
     rows = admin_api.get(url("settings/fields"), {"fields": "field,type"}).json()["data"]
     assert rows and all(set(row) == {"field", "type"} for row in rows)
-    error_of(admin_api.get(url("settings/fields"), {"fields": "nope"}), 422, 202)
+    assert_error(admin_api.get(url("settings/fields"), {"fields": "nope"}), 422, 202)
 
 
 # -- GET /settings/:id ------------------------------------------------------------------------
@@ -236,11 +272,11 @@ def test_read_with_fields_and_meta(admin_api, url):
 
 
 def test_read_unknown_id_is_404_code_203(admin_api, url):
-    error_of(admin_api.get(url("settings/999999")), 404, 203)
+    assert_error(admin_api.get(url("settings/999999")), 404, 203)
 
 
 def test_read_non_numeric_id_is_not_a_route(admin_api, url):
-    error_of(admin_api.get(url("settings/abc")), 404, 1)
+    assert_error(admin_api.get(url("settings/abc")), 404, 1)
 
 
 # -- POST /settings ----------------------------------------------------------------------------
@@ -298,7 +334,9 @@ def test_create_batch(admin_api, url):
 
 def test_create_duplicate_key_is_409_code_204(admin_api, url):
     before = Setting.objects.count()
-    message = error_of(admin_api.post(url("settings"), {"key": "project_name", "value": "x"}, format="json"), 409, 204)
+    message = assert_error(
+        admin_api.post(url("settings"), {"key": "project_name", "value": "x"}, format="json"), 409, 204
+    )
     assert "project_name" in message
     assert Setting.objects.count() == before
 
@@ -306,48 +344,48 @@ def test_create_duplicate_key_is_409_code_204(admin_api, url):
 def test_create_batch_with_a_duplicate_writes_nothing(admin_api, url):
     before = Setting.objects.count()
     body = [{"key": "fresh_one", "value": "1"}, {"key": "project_name", "value": "x"}]
-    error_of(admin_api.post(url("settings"), body, format="json"), 409, 204)
+    assert_error(admin_api.post(url("settings"), body, format="json"), 409, 204)
     assert Setting.objects.count() == before
     assert not Setting.objects.filter(key="fresh_one").exists()
 
 
 def test_create_batch_duplicate_inside_the_batch_writes_nothing(admin_api, url):
     body = [{"key": "twin", "value": "1"}, {"key": "twin", "value": "2"}]
-    error_of(admin_api.post(url("settings"), body, format="json"), 409, 204)
+    assert_error(admin_api.post(url("settings"), body, format="json"), 409, 204)
     assert not Setting.objects.filter(key="twin").exists()
 
 
 @pytest.mark.parametrize("body", [{"value": "x"}, {"key": "", "value": "x"}, {"key": None}])
 def test_create_without_key_is_422_code_4(admin_api, url, body):
     before = Setting.objects.count()
-    error_of(admin_api.post(url("settings"), body, format="json"), 422, 4)
+    assert_error(admin_api.post(url("settings"), body, format="json"), 422, 4)
     assert Setting.objects.count() == before
 
 
 def test_create_batch_with_one_item_missing_its_key_writes_nothing(admin_api, url):
     body = [{"key": "ok_key", "value": "1"}, {"value": "2"}]
-    error_of(admin_api.post(url("settings"), body, format="json"), 422, 4)
+    assert_error(admin_api.post(url("settings"), body, format="json"), 422, 4)
     assert not Setting.objects.filter(key="ok_key").exists()
 
 
 def test_create_unknown_payload_field_is_422_code_12(admin_api, url):
-    error_of(admin_api.post(url("settings"), {"key": "k", "value": "v", "nope": 1}, format="json"), 422, 12)
+    assert_error(admin_api.post(url("settings"), {"key": "k", "value": "v", "nope": 1}, format="json"), 422, 12)
     assert not Setting.objects.filter(key="k").exists()
 
 
 def test_create_array_value_for_an_untyped_key_is_422_code_213(admin_api, url):
-    error_of(admin_api.post(url("settings"), {"key": "k", "value": ["a"]}, format="json"), 422, 213)
+    assert_error(admin_api.post(url("settings"), {"key": "k", "value": ["a"]}, format="json"), 422, 213)
 
 
 def test_create_key_too_long_is_422(admin_api, url):
-    error_of(admin_api.post(url("settings"), {"key": "k" * 65, "value": "v"}, format="json"), 422, 12)
+    assert_error(admin_api.post(url("settings"), {"key": "k" * 65, "value": "v"}, format="json"), 422, 12)
 
 
 @pytest.mark.parametrize("raw", [b"{not json", b"", b"[]", b"{}", b'"text"', b"12"])
 def test_create_malformed_or_empty_body_is_400_code_13(admin_api, url, raw):
     before = Setting.objects.count()
     response = admin_api.generic("POST", url("settings"), raw, content_type="application/json")
-    error_of(response, 400, 13)
+    assert_error(response, 400, 13)
     assert Setting.objects.count() == before
 
 
@@ -363,7 +401,7 @@ def test_create_response_honours_fields(admin_api, url):
 
 
 def test_create_with_bad_fields_param_writes_nothing(admin_api, url):
-    error_of(admin_api.post(url("settings") + "?fields=nope", {"key": "k3", "value": "v"}, format="json"), 422, 202)
+    assert_error(admin_api.post(url("settings") + "?fields=nope", {"key": "k3", "value": "v"}, format="json"), 422, 202)
     assert not Setting.objects.filter(key="k3").exists()
 
 
@@ -400,18 +438,18 @@ def test_update_file_setting_answers_the_file_object(admin_api, url, schema):
 
 def test_update_key_to_an_existing_key_is_409(admin_api, url):
     pk = setting_id("project_name")
-    error_of(admin_api.patch(url(f"settings/{pk}"), {"key": "project_color"}, format="json"), 409, 204)
+    assert_error(admin_api.patch(url(f"settings/{pk}"), {"key": "project_color"}, format="json"), 409, 204)
     assert Setting.objects.get(pk=pk).key == "project_name"
 
 
 def test_update_unknown_id_is_404_code_203(admin_api, url):
-    error_of(admin_api.patch(url("settings/999999"), {"value": "x"}, format="json"), 404, 203)
+    assert_error(admin_api.patch(url("settings/999999"), {"value": "x"}, format="json"), 404, 203)
 
 
 def test_update_empty_body_is_400_code_13(admin_api, url):
     pk = setting_id("project_name")
-    error_of(admin_api.generic("PATCH", url(f"settings/{pk}"), b"", content_type="application/json"), 400, 13)
-    error_of(admin_api.generic("PATCH", url(f"settings/{pk}"), b"{oops", content_type="application/json"), 400, 13)
+    assert_error(admin_api.generic("PATCH", url(f"settings/{pk}"), b"", content_type="application/json"), 400, 13)
+    assert_error(admin_api.generic("PATCH", url(f"settings/{pk}"), b"{oops", content_type="application/json"), 400, 13)
 
 
 def test_update_csv_ids_applies_the_same_change(admin_api, url):
@@ -424,7 +462,7 @@ def test_update_csv_ids_applies_the_same_change(admin_api, url):
 
 def test_update_csv_with_an_unknown_id_writes_nothing(admin_api, url):
     a = setting_id("project_url")
-    error_of(admin_api.patch(url(f"settings/{a},999999"), {"value": "changed"}, format="json"), 404, 203)
+    assert_error(admin_api.patch(url(f"settings/{a},999999"), {"value": "changed"}, format="json"), 404, 203)
     assert stored("project_url") != "changed"
 
 
@@ -446,23 +484,23 @@ def test_batch_update(admin_api, url):
 def test_batch_update_with_one_bad_item_writes_nothing(admin_api, url):
     a = setting_id("project_name")
     before = stored("project_name")
-    error_of(
+    assert_error(
         admin_api.patch(url("settings"), [{"id": a, "value": "X"}, {"id": 999999, "value": "Y"}], format="json"),
         404,
         203,
     )
     assert stored("project_name") == before
-    error_of(admin_api.patch(url("settings"), [{"id": a, "value": "X"}, {"value": "Y"}], format="json"), 422, 12)
+    assert_error(admin_api.patch(url("settings"), [{"id": a, "value": "X"}, {"value": "Y"}], format="json"), 422, 12)
     assert stored("project_name") == before
     b = setting_id("project_color")
     body = [{"id": a, "value": "X"}, {"id": b, "key": "project_url"}]
-    error_of(admin_api.patch(url("settings"), body, format="json"), 409, 204)
+    assert_error(admin_api.patch(url("settings"), body, format="json"), 409, 204)
     assert stored("project_name") == before
     assert Setting.objects.get(pk=b).key == "project_color"
 
 
 def test_batch_update_needs_an_array(admin_api, url):
-    error_of(admin_api.patch(url("settings"), {"id": 1, "value": "x"}, format="json"), 400, 13)
+    assert_error(admin_api.patch(url("settings"), {"id": 1, "value": "x"}, format="json"), 400, 13)
 
 
 # -- DELETE /settings/:id ----------------------------------------------------------------------
@@ -484,23 +522,22 @@ def test_delete_csv(admin_api, url):
 
 def test_delete_unknown_id_is_404_and_deletes_nothing(admin_api, url):
     a = setting_id("project_url")
-    error_of(admin_api.delete(url(f"settings/{a},999999")), 404, 203)
+    assert_error(admin_api.delete(url(f"settings/{a},999999")), 404, 203)
     assert Setting.objects.filter(pk=a).exists()
 
 
 def test_wrong_method_is_405(admin_api, url):
-    error_of(admin_api.delete(url("settings")), 405, 6)
-    error_of(admin_api.post(url("settings/1"), {"key": "x"}, format="json"), 405, 6)
+    assert_error(admin_api.delete(url("settings")), 405, 6)
+    assert_error(admin_api.post(url("settings/1"), {"key": "x"}, format="json"), 405, 6)
 
 
 def test_reserved_first_segment_is_not_a_project(admin_api, project):
     response = admin_api.get("/server/settings")
-    assert response.status_code == 404
-    assert response.json()["error"]["code"] == 1
+    assert error_of(response) == (404, 1)
 
 
 def test_the_list_takes_the_query_language(admin_api, url):
     response = admin_api.get(url("settings"), {"filter[key][eq]": "default_limit"})
     assert response.json()["data"] == [{"id": response.json()["data"][0]["id"], "key": "default_limit", "value": 200}]
     response = admin_api.get(url("settings"), {"filter[nothing][eq]": "x"})
-    assert response.json()["error"]["code"] == 202
+    assert error_of(response) == (422, 202)

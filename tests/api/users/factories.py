@@ -115,13 +115,6 @@ def editor_api(editor) -> APIClient:
 # -- helpers of the users, roles and permissions tests ----------------------------------------
 
 
-def error_of(response, status: int, code: int) -> str:
-    """Assert an error answer; its message."""
-    assert response.status_code == status, response.content
-    assert response.json()["error"]["code"] == code, response.content
-    return response.json()["error"]["message"]
-
-
 def make_user(email: str, *, role: int | None = None, status: str = UserStatus.ACTIVE, **values) -> User:
     return User.objects.create(email=email, role=role, status=status, **values)
 

@@ -14,8 +14,9 @@ from apps.revisions.models import Revision
 from apps.users.models import User
 from apps.users.services import TOTP
 from tests.conftest import ADMIN_EMAIL, sent_mail
+from tests.helpers import assert_error
 
-from .factories import EDITOR_TOKEN, client_with_token, error_of, make_editor, make_user, set_setting
+from .factories import EDITOR_TOKEN, client_with_token, make_editor, make_user, set_setting
 
 SECRET = "JBSWY3DPEHPK3PXP"  # 16 characters, as Directus 8 made them
 
@@ -67,13 +68,13 @@ def test_invite_refusals(admin_api, editor_api, url, api):
     set_setting("app_url", "")
     set_setting("project_url", "")
     before = User.objects.count()
-    error_of(editor_api.post(url("users/invite"), {"email": "a@example.com"}, format="json"), 403, 10)
-    error_of(api.post(url("users/invite"), {"email": "a@example.com"}, format="json"), 403, 10)
-    error_of(admin_api.post(url("users/invite"), {"email": "not-an-email"}, format="json"), 422, 4)
-    error_of(admin_api.post(url("users/invite"), {"email": ["a@example.com", 5]}, format="json"), 422, 4)
-    error_of(admin_api.post(url("users/invite"), {}, format="json"), 422, 4)
+    assert_error(editor_api.post(url("users/invite"), {"email": "a@example.com"}, format="json"), 403, 10)
+    assert_error(api.post(url("users/invite"), {"email": "a@example.com"}, format="json"), 403, 10)
+    assert_error(admin_api.post(url("users/invite"), {"email": "not-an-email"}, format="json"), 422, 4)
+    assert_error(admin_api.post(url("users/invite"), {"email": ["a@example.com", 5]}, format="json"), 422, 4)
+    assert_error(admin_api.post(url("users/invite"), {}, format="json"), 422, 4)
     # Without an app or project URL no link can be built: nothing is written.
-    error_of(admin_api.post(url("users/invite"), {"email": "a@example.com"}, format="json"), 500, 503)
+    assert_error(admin_api.post(url("users/invite"), {"email": "a@example.com"}, format="json"), 500, 503)
     assert User.objects.count() == before
 
 
@@ -98,21 +99,21 @@ def test_accepting_an_invitation(admin_api, url, api, project):
     user = User.objects.get(email="new@example.com")
     assert user.status == "active"
     assert Activity.objects.filter(action="status-update", item=str(user.pk), action_by=user.pk).exists()
-    error_of(api.post(url(f"users/invite/{token}")), 404, 106)  # no longer invited
+    assert_error(api.post(url(f"users/invite/{token}")), 404, 106)  # no longer invited
 
-    error_of(api.get(url("users/invite/not-a-token")), 401, 101)
+    assert_error(api.get(url("users/invite/not-a-token")), 401, 101)
     reset = tokens.issue(project, tokens.RESET_PASSWORD, 10, email="new@example.com")
-    error_of(api.get(url(f"users/invite/{reset}")), 401, 101)  # wrong type
+    assert_error(api.get(url(f"users/invite/{reset}")), 401, 101)  # wrong type
     forged = jwt.encode(
         {**jwt.decode(token, options={"verify_signature": False})},
         "another-secret-long-enough-for-hs256-signing",
         "HS256",
     )
-    error_of(api.get(url(f"users/invite/{forged}")), 401, 101)  # signature checked
+    assert_error(api.get(url(f"users/invite/{forged}")), 401, 101)  # signature checked
     expired = tokens.issue(project, tokens.INVITATION, -1, email="new@example.com", sender=1, date="x")
-    error_of(api.get(url(f"users/invite/{expired}")), 401, 102)
+    assert_error(api.get(url(f"users/invite/{expired}")), 401, 102)
     unknown = tokens.issue(project, tokens.INVITATION, 10, email="nobody@example.com", sender=1, date="x")
-    error_of(api.post(url(f"users/invite/{unknown}")), 404, 106)
+    assert_error(api.post(url(f"users/invite/{unknown}")), 404, 106)
 
 
 # -- 2FA ------------------------------------------------------------------------------------------
@@ -121,13 +122,15 @@ def test_accepting_an_invitation(admin_api, url, api, project):
 def test_activate_2fa_while_the_role_enforces_it(url, project, schema):
     editor = make_editor(enforce_2fa=True, two_factor_secret=None)
     client = client_with_token(EDITOR_TOKEN)
-    error_of(client.get(url("users/me")), 401, 113)
+    assert_error(client.get(url("users/me")), 401, 113)
 
-    error_of(client.post(url("users/me/activate_2fa"), {"2fa_secret": SECRET}, format="json"), 422, 4)
-    error_of(client.post(url("users/me/activate_2fa"), {"otp": "123456"}, format="json"), 422, 4)
-    error_of(client.post(url("users/me/activate_2fa"), {"2fa_secret": "!!", "otp": "1"}, format="json"), 422, 4)
+    assert_error(client.post(url("users/me/activate_2fa"), {"2fa_secret": SECRET}, format="json"), 422, 4)
+    assert_error(client.post(url("users/me/activate_2fa"), {"otp": "123456"}, format="json"), 422, 4)
+    assert_error(client.post(url("users/me/activate_2fa"), {"2fa_secret": "!!", "otp": "1"}, format="json"), 422, 4)
     wrong = str((int(TOTP(SECRET).now()) + 500000) % 1000000).zfill(6)
-    error_of(client.post(url("users/me/activate_2fa"), {"2fa_secret": SECRET, "otp": wrong}, format="json"), 404, 112)
+    assert_error(
+        client.post(url("users/me/activate_2fa"), {"2fa_secret": SECRET, "otp": wrong}, format="json"), 404, 112
+    )
     assert User.objects.get(pk=editor.pk).two_factor_secret is None
 
     otp = TOTP(SECRET).now()
@@ -143,9 +146,9 @@ def test_activate_2fa_while_the_role_enforces_it(url, project, schema):
 def test_activate_2fa_of_someone_else(admin_api, editor_api, editor, url, api):
     otp = TOTP(SECRET).now()
     body = {"2fa_secret": SECRET, "otp": otp}
-    error_of(editor_api.post(url("users/1/activate_2fa"), body, format="json"), 403, 305)
-    error_of(api.post(url("users/me/activate_2fa"), body, format="json"), 401, 3)
-    error_of(admin_api.post(url("users/999999/activate_2fa"), body, format="json"), 404, 203)
+    assert_error(editor_api.post(url("users/1/activate_2fa"), body, format="json"), 403, 305)
+    assert_error(api.post(url("users/me/activate_2fa"), body, format="json"), 401, 3)
+    assert_error(admin_api.post(url("users/999999/activate_2fa"), body, format="json"), 404, 203)
     assert User.objects.get(email=ADMIN_EMAIL).two_factor_secret is None
     response = admin_api.post(url(f"users/{editor.pk}/activate_2fa"), body, format="json")
     assert response.status_code == 200 and User.objects.get(pk=editor.pk).two_factor_secret == SECRET

@@ -10,6 +10,7 @@ from apps.projects.context import using_project
 from apps.users.models import User
 from apps.users.services import ensure_other_active_admin
 from tests.conftest import ADMIN_TOKEN
+from tests.helpers import error_of
 
 from .factories import client_with_token
 
@@ -55,8 +56,7 @@ def test_concurrent_demotions_of_the_last_two_admins(schema_project, schema_url)
         other.join(15)
         assert "first" not in outcome, outcome.get("first")
         response = outcome["second"]
-        assert response.status_code == 403, response.content
-        assert response.json()["error"]["code"] == 216
+        assert error_of(response) == (403, 216), response.content
         statuses = dict(User.objects.filter(role=1).values_list("pk", "status"))
         assert statuses[1] == "suspended" and statuses[second.pk] == "active"
     finally:

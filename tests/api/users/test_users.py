@@ -12,8 +12,9 @@ from apps.revisions.models import Revision
 from apps.schema.cache import config_changed
 from apps.users.models import User
 from tests.conftest import ADMIN_EMAIL
+from tests.helpers import assert_error
 
-from .factories import EDITOR_TOKEN, client_with_token, error_of, make_user, set_setting
+from .factories import EDITOR_TOKEN, client_with_token, make_user, set_setting
 
 SECRETS = {"password", "token", "2fa_secret", "password_reset_token"}
 PRIVATE = {"token", "email_notifications", "last_access_on", "last_page", "2fa_secret", "password_reset_token"}
@@ -39,13 +40,13 @@ def test_admin_lists_and_reads_users(admin_api, url, editor):
     assert many == [{"id": 1, "email": ADMIN_EMAIL}, {"id": editor.pk, "email": editor.email}]
     one = admin_api.get(url(f"users/{editor.pk}")).json()["data"]
     assert one["token"] == EDITOR_TOKEN  # admins see private fields of everyone
-    error_of(admin_api.get(url("users/999999")), 404, 203)
-    error_of(admin_api.get(url("users/abc")), 404, 203)
+    assert_error(admin_api.get(url("users/999999")), 404, 203)
+    assert_error(admin_api.get(url("users/abc")), 404, 203)
 
 
 def test_the_public_reads_no_user(api, url, project):
-    error_of(api.get(url("users")), 401, 3)
-    error_of(api.get(url("users/1")), 404, 203)  # a denied single read looks missing (permissions.md)
+    assert_error(api.get(url("users")), 401, 3)
+    assert_error(api.get(url("users/1")), 404, 203)  # a denied single read looks missing (permissions.md)
 
 
 def test_non_admins_read_active_users_and_private_fields_only_of_themselves(editor_api, editor, url):
@@ -64,9 +65,9 @@ def test_non_admins_read_active_users_and_private_fields_only_of_themselves(edit
         "token": EDITOR_TOKEN,
     }
     assert not PRIVATE & set(editor_api.get(url(f"users/{other.pk}")).json()["data"])
-    error_of(editor_api.get(url(f"users/{other.pk}"), {"fields": "id,token"}), 403, 304)
-    error_of(editor_api.get(url(f"users/me,{other.pk}"), {"fields": "id,last_page"}), 403, 304)
-    error_of(editor_api.get(url(f"users/{draft.pk}")), 404, 203)
+    assert_error(editor_api.get(url(f"users/{other.pk}"), {"fields": "id,token"}), 403, 304)
+    assert_error(editor_api.get(url(f"users/me,{other.pk}"), {"fields": "id,last_page"}), 403, 304)
+    assert_error(editor_api.get(url(f"users/{draft.pk}")), 404, 203)
     # Users expanded inside the caller's own row are other people: their private fields stay out.
     expanded = editor_api.get(url("users/me"), {"fields": "id,token,role.users.*"}).json()["data"]
     assert expanded["token"] == EDITOR_TOKEN
@@ -99,7 +100,7 @@ def test_non_admins_cannot_filter_sort_or_search_by_private_fields(editor_api, e
         {"sort": "-token"},
         {"sort": "last_access_on"},
     ):
-        error_of(editor_api.get(url("users"), params), 403, 304)
+        assert_error(editor_api.get(url("users"), params), 403, 304)
     assert editor_api.get(url("users"), {"q": "other-secret"}).json()["data"] == []  # token not searched
     assert [row["id"] for row in editor_api.get(url("users"), {"q": "other@"}).json()["data"]] != []
 
@@ -129,28 +130,28 @@ def test_create_hashes_the_password_and_fills_defaults(admin_api, url):
 
 def test_create_validation(admin_api, url):
     before = snapshot()
-    error_of(admin_api.post(url("users"), {"first_name": "No email"}, format="json"), 422, 4)
-    error_of(admin_api.post(url("users"), {"email": "not-an-email"}, format="json"), 422, 4)
-    error_of(admin_api.post(url("users"), {"email": ADMIN_EMAIL.upper()}, format="json"), 409, 204)
-    error_of(admin_api.post(url("users"), {"email": "x@example.com", "nope": 1}, format="json"), 422, 12)
-    error_of(admin_api.post(url("users"), {"email": "x@example.com", "status": "boss"}, format="json"), 422, 4)
-    error_of(admin_api.post(url("users"), {"email": "x@example.com", "password": ""}, format="json"), 422, 4)
-    error_of(admin_api.post(url("users"), [{"email": "ok@example.com"}, {"email": "bad"}], format="json"), 422, 4)
-    error_of(admin_api.post(url("users"), [], format="json"), 400, 13)
+    assert_error(admin_api.post(url("users"), {"first_name": "No email"}, format="json"), 422, 4)
+    assert_error(admin_api.post(url("users"), {"email": "not-an-email"}, format="json"), 422, 4)
+    assert_error(admin_api.post(url("users"), {"email": ADMIN_EMAIL.upper()}, format="json"), 409, 204)
+    assert_error(admin_api.post(url("users"), {"email": "x@example.com", "nope": 1}, format="json"), 422, 12)
+    assert_error(admin_api.post(url("users"), {"email": "x@example.com", "status": "boss"}, format="json"), 422, 4)
+    assert_error(admin_api.post(url("users"), {"email": "x@example.com", "password": ""}, format="json"), 422, 4)
+    assert_error(admin_api.post(url("users"), [{"email": "ok@example.com"}, {"email": "bad"}], format="json"), 422, 4)
+    assert_error(admin_api.post(url("users"), [], format="json"), 400, 13)
     assert snapshot() == before  # nothing of a refused request is written
 
 
 def test_password_policy(admin_api, url, editor_api, editor):
     set_setting("password_policy", "/^.{8,}$/")
-    error_of(admin_api.post(url("users"), {"email": "p@example.com", "password": "short"}, format="json"), 422, 4)
+    assert_error(admin_api.post(url("users"), {"email": "p@example.com", "password": "short"}, format="json"), 422, 4)
     assert (
         admin_api.post(url("users"), {"email": "p@example.com", "password": "long enough"}, format="json").status_code
         == 200
     )
-    error_of(editor_api.patch(url("users/me"), {"password": "short"}, format="json"), 422, 4)
+    assert_error(editor_api.patch(url("users/me"), {"password": "short"}, format="json"), 422, 4)
     assert editor_api.patch(url("users/me"), {"password": "long enough"}, format="json").status_code == 200
     set_setting("password_policy", "/^(?=.*[A-Z])(?=.*\\d).+$/")
-    error_of(editor_api.patch(url("users/me"), {"password": "nouppercase1"}, format="json"), 422, 4)
+    assert_error(editor_api.patch(url("users/me"), {"password": "nouppercase1"}, format="json"), 422, 4)
     assert editor_api.patch(url("users/me"), {"password": "Upper1"}, format="json").status_code == 200
     assert check_password("Upper1", User.objects.get(pk=editor.pk).password)
 
@@ -167,10 +168,10 @@ def test_update_forms(admin_api, url, editor):
     batch = [{"id": editor.pk, "company": "A"}, {"id": other.pk, "company": "B"}]
     assert [row["company"] for row in admin_api.patch(url("users"), batch, format="json").json()["data"]] == ["A", "B"]
     assert admin_api.patch(url("users/me"), {"last_name": "Root"}, format="json").json()["data"]["last_name"] == "Root"
-    error_of(admin_api.patch(url(f"users/{other.pk}"), {"email": editor.email}, format="json"), 409, 204)
-    error_of(admin_api.patch(url(f"users/{other.pk}"), {"email": "nope"}, format="json"), 422, 4)
-    error_of(admin_api.patch(url("users/999999"), {"title": "x"}, format="json"), 404, 203)
-    error_of(admin_api.patch(url("users"), [{"company": "no id"}], format="json"), 422, 12)
+    assert_error(admin_api.patch(url(f"users/{other.pk}"), {"email": editor.email}, format="json"), 409, 204)
+    assert_error(admin_api.patch(url(f"users/{other.pk}"), {"email": "nope"}, format="json"), 422, 4)
+    assert_error(admin_api.patch(url("users/999999"), {"title": "x"}, format="json"), 404, 203)
+    assert_error(admin_api.patch(url("users"), [{"company": "no id"}], format="json"), 422, 12)
 
 
 def test_status_change_writes_a_status_update_row(admin_api, url, editor):
@@ -179,9 +180,9 @@ def test_status_change_writes_a_status_update_row(admin_api, url, editor):
     rows = Activity.objects.filter(collection="directus_users", item=str(editor.pk)).order_by("id")
     assert [(row.action, row.action_by) for row in rows] == [("update", 1), ("status-update", editor.pk)]
     # The suspended user's token is refused with its code.
-    error_of(client_with_token(EDITOR_TOKEN).get(url("users/me")), 401, 103)
+    assert_error(client_with_token(EDITOR_TOKEN).get(url("users/me")), 401, 103)
     admin_api.patch(url(f"users/{editor.pk}"), {"status": "deleted"}, format="json")
-    error_of(client_with_token(EDITOR_TOKEN).get(url("users/me")), 401, 103)
+    assert_error(client_with_token(EDITOR_TOKEN).get(url("users/me")), 401, 103)
 
 
 def test_password_update_is_hashed_and_kept_out_of_revisions(admin_api, url, editor):
@@ -198,17 +199,17 @@ def test_password_update_is_hashed_and_kept_out_of_revisions(admin_api, url, edi
 
 def test_the_last_active_admin_stays(admin_api, url):
     before = snapshot()
-    error_of(admin_api.patch(url("users/me"), {"status": "suspended"}, format="json"), 403, 216)
-    error_of(admin_api.patch(url("users/1"), {"role": 2}, format="json"), 403, 216)
-    error_of(admin_api.patch(url("users"), [{"id": 1, "status": "draft"}], format="json"), 403, 216)
-    error_of(admin_api.delete(url("users/1")), 403, 216)
+    assert_error(admin_api.patch(url("users/me"), {"status": "suspended"}, format="json"), 403, 216)
+    assert_error(admin_api.patch(url("users/1"), {"role": 2}, format="json"), 403, 216)
+    assert_error(admin_api.patch(url("users"), [{"id": 1, "status": "draft"}], format="json"), 403, 216)
+    assert_error(admin_api.delete(url("users/1")), 403, 216)
     assert snapshot() == before
 
     second = make_user("second-admin@example.com", role=1)
-    error_of(admin_api.patch(url(f"users/1,{second.pk}"), {"status": "suspended"}, format="json"), 403, 216)
+    assert_error(admin_api.patch(url(f"users/1,{second.pk}"), {"status": "suspended"}, format="json"), 403, 216)
     assert snapshot()[0] == before[0]  # the batch is all-or-nothing
     assert admin_api.patch(url(f"users/{second.pk}"), {"status": "suspended"}, format="json").status_code == 200
-    error_of(admin_api.delete(url("users/1")), 403, 216)
+    assert_error(admin_api.delete(url("users/1")), 403, 216)
     admin_api.patch(url(f"users/{second.pk}"), {"status": "active"}, format="json")
     assert admin_api.delete(url(f"users/{second.pk}")).status_code == 204
 
@@ -227,10 +228,10 @@ def test_non_admins_never_write_protected_user_columns(editor_api, editor, url):
         "external_id": "x",
     }
     for name, value in protected.items():
-        error_of(editor_api.patch(url("users/me"), {name: value}, format="json"), 403, 305)
-        error_of(editor_api.patch(url(f"users/{editor.pk}"), {name: value}, format="json"), 403, 305)
-        error_of(editor_api.patch(url("users"), [{"id": editor.pk, name: value}], format="json"), 403, 305)
-    error_of(editor_api.patch(url("users/me"), {"role": {"id": 1}}, format="json"), 403, 305)
+        assert_error(editor_api.patch(url("users/me"), {name: value}, format="json"), 403, 305)
+        assert_error(editor_api.patch(url(f"users/{editor.pk}"), {name: value}, format="json"), 403, 305)
+        assert_error(editor_api.patch(url("users"), [{"id": editor.pk, name: value}], format="json"), 403, 305)
+    assert_error(editor_api.patch(url("users/me"), {"role": {"id": 1}}, format="json"), 403, 305)
     assert snapshot() == before
     assert editor_api.patch(url("users/me"), {"first_name": "Ed"}, format="json").json()["data"]["first_name"] == "Ed"
 
@@ -242,14 +243,16 @@ def test_even_generous_rows_do_not_open_protected_columns(editor_api, editor, ur
     config_changed(Permission.objects.db)  # .update() sends no signal
     other = make_user("other@example.com", role=editor.role)
     before = snapshot()
-    error_of(editor_api.patch(url(f"users/{other.pk}"), {"password": "taken-over"}, format="json"), 403, 305)
-    error_of(editor_api.patch(url(f"users/{other.pk}"), {"token": "taken-over"}, format="json"), 403, 305)
-    error_of(editor_api.patch(url(f"users/me,{other.pk}"), {"role": 1}, format="json"), 403, 305)
-    error_of(editor_api.post(url("users"), {"email": "boss@example.com", "role": 1}, format="json"), 403, 305)
-    error_of(
+    assert_error(editor_api.patch(url(f"users/{other.pk}"), {"password": "taken-over"}, format="json"), 403, 305)
+    assert_error(editor_api.patch(url(f"users/{other.pk}"), {"token": "taken-over"}, format="json"), 403, 305)
+    assert_error(editor_api.patch(url(f"users/me,{other.pk}"), {"role": 1}, format="json"), 403, 305)
+    assert_error(editor_api.post(url("users"), {"email": "boss@example.com", "role": 1}, format="json"), 403, 305)
+    assert_error(
         editor_api.post(url("users"), {"email": "pw@example.com", "password": "x12345678"}, format="json"), 403, 305
     )
-    error_of(editor_api.post(url("users"), {"email": "on@example.com", "status": "active"}, format="json"), 403, 305)
+    assert_error(
+        editor_api.post(url("users"), {"email": "on@example.com", "status": "active"}, format="json"), 403, 305
+    )
     assert snapshot() == before
     assert editor_api.patch(url(f"users/{other.pk}"), {"title": "Colleague"}, format="json").status_code == 200
     created = editor_api.post(url("users"), {"email": "plain@example.com"}, format="json").json()["data"]
@@ -258,11 +261,11 @@ def test_even_generous_rows_do_not_open_protected_columns(editor_api, editor, ur
 
 def test_default_rows_let_users_edit_only_their_own_row(editor_api, editor, url):
     other = make_user("other@example.com", role=editor.role)
-    error_of(editor_api.patch(url(f"users/{other.pk}"), {"title": "x"}, format="json"), 403, 302)
-    error_of(editor_api.patch(url("users/1"), {"title": "x"}, format="json"), 403, 302)
-    error_of(editor_api.post(url("users"), {"email": "n@example.com"}, format="json"), 403, 301)
-    error_of(editor_api.delete(url("users/me")), 403, 303)  # delete `mine` needs an owner field
-    error_of(editor_api.delete(url(f"users/{other.pk}")), 403, 303)
+    assert_error(editor_api.patch(url(f"users/{other.pk}"), {"title": "x"}, format="json"), 403, 302)
+    assert_error(editor_api.patch(url("users/1"), {"title": "x"}, format="json"), 403, 302)
+    assert_error(editor_api.post(url("users"), {"email": "n@example.com"}, format="json"), 403, 301)
+    assert_error(editor_api.delete(url("users/me")), 403, 303)  # delete `mine` needs an owner field
+    assert_error(editor_api.delete(url(f"users/{other.pk}")), 403, 303)
     assert User.objects.filter(pk__in=[editor.pk, other.pk]).count() == 2
 
 
@@ -277,10 +280,10 @@ def test_delete(admin_api, url, editor):
     assert not UserSession.objects.filter(user=editor.pk).exists()
     assert Activity.objects.filter(action="delete", collection="directus_users", item=str(editor.pk)).exists()
     # The deleted user's token is refused as invalid.
-    error_of(client_with_token(EDITOR_TOKEN).get(url("users/me")), 401, 101)
+    assert_error(client_with_token(EDITOR_TOKEN).get(url("users/me")), 401, 101)
     assert admin_api.delete(url(f"users/{first.pk},{second.pk}")).status_code == 204
     assert not User.objects.filter(pk__in=[first.pk, second.pk]).exists()
-    error_of(admin_api.delete(url("users/999999")), 404, 203)
+    assert_error(admin_api.delete(url("users/999999")), 404, 203)
 
 
 # -- tracking, revisions, protections --------------------------------------------------------------
@@ -294,10 +297,10 @@ def test_tracking_page(editor_api, editor, url, api):
     stored = User.objects.get(pk=editor.pk)
     assert stored.last_page == "/p/collections/x" and stored.last_access_on is not None
     assert Activity.objects.count() == activity_before  # no activity
-    error_of(editor_api.patch(url("users/1/tracking/page"), {"last_page": "/x"}, format="json"), 403, 302)
-    error_of(editor_api.patch(url("users/me/tracking/page"), {"last_page": 5}, format="json"), 422, 4)
-    error_of(editor_api.patch(url("users/me/tracking/page"), {"last_page": "x" * 193}, format="json"), 422, 12)
-    error_of(api.patch(url("users/me/tracking/page"), {"last_page": "/x"}, format="json"), 401, 3)
+    assert_error(editor_api.patch(url("users/1/tracking/page"), {"last_page": "/x"}, format="json"), 403, 302)
+    assert_error(editor_api.patch(url("users/me/tracking/page"), {"last_page": 5}, format="json"), 422, 4)
+    assert_error(editor_api.patch(url("users/me/tracking/page"), {"last_page": "x" * 193}, format="json"), 422, 12)
+    assert_error(api.patch(url("users/me/tracking/page"), {"last_page": "/x"}, format="json"), 401, 3)
 
 
 def test_revisions_of_a_user(admin_api, editor_api, editor, url, api):
@@ -307,14 +310,14 @@ def test_revisions_of_a_user(admin_api, editor_api, editor, url, api):
     assert [row["delta"] for row in rows] == [{"first_name": "One"}, {"first_name": "Two"}]
     assert all(not SECRETS & set(row["data"]) for row in rows)
     assert admin_api.get(url(f"users/{editor.pk}/revisions/1")).json()["data"]["delta"] == {"first_name": "Two"}
-    error_of(admin_api.get(url(f"users/{editor.pk}/revisions/5")), 404, 203)
+    assert_error(admin_api.get(url(f"users/{editor.pk}/revisions/5")), 404, 203)
     assert editor_api.get(url("users/me/revisions")).json()["data"][0]["delta"] == {"first_name": "One"}
     admin_api.patch(url("users/me"), {"last_page": "/admin/secret-place"}, format="json")
     admins = editor_api.get(url("users/1/revisions")).json()["data"]
     assert admins and all("last_page" not in row["data"] and "last_page" not in row["delta"] for row in admins)
     draft = make_user("draft@example.com", status="draft")
-    error_of(editor_api.get(url(f"users/{draft.pk}/revisions")), 404, 203)
-    error_of(api.get(url(f"users/{editor.pk}/revisions")), 401, 3)
+    assert_error(editor_api.get(url(f"users/{draft.pk}/revisions")), 404, 203)
+    assert_error(api.get(url(f"users/{editor.pk}/revisions")), 401, 3)
 
 
 def test_ip_whitelist_of_the_role(editor_api, editor, url):
@@ -322,7 +325,7 @@ def test_ip_whitelist_of_the_role(editor_api, editor, url):
 
     Role.objects.filter(pk=editor.role).update(ip_whitelist=["10.1.2.3"])
     config_changed(Role.objects.db)  # .update() sends no signal
-    error_of(editor_api.get(url("users/me")), 401, 19)
+    assert_error(editor_api.get(url("users/me")), 401, 19)
     Role.objects.filter(pk=editor.role).update(ip_whitelist=["127.0.0.1"])
     config_changed(Role.objects.db)  # .update() sends no signal
     assert editor_api.get(url("users/me")).status_code == 200
@@ -334,4 +337,4 @@ def test_a_jwt_of_a_deleted_user_is_refused(admin_api, url, project, editor):
     token = tokens.issue_access_token(project, editor.pk, 20)
     assert client_with_token(token).get(url("users/me")).json()["data"]["id"] == editor.pk
     admin_api.delete(url(f"users/{editor.pk}"))
-    error_of(client_with_token(token).get(url("users/me")), 401, 101)
+    assert_error(client_with_token(token).get(url("users/me")), 401, 101)

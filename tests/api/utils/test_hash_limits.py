@@ -4,8 +4,8 @@ a token count as login attempts of the caller's address."""
 import pytest
 
 from tests.api.auth.conftest import clean_throttles, login  # noqa: F401 (clean_throttles: autouse)
-from tests.api.users.factories import error_of
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.helpers import assert_error
 
 # A well-formed bcrypt hash of cost 13 (never computed: checking it is what must not happen).
 COST_13_HASH = "$2y$13$" + "a" * 53
@@ -31,15 +31,15 @@ def test_cost_12_is_the_highest(admin_api, url):
 
 
 def test_cost_13_is_refused(api, admin_api, url):
-    message = error_of(bcrypt_hash(admin_api, url, 13), 422, 4)
+    message = assert_error(bcrypt_hash(admin_api, url, 13), 422, 4)
     assert "12" in message
-    error_of(bcrypt_hash(api, url, "13"), 422, 4)
+    assert_error(bcrypt_hash(api, url, "13"), 422, 4)
 
 
 @pytest.mark.parametrize("hasher", ["core", "bcrypt"])
 def test_matching_a_hash_of_cost_13_is_refused(api, url, hasher):
     body = {"string": "x", "hash": COST_13_HASH, "hasher": hasher}
-    error_of(api.post(url("utils/hash/match"), body, format="json"), 422, 4)
+    assert_error(api.post(url("utils/hash/match"), body, format="json"), 422, 4)
 
 
 @pytest.mark.parametrize("path", ["utils/hash", "utils/hash/match"])

@@ -6,7 +6,7 @@ import pytest
 
 from apps.core.passwords import check_password
 from apps.utils.services import RANDOM_CHARACTERS, DirectusTOTP
-from tests.api.users.factories import error_of
+from tests.helpers import assert_error
 
 pytestmark = pytest.mark.engines("sqlite", "postgres")
 
@@ -41,7 +41,7 @@ def test_bcrypt_with_cost(admin_api, url):
 
 @pytest.mark.parametrize("cost", [3, 15, "high", True])
 def test_bcrypt_cost_out_of_range_is_422_code_4(api, url, cost):
-    error_of(post(api, url, "utils/hash", {"string": "x", "hasher": "bcrypt", "options": {"cost": cost}}), 422, 4)
+    assert_error(post(api, url, "utils/hash", {"string": "x", "hasher": "bcrypt", "options": {"cost": cost}}), 422, 4)
 
 
 @pytest.mark.parametrize("hasher", ["md5", "sha1", "sha224", "sha256", "sha384", "sha512"])
@@ -61,23 +61,23 @@ def test_numbers_are_hashed_as_text(api, url):
 
 
 def test_unknown_hasher_is_422_code_1000(api, url):
-    error_of(post(api, url, "utils/hash", {"string": "x", "hasher": "whirlpool"}), 422, 1000)
-    error_of(post(api, url, "utils/hash/match", {"string": "x", "hash": "y", "hasher": "rot13"}), 422, 1000)
+    assert_error(post(api, url, "utils/hash", {"string": "x", "hasher": "whirlpool"}), 422, 1000)
+    assert_error(post(api, url, "utils/hash/match", {"string": "x", "hash": "y", "hasher": "rot13"}), 422, 1000)
 
 
 def test_missing_values_are_422_code_4(api, url):
-    error_of(post(api, url, "utils/hash", {"hasher": "md5"}), 422, 4)
-    error_of(post(api, url, "utils/hash", {"string": ""}), 422, 4)
-    error_of(post(api, url, "utils/hash", {"string": ["a"]}), 422, 4)
-    error_of(post(api, url, "utils/hash/match", {"string": "x"}), 422, 4)
-    error_of(post(api, url, "utils/hash/match", {"hash": "x"}), 422, 4)
+    assert_error(post(api, url, "utils/hash", {"hasher": "md5"}), 422, 4)
+    assert_error(post(api, url, "utils/hash", {"string": ""}), 422, 4)
+    assert_error(post(api, url, "utils/hash", {"string": ["a"]}), 422, 4)
+    assert_error(post(api, url, "utils/hash/match", {"string": "x"}), 422, 4)
+    assert_error(post(api, url, "utils/hash/match", {"hash": "x"}), 422, 4)
 
 
 @pytest.mark.parametrize("path", ["utils/hash", "utils/hash/match", "utils/random/string"])
 def test_empty_body_is_400_code_13(api, url, path):
-    error_of(api.post(url(path), "", content_type="application/json"), 400, 13)
-    error_of(api.post(url(path), "[1]", content_type="application/json"), 400, 13)
-    error_of(api.post(url(path), "{oops", content_type="application/json"), 400, 13)
+    assert_error(api.post(url(path), "", content_type="application/json"), 400, 13)
+    assert_error(api.post(url(path), "[1]", content_type="application/json"), 400, 13)
+    assert_error(api.post(url(path), "{oops", content_type="application/json"), 400, 13)
 
 
 def test_random_string(api, url):
@@ -100,7 +100,7 @@ def test_random_string_default_length(api, url, body):
 
 @pytest.mark.parametrize("length", ["ten", 0, -5, 1.5, 100_000, None])
 def test_random_string_bad_length_is_422_code_4(api, url, length):
-    error_of(post(api, url, "utils/random/string", {"length": length}), 422, 4)
+    assert_error(post(api, url, "utils/random/string", {"length": length}), 422, 4)
 
 
 def test_form_encoded_body(api, url):
@@ -120,8 +120,8 @@ def test_two_factor_secret(api, url):
 
 
 def test_bad_token_is_refused(api, url):
-    error_of(api.get(url("utils/2fa_secret"), HTTP_AUTHORIZATION="Bearer wrong"), 401, 101)
+    assert_error(api.get(url("utils/2fa_secret"), HTTP_AUTHORIZATION="Bearer wrong"), 401, 101)
 
 
 def test_wrong_method_is_405_code_6(api, url):
-    error_of(api.get(url("utils/hash")), 405, 6)
+    assert_error(api.get(url("utils/hash")), 405, 6)

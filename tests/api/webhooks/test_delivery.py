@@ -20,7 +20,7 @@ from apps.schema import services as schema_services
 from apps.schema.cache import project_schema
 from apps.webhooks import queue
 from apps.webhooks.models import Delivery, Webhook
-from tests.api.items.conftest import admin_identity
+from tests.blog import admin_identity
 
 from .receiver import Receiver
 

@@ -6,7 +6,7 @@ import pytest
 from apps.activity.models import Activity
 from apps.revisions.models import Revision
 from apps.webhooks.models import Webhook
-from tests.api.users.factories import error_of
+from tests.helpers import assert_error
 
 pytestmark = pytest.mark.engines("sqlite", "postgres")
 
@@ -76,13 +76,13 @@ def test_revisions_routes(admin_api, url):
     assert revisions[1]["delta"] == {"collection": "authors"}
     response = admin_api.get(url(f"webhooks/{pk}/revisions/1"))
     assert response.json()["data"]["id"] == revisions[1]["id"]
-    error_of(admin_api.get(url(f"webhooks/{pk}/revisions/5")), 404, 203)
-    error_of(admin_api.get(url("webhooks/987654/revisions")), 404, 203)
+    assert_error(admin_api.get(url(f"webhooks/{pk}/revisions/5")), 404, 203)
+    assert_error(admin_api.get(url("webhooks/987654/revisions")), 404, 203)
 
 
 def test_missing_webhook_is_404_code_203(admin_api, url):
-    error_of(admin_api.get(url("webhooks/987654")), 404, 203)
-    error_of(admin_api.delete(url("webhooks/987654")), 404, 203)
+    assert_error(admin_api.get(url("webhooks/987654")), 404, 203)
+    assert_error(admin_api.delete(url("webhooks/987654")), 404, 203)
 
 
 @pytest.mark.parametrize(
@@ -107,7 +107,7 @@ def test_missing_webhook_is_404_code_203(admin_api, url):
 )
 def test_private_or_invalid_urls_are_refused_at_create(admin_api, url, target):
     before = Webhook.objects.count()
-    message = error_of(admin_api.post(url("webhooks"), {**HOOK, "url": target}, format="json"), 422, 4)
+    message = assert_error(admin_api.post(url("webhooks"), {**HOOK, "url": target}, format="json"), 422, 4)
     assert message.startswith("url:")
     assert Webhook.objects.count() == before
     assert not Activity.objects.filter(collection="directus_webhooks").exists()
@@ -115,14 +115,14 @@ def test_private_or_invalid_urls_are_refused_at_create(admin_api, url, target):
 
 def test_private_url_refused_on_update_too(admin_api, url):
     row = webhook()
-    error_of(admin_api.patch(url(f"webhooks/{row.pk}"), {"url": "http://127.0.0.1/x"}, format="json"), 422, 4)
+    assert_error(admin_api.patch(url(f"webhooks/{row.pk}"), {"url": "http://127.0.0.1/x"}, format="json"), 422, 4)
     assert Webhook.objects.get(pk=row.pk).url == PUBLIC_URL
 
 
 def test_batch_with_one_private_url_writes_nothing(admin_api, url):
     before = Webhook.objects.count()
     response = admin_api.post(url("webhooks"), [HOOK, {**HOOK, "url": "http://10.0.0.1/"}], format="json")
-    error_of(response, 422, 4)
+    assert_error(response, 422, 4)
     assert Webhook.objects.count() == before
 
 
@@ -143,25 +143,25 @@ def test_allow_listed_loopback_is_accepted(admin_api, url, settings):
     ],
 )
 def test_invalid_values_are_422_code_4(admin_api, url, values, field):
-    message = error_of(admin_api.post(url("webhooks"), {**HOOK, **values}, format="json"), 422, 4)
+    message = assert_error(admin_api.post(url("webhooks"), {**HOOK, **values}, format="json"), 422, 4)
     assert message.startswith(field)
     assert not Webhook.objects.exists()
 
 
 def test_unknown_field_is_422_code_12(admin_api, url):
-    error_of(admin_api.post(url("webhooks"), {**HOOK, "secret": "x"}, format="json"), 422, 12)
+    assert_error(admin_api.post(url("webhooks"), {**HOOK, "secret": "x"}, format="json"), 422, 12)
 
 
 def test_empty_body_is_400_code_13(admin_api, url):
-    error_of(admin_api.post(url("webhooks"), {}, format="json"), 400, 13)
+    assert_error(admin_api.post(url("webhooks"), {}, format="json"), 400, 13)
 
 
 def test_admin_only(api, editor_api, url):
     row = webhook()
-    error_of(api.get(url("webhooks")), 401, 3)
-    error_of(editor_api.get(url("webhooks")), 403, 300)
-    error_of(editor_api.post(url("webhooks"), HOOK, format="json"), 403, 301)
-    error_of(editor_api.patch(url(f"webhooks/{row.pk}"), {"status": "inactive"}, format="json"), 403, 302)
-    error_of(editor_api.delete(url(f"webhooks/{row.pk}")), 403, 303)
-    error_of(editor_api.get(url(f"webhooks/{row.pk}/revisions")), 404, 203)
+    assert_error(api.get(url("webhooks")), 401, 3)
+    assert_error(editor_api.get(url("webhooks")), 403, 300)
+    assert_error(editor_api.post(url("webhooks"), HOOK, format="json"), 403, 301)
+    assert_error(editor_api.patch(url(f"webhooks/{row.pk}"), {"status": "inactive"}, format="json"), 403, 302)
+    assert_error(editor_api.delete(url(f"webhooks/{row.pk}")), 403, 303)
+    assert_error(editor_api.get(url(f"webhooks/{row.pk}/revisions")), 404, 203)
     assert Webhook.objects.get(pk=row.pk).status == "active"

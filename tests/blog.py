@@ -1,4 +1,9 @@
-import pytest
+"""The blog schema most item tests share, built through the schema service as the admin:
+
+    authors ←M2O— articles —O2M→ comments; articles ⇄ tags (M2M through articles_tags)
+
+`articles` has a status (draft by default, `deleted` soft-deletes), an owner and a creation date.
+The `blog` fixture (tests/conftest.py) builds it in the engine's schema project."""
 
 from apps.auth.identity import Identity
 from apps.schema import services
@@ -116,9 +121,3 @@ def build_blog_schema() -> None:
         ],
         admin,
     )
-
-
-@pytest.fixture
-def blog(schema_project):
-    build_blog_schema()
-    return schema_project
