@@ -15,7 +15,8 @@ from apps.schema.cache import project_schema
 from apps.settings.models import Setting
 from apps.users.models import User
 from tests.api.permissions.matrix import allow, article, table
-from tests.api.users.factories import client_with_token, error_of, make_file
+from tests.api.users.factories import client_with_token, make_file
+from tests.helpers import assert_error
 
 ADMIN = "admin-static-token"
 GQL_BATCH = "mutation($data: [JSON!]!) { %s(data: $data) { id } }"
@@ -67,7 +68,7 @@ def test_a_batch_over_the_cap_is_refused_alike_on_every_route(matrix, admin, set
         admin.delete(matrix.url(f"files/{three_files}")),
         admin.post(matrix.url("settings"), [{"key": f"k{n}", "value": "v"} for n in range(3)], format="json"),
     ]
-    assert {error_of(response, 422, 4) for response in answers} == {"A batch holds at most 2 items"}
+    assert {assert_error(response, 422, 4) for response in answers} == {"A batch holds at most 2 items"}
     for mutation, data in (("create_tags_items", [{"name": "x"}] * 3), ("update_tags_items", [{"id": 1}] * 3)):
         response = gql(admin, matrix, GQL_BATCH % mutation, {"data": data})
         assert gql_error(response) == (4, "A batch holds at most 2 items")
@@ -81,7 +82,7 @@ def test_an_empty_batch_is_an_invalid_payload_on_every_route(matrix, admin):
         admin.patch(matrix.url("files"), [], format="json"),
         admin.patch(matrix.url("users"), [], format="json"),
     ):
-        error_of(response, 400, 13)
+        assert_error(response, 400, 13)
     assert gql_error(gql(admin, matrix, GQL_BATCH % "create_tags_items", {"data": []}))[0] == 13
 
 
@@ -96,7 +97,7 @@ def test_a_batch_update_names_every_item_by_key_on_every_route(matrix, admin):
             matrix.url("settings"), [{"id": Setting.objects.first().pk, "value": "x"}, {"value": "y"}], format="json"
         ),
     ]
-    assert {error_of(response, 422, 12) for response in answers} == {"Payload must include the primary key"}
+    assert {assert_error(response, 422, 12) for response in answers} == {"Payload must include the primary key"}
     data = [{"id": tag_ids[0], "name": "x"}, {"name": "y"}]
     assert gql_error(gql(admin, matrix, GQL_BATCH % "update_tags_items", {"data": data})) == (
         12,
@@ -178,7 +179,7 @@ def test_revisions_of_a_system_row_are_the_same_through_every_route(matrix, admi
             if ours.status_code != 200:
                 # The member reads users, not files or webhooks: their revisions look missing, as they do.
                 assert client is member and ours.json()["error"]["code"] == 203
-                error_of(client.get(matrix.url(own.removesuffix("/revisions"))), 404, 203)
+                assert_error(client.get(matrix.url(own.removesuffix("/revisions"))), 404, 203)
 
 
 def without_links(body: dict) -> dict:
