@@ -32,9 +32,7 @@ from functools import cached_property
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
-from apps.activity import services as activity
 from apps.activity.models import Action
-from apps.activity.services import Actor
 from apps.core import errors
 from apps.core.query.params import Query, parse_csv
 from apps.permissions.engine import ACTIVITY, REVISIONS
@@ -44,7 +42,8 @@ from apps.schema.cache import ProjectSchema, project_schema
 from apps.schema.description import CollectionInfo
 from apps.schema.project_settings import load_settings
 
-from . import listing, querying
+from . import audit, listing, querying
+from .audit import Actor
 from .computed import computed_fields
 from .guard import Guard
 from .keys import changes_by_key, check_batch
@@ -327,4 +326,4 @@ class ItemService:
         self.guard.check_create(self.schema.collection(ACTIVITY), {})
         actor = replace(self.actor, skip=False)  # the comment is its activity row: never skipped
         with self.atomic():
-            return activity.record(actor, Action.COMMENT, collection.name, key, comment=text)
+            return audit.record(actor, Action.COMMENT, collection.name, key, comment=text)

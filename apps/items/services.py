@@ -12,17 +12,16 @@ from django.db.models import signals
 from django.db.models.expressions import DatabaseDefault
 from django.db.models.sql import InsertQuery
 
-from apps.activity import services as activity
-from apps.activity.services import Actor
 from apps.core import errors
 from apps.core.compiled import converted
-from apps.revisions import services as revisions
 from apps.schema.cache import ProjectSchema, config_changed
 from apps.schema.description import CollectionInfo, FieldInfo
 from apps.schema.signals import is_config_table
 from directus.conf import directus_settings
 
+from . import audit
 from . import status as statuses
+from .audit import Actor
 from .guard import Guard
 from .hooks import NO_HOOKS, WriteHooks
 from .registry import listeners, write_hooks
@@ -172,7 +171,7 @@ class ItemWriter:
         hooks.before_delete(self, collection, pk, current)
         model.objects.filter(**{collection.primary_key.attname: pk}).delete()
         if hooks.keeps_history:
-            activity.record(self.actor, "delete", collection.name, pk)
+            audit.record(self.actor, "delete", collection.name, pk)
         hooks.after_delete(self, collection, pk, current)
         self._config_written(collection)
         self._emit("delete", collection, pk, current)
@@ -381,7 +380,7 @@ class ItemWriter:
             return
         current = row if row is not None else self._current(collection, self._model(collection), pk) or {}
         data = _recorded(collection, current)
-        revisions.record_with_activity(
+        audit.record_with_activity(
             self.actor,
             action,
             collection.name,
@@ -406,7 +405,7 @@ class ItemWriter:
             row = self._current(collection, self._model(collection), pk) or {}
         data = _recorded(collection, row)
         # Webhook receivers never get credentials (tokens, 2FA secrets), like revisions.
-        data = revisions.scrub(collection.name, data)
+        data = audit.scrub(collection.name, data)
         event = ItemEvent(self.schema.project_key, alias, action, collection.name, pk, data)
         for listener in wanting:
             listener(event)

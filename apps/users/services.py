@@ -15,7 +15,6 @@ from django.core.validators import validate_email
 from django.db.models import NOT_PROVIDED
 from django.template.loader import render_to_string
 
-from apps.activity import services as activity
 from apps.activity.models import Action
 from apps.auth import credentials, tokens
 from apps.auth.identity import current_caller
@@ -24,6 +23,7 @@ from apps.auth.otp import TOTP
 from apps.auth.throttling import Counter, hit_all
 from apps.core import errors
 from apps.core.passwords import hash_password, is_password_hash
+from apps.items import audit
 from apps.items.hooks import WriteHooks
 from apps.mail import outbox
 from apps.permissions.engine import current_viewer
@@ -215,7 +215,7 @@ class UserWriteHooks(WriteHooks):
             # users.md: besides the update row, one `status-update` row by (and about) the user.
             # Always written: the login lockout counts failures since the last one.
             actor = replace(writer.actor, user_id=_as_int(pk), skip=False)
-            activity.record(actor, Action.STATUS_UPDATE, COLLECTION, pk)
+            audit.record(actor, Action.STATUS_UPDATE, COLLECTION, pk)
 
     def before_delete(self, writer, collection, pk, current):
         ensure_other_active_admin(pk)

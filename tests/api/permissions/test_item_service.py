@@ -4,9 +4,9 @@ and the guard's interface (restrict, comments given when it is made)."""
 
 import pytest
 
-from apps.activity.services import Actor
 from apps.auth.identity import Identity
 from apps.core import errors
+from apps.items.audit import Actor
 from apps.items.guard import Guard
 from apps.items.keys import changes_by_key, check_batch
 from apps.items.operations import ItemService

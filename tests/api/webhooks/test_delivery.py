@@ -10,8 +10,8 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from apps.activity.services import Actor
 from apps.core import netguard
+from apps.items.audit import Actor
 from apps.items.guard import Guard
 from apps.items.services import ItemWriter
 from apps.operations import delivery as delivery_worker

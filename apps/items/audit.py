@@ -1,15 +1,17 @@
-"""Recording what happened: one directus_activity row per action, written in the caller's
-transaction so it exists exactly when the change does."""
+"""The audit trail every write leaves: one directus_activity row per action and, for item
+writes, the item's new revision, written in the caller's transaction so they exist exactly when
+the change does. Credentials never reach a revision (nor an item event)."""
 
 from dataclasses import dataclass, field
 
 from django.db import router
 from django.utils import timezone
 
-from apps.core.inserts import CompiledInsert
+from apps.activity.models import Activity
+from apps.core.inserts import CompiledInsert, LinkedInserts
+from apps.revisions.models import Revision
+from apps.schema import user_columns
 from apps.schema.project_settings import client_ip
-
-from .models import Activity
 
 USER_AGENT_MAX = 255
 IP_MAX = 50
@@ -62,3 +64,48 @@ def row(actor: Actor, action: str, collection: str, item, comment: str | None = 
         "item": str(item),
         "comment": comment if comment is not None else actor.comment,
     }
+
+
+# Never kept in revisions, whatever the collection (deviation 15).
+SECRET_COLUMNS = {"directus_users": user_columns.SECRET}
+
+
+def scrub(collection: str, values: dict | None) -> dict | None:
+    if values is None:
+        return None
+    secret = SECRET_COLUMNS.get(collection, frozenset())
+    return {key: value for key, value in values.items() if key not in secret}
+
+
+_INSERT_ACTIVITY_AND_REVISION = LinkedInserts(CompiledInsert(Activity), CompiledInsert(Revision), link="activity")
+
+
+def record_with_activity(
+    actor: Actor,
+    action: str,
+    collection: str,
+    item,
+    data: dict,
+    delta: dict | None,
+    *,
+    parent_collection: str | None = None,
+    parent_item=None,
+    parent_changed: bool = False,
+) -> int | None:
+    """The activity row of a write and the item's new revision (one statement on PostgreSQL);
+    returns the activity id (None with activity_skip)."""
+    if actor.skip:
+        return None
+    return _INSERT_ACTIVITY_AND_REVISION.insert(
+        router.db_for_write(Revision),  # the project's database, as for activity rows
+        row(actor, action, collection, item),
+        {
+            "collection": collection,
+            "item": str(item),
+            "data": scrub(collection, data),
+            "delta": scrub(collection, delta),
+            "parent_collection": parent_collection,
+            "parent_item": None if parent_item is None else str(parent_item),
+            "parent_changed": parent_changed,
+        },
+    )
