@@ -10,15 +10,15 @@ from django.db.models import Count, Q, QuerySet
 from apps.core import errors
 from apps.core.query.compile import check_fields, mentions_now, related_collections
 from apps.core.query.params import Query, check_result_size, parse_fields_param, parse_meta, parse_params
+from apps.permissions.interface import restricted
 from apps.schema.description import CollectionInfo
 from apps.schema.project_settings import load_settings
+from apps.schema.status import soft_deleted, status_mapping
 from directus.conf import directus_settings
 
 from . import querying
-from .guard import restricted
 from .reader import ItemReader, restriction_text
 from .statements import RowSource, one_of
-from .status import soft_deleted, status_mapping
 
 
 def _meta_keys(query: dict) -> frozenset[str]:

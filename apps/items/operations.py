@@ -37,6 +37,7 @@ from apps.core import errors
 from apps.core.query.params import Query, parse_csv
 from apps.permissions.engine import ACTIVITY, REVISIONS
 from apps.permissions.guard import PermissionGuard
+from apps.permissions.interface import Guard
 from apps.revisions.models import Revision
 from apps.schema.cache import ProjectSchema, project_schema
 from apps.schema.description import CollectionInfo
@@ -45,7 +46,6 @@ from apps.schema.project_settings import load_settings
 from . import audit, listing, querying
 from .audit import Actor
 from .computed import computed_fields
-from .guard import Guard
 from .keys import changes_by_key, check_batch
 from .reader import ItemReader, messages_for
 from .services import ItemWriter, WriteHooks

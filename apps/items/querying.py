@@ -7,9 +7,9 @@ from apps.core.query.compile import compile_filter, compile_search, compile_sort
 from apps.core.query.params import ALL, Query
 from apps.core.text import NUL
 from apps.schema.description import CollectionInfo
+from apps.schema.status import soft_deleted
 
 from .reader import NEVER_READ
-from .status import soft_deleted
 
 
 class ReadableFields(Mapping):

@@ -19,15 +19,15 @@ from django.db.models import DateTimeField, Q, QuerySet
 
 from apps.core import errors
 from apps.core.query.fields import FieldsTree
+from apps.permissions.interface import restricted
 from apps.schema import user_columns
 from apps.schema.cache import ProjectSchema
 from apps.schema.description import CollectionInfo, FieldInfo
+from apps.schema.status import soft_deleted
 from apps.schema.wire import PLAIN_CLASSES
 
-from .guard import restricted
 from .registry import item_rule
 from .statements import ReadStatements, RowSource, one_of
-from .status import soft_deleted
 
 # Largest IN list sent in one statement; beyond it a level takes ceil(n / size) statements.
 IN_CHUNK = 10_000
@@ -71,7 +71,7 @@ class ItemReader:
 
     @classmethod
     def for_guard(cls, schema: ProjectSchema, guard, *, computed=None, lang=None) -> "ItemReader":
-        """A reader that sees what `guard` (apps.items.guard.Guard) lets its caller see."""
+        """A reader that sees what `guard` (apps.permissions.interface.Guard) lets its caller see."""
 
         def per_collection(method, default):
             return lambda name: method(schema.collection(name)) if schema.collection(name) else default

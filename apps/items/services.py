@@ -14,15 +14,15 @@ from django.db.models.sql import InsertQuery
 
 from apps.core import errors
 from apps.core.compiled import converted
+from apps.permissions.interface import Guard
+from apps.schema import status as statuses
 from apps.schema.cache import ProjectSchema, config_changed
 from apps.schema.description import CollectionInfo, FieldInfo
 from apps.schema.signals import is_config_table
 from directus.conf import directus_settings
 
 from . import audit
-from . import status as statuses
 from .audit import Actor
-from .guard import Guard
 from .hooks import NO_HOOKS, WriteHooks
 from .registry import listeners, write_hooks
 from .values import check_validation, to_column

@@ -19,8 +19,8 @@ from urllib.parse import quote
 
 from apps.items.reader import NEVER_READ
 from apps.items.services import is_required
-from apps.items.status import required_statuses, status_mapping
 from apps.schema.description import SYSTEM_PREFIX, CollectionInfo, FieldInfo
+from apps.schema.status import required_statuses, status_mapping
 
 CACHE_SIZE = 64
 OPENAPI_VERSION = "3.0.3"

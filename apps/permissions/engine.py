@@ -20,12 +20,12 @@ from django.db.models.functions import Cast
 
 from apps.core import errors
 from apps.core.local import memo
-from apps.items.guard import restricted
-from apps.items.status import soft_deleted
 from apps.roles.models import ADMIN_ROLE_ID, PUBLIC_ROLE_ID
 from apps.schema import user_columns
 from apps.schema.description import CollectionInfo
+from apps.schema.status import soft_deleted
 
+from .interface import restricted
 from .models import Permission
 
 LEVELS = {"none": 0, "mine": 1, "role": 2, "full": 3}

@@ -2,9 +2,8 @@
 
 import copy
 
-from apps.items.guard import Guard
-
 from .engine import Access
+from .interface import Guard
 
 
 class PermissionGuard(Guard):

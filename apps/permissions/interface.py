@@ -1,6 +1,6 @@
-"""The checks item reads and writes pass through. `Guard` is the interface; the permission
-engine answers it (apps.permissions.guard.PermissionGuard). The base class allows everything
-and serves the server's own reads and writes.
+"""The checks item reads and writes pass through. `Guard` is the interface the item engine asks;
+the access engine answers it (apps.permissions.guard.PermissionGuard). The base class allows
+everything and serves the server's own reads and writes.
 
 A guard is made for one caller and never changes afterwards: what differs between two uses (an
 activity comment, reading one's own user row) is given when it is made, or asked of it as a new
