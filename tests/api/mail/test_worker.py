@@ -22,19 +22,24 @@ from .conftest import Recorder, free_port
 ADMIN = "admin@example.com"
 
 
+def smtp_environment(data_dir: Path, smtp_port: int) -> dict:
+    """The servers' environment, with Django's SMTP backend pointed at a loopback port."""
+    env = environment(data_dir)
+    env.update(
+        DIRECTUS_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        DIRECTUS_EMAIL_HOST="127.0.0.1",
+        DIRECTUS_EMAIL_PORT=str(smtp_port),
+    )
+    return env
+
+
 def test_mail_queued_while_the_server_is_down_is_delivered_by_the_worker():
     key = f"mailq-{uuid.uuid4().hex[:8]}"
     smtp_port = free_port()
     with tempfile.TemporaryDirectory(prefix="directus-mailq-") as tmp:
         data_dir = Path(tmp)
-        env = environment(data_dir)
-        env.update(
-            DIRECTUS_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-            DIRECTUS_EMAIL_HOST="127.0.0.1",
-            DIRECTUS_EMAIL_PORT=str(smtp_port),
-            DIRECTUS_MAIL_RETRY_SECONDS="0",
-            DIRECTUS_DELIVERY_INTERVAL="0.2",
-        )
+        env = smtp_environment(data_dir, smtp_port)
+        env.update(DIRECTUS_MAIL_RETRY_SECONDS="0", DIRECTUS_DELIVERY_INTERVAL="0.2")
         manage(env, "migrate", "--verbosity", "0")
         url = database_url("sqlite", f"dxt_mailq_{key[-8:]}", data_dir)
         manage(env, "createproject", key, "--database-url", url, "--admin-email", ADMIN,
@@ -91,12 +96,7 @@ def test_two_workers_at_once_send_each_mail_once():
     controller = Controller(recorder, hostname="127.0.0.1", port=smtp_port)
     with tempfile.TemporaryDirectory(prefix="directus-mail2w-") as tmp:
         data_dir = Path(tmp)
-        env = environment(data_dir)
-        env.update(
-            DIRECTUS_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-            DIRECTUS_EMAIL_HOST="127.0.0.1",
-            DIRECTUS_EMAIL_PORT=str(smtp_port),
-        )
+        env = smtp_environment(data_dir, smtp_port)
         manage(env, "migrate", "--verbosity", "0")
         url = database_url("sqlite", f"dxt_mail2w_{key[-8:]}", data_dir)
         manage(env, "createproject", key, "--database-url", url, "--admin-email", ADMIN,
