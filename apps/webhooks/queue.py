@@ -133,10 +133,14 @@ def _record(delivery: Delivery, outcome: Outcome, now: datetime) -> str:
     return status
 
 
+def _no_outcomes() -> dict[str, int]:
+    return {status: 0 for status, _label in Delivery.STATUSES}
+
+
 def _send_batch(project: str) -> tuple[int, dict[str, int]]:
     now = timezone.now()
     batch = _claim(now)
-    counts = {Delivery.SENT: 0, Delivery.FAILED: 0, Delivery.QUEUED: 0, Delivery.CANCELLED: 0}
+    counts = _no_outcomes()
     if not batch:
         return 0, counts
     active = set(
@@ -169,7 +173,7 @@ def _send_batch(project: str) -> tuple[int, dict[str, int]]:
 def send_due() -> dict[str, int]:
     """Send the current project's due deliveries; the number sent, failed, to retry, cancelled."""
     project = require_project().key
-    totals = {Delivery.SENT: 0, Delivery.FAILED: 0, Delivery.QUEUED: 0, Delivery.CANCELLED: 0}
+    totals = _no_outcomes()
     for _ in range(BATCHES_PER_PASS):
         taken, counts = _send_batch(project)
         for status, count in counts.items():
