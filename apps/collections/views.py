@@ -1,9 +1,14 @@
+from apps.access.engine import Access
 from apps.core import errors
 from apps.core.query.fields import parse_fields
 from apps.core.views import DirectusView
 from apps.schema import services
-from apps.schema.access import require_reader
 from apps.schema.cache import project_schema
+
+
+def _check_reader(identity, schema) -> None:
+    """Read permission on directus_collections (every role's default row; the public role has none)."""
+    Access.for_identity(identity).check_read(schema.collection("directus_collections"))
 
 
 def _select(obj: dict, tree) -> dict:
@@ -13,8 +18,8 @@ def _select(obj: dict, tree) -> dict:
 
 class CollectionListView(DirectusView):
     def get(self, request):
-        require_reader(request.user)
         schema = project_schema()
+        _check_reader(request.user, schema)
         collections = sorted(schema.collections.values(), key=lambda info: (info.meta is None, info.name))
         objects = [services.collection_object(info) for info in collections if info.table_exists]
         query = self.query
@@ -37,8 +42,8 @@ class CollectionListView(DirectusView):
 
 class CollectionDetailView(DirectusView):
     def get(self, request, names: str):
-        require_reader(request.user)
         schema = project_schema()
+        _check_reader(request.user, schema)
         tree = parse_fields(self.query.get("fields"))
         found = []
         for name in names.split(","):

@@ -7,10 +7,10 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, Q, QuerySet
 
+from apps.access.interface import restricted
 from apps.core import errors
-from apps.core.query.compile import check_fields, mentions_now, related_collections
 from apps.core.query.params import Query, check_result_size, parse_fields_param, parse_meta, parse_params
-from apps.permissions.interface import restricted
+from apps.schema.compiler import check_fields, mentions_now, related_collections
 from apps.schema.description import CollectionInfo
 from apps.schema.project_settings import load_settings
 from apps.schema.status import soft_deleted, status_mapping

@@ -32,12 +32,12 @@ from functools import cached_property
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
+from apps.access.engine import ACTIVITY, REVISIONS
+from apps.access.guard import PermissionGuard
+from apps.access.interface import Guard
 from apps.activity.models import Action
 from apps.core import errors
 from apps.core.query.params import Query, parse_csv
-from apps.permissions.engine import ACTIVITY, REVISIONS
-from apps.permissions.guard import PermissionGuard
-from apps.permissions.interface import Guard
 from apps.revisions.models import Revision
 from apps.schema.cache import ProjectSchema, project_schema
 from apps.schema.description import CollectionInfo

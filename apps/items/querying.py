@@ -3,9 +3,9 @@ run-time model, with names checked against what the caller may read."""
 
 from collections.abc import Mapping
 
-from apps.core.query.compile import compile_filter, compile_search, compile_sort
 from apps.core.query.params import ALL, Query
 from apps.core.text import NUL
+from apps.schema.compiler import compile_filter, compile_search, compile_sort
 from apps.schema.description import CollectionInfo
 from apps.schema.status import soft_deleted
 
@@ -21,7 +21,7 @@ class ReadableFields(Mapping):
         self.schema = schema
         self.guard = guard
         # For filters and sorts: the names the guard lets the caller match against, which may
-        # be fewer than those it may read (apps.permissions.engine.UNFILTERABLE).
+        # be fewer than those it may read (apps.access.engine.UNFILTERABLE).
         self.conditions = conditions
         self._known: dict[str, frozenset[str] | None] = {}
 

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from django.core.exceptions import EmptyResultSet
 from django.db.models import DateTimeField, Q, QuerySet
 
+from apps.access.interface import restricted
 from apps.core import errors
 from apps.core.query.fields import FieldsTree
-from apps.permissions.interface import restricted
 from apps.schema import user_columns
 from apps.schema.cache import ProjectSchema
 from apps.schema.description import CollectionInfo, FieldInfo
@@ -71,7 +71,7 @@ class ItemReader:
 
     @classmethod
     def for_guard(cls, schema: ProjectSchema, guard, *, computed=None, lang=None) -> "ItemReader":
-        """A reader that sees what `guard` (apps.permissions.interface.Guard) lets its caller see."""
+        """A reader that sees what `guard` (apps.access.interface.Guard) lets its caller see."""
 
         def per_collection(method, default):
             return lambda name: method(schema.collection(name)) if schema.collection(name) else default

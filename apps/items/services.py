@@ -12,9 +12,9 @@ from django.db.models import signals
 from django.db.models.expressions import DatabaseDefault
 from django.db.models.sql import InsertQuery
 
+from apps.access.interface import Guard
 from apps.core import errors
 from apps.core.compiled import converted
-from apps.permissions.interface import Guard
 from apps.schema import status as statuses
 from apps.schema.cache import ProjectSchema, config_changed
 from apps.schema.description import CollectionInfo, FieldInfo

@@ -7,8 +7,8 @@ document describes the API, and signing in goes through one of those endpoints."
 
 from rest_framework.response import Response
 
+from apps.access.guard import PermissionGuard
 from apps.core.views import DirectusView
-from apps.permissions.guard import PermissionGuard
 from apps.projects.context import require_project
 from apps.schema.cache import project_schema
 from directus.conf import directus_settings

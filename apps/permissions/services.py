@@ -1,12 +1,12 @@
 """directus_permissions rows: the defaults of a new role, the rules every write of a row
 follows (`PermissionWriteHooks`), and the caller's own rows (`/permissions/me`)."""
 
+from apps.access.engine import COMMENT_LEVELS, LEVELS
 from apps.core import errors
 from apps.core.text import NUL
 from apps.items.hooks import WriteHooks
 from apps.roles.models import PUBLIC_ROLE_ID, Role
 
-from .engine import COMMENT_LEVELS, LEVELS
 from .models import Permission
 
 COLLECTION = "directus_permissions"

@@ -1,6 +1,6 @@
 """The rules of directus_collection_presets rows (presets.md) on every write of a preset,
 whichever route (or nested write) it comes from. Who may write which preset is the access
-engine's (`apps.permissions.engine`: a non-admin's presets are their own, deviation 22)."""
+engine's (`apps.access.engine`: a non-admin's presets are their own, deviation 22)."""
 
 from apps.items.hooks import WriteHooks
 

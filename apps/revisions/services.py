@@ -1,7 +1,7 @@
 """How revisions read: a snapshot shows only what its reader may read (registered as a per-row
 read rule in RevisionsConfig.ready). Recording them is the writer's (apps.items.audit)."""
 
-from apps.permissions.engine import current_viewer
+from apps.access.engine import current_viewer
 from apps.schema import user_columns
 
 

@@ -14,7 +14,7 @@ errors are SCIM error bodies with the HTTP status of the underlying Directus err
 
 Any authenticated role may call SCIM; it sees what /users and /roles show it: the rows its read
 permission allows (row filter), without the columns its read blacklist hides and the users'
-private columns (apps.permissions.engine), in resources, filters and group members alike."""
+private columns (apps.access.engine), in resources, filters and group members alike."""
 
 import json
 import logging

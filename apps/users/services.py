@@ -15,6 +15,7 @@ from django.core.validators import validate_email
 from django.db.models import NOT_PROVIDED
 from django.template.loader import render_to_string
 
+from apps.access.engine import current_viewer
 from apps.activity.models import Action
 from apps.auth import credentials, tokens
 from apps.auth.identity import current_caller
@@ -26,7 +27,6 @@ from apps.core.passwords import hash_password, is_password_hash
 from apps.items import audit
 from apps.items.hooks import WriteHooks
 from apps.mail import outbox
-from apps.permissions.engine import current_viewer
 from apps.projects.context import require_project
 from apps.projects.registry import ProjectConfig
 from apps.roles.models import ADMIN_ROLE_ID

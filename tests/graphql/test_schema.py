@@ -45,7 +45,7 @@ def test_a_field_added_through_rest_is_queryable_on_the_next_request(
 
 
 def _admin_guard():
-    from apps.permissions.interface import Guard
+    from apps.access.interface import Guard
 
     return Guard()
 

@@ -15,7 +15,7 @@
 * Values are normalised but not typed: one string for scalar and pattern operators, a tuple of
   strings for `in`/`nin`/`all`, a `(first, last)` pair for `between`, an int for `has`, None for
   operators that take no value. Casting to the field's type happens when compiling
-  (apps.core.query.compile), where the schema is known.
+  (apps.schema.compiler), where the schema is known.
 """
 
 from collections.abc import Iterable, Mapping

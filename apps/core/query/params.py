@@ -5,7 +5,7 @@
 
 What is checked here (everything that needs no schema): operators (`214`), malformed values,
 numbers, `in` list sizes and relational depth (`4`). Field names, types and permissions need the
-schema: see apps.core.query.compile.
+schema: see apps.schema.compiler.
 
 Where the result cap lives: `limit` is parsed as given (`-1`, or above MAX_RESULT_ROWS, are both
 valid requests); the reader slices with `Window.bounds()`, at most MAX_RESULT_ROWS + 1 rows, and

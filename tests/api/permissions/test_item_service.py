@@ -4,13 +4,13 @@ and the guard's interface (restrict, comments given when it is made)."""
 
 import pytest
 
+from apps.access.guard import PermissionGuard
+from apps.access.interface import Guard
 from apps.auth.identity import Identity
 from apps.core import errors
 from apps.items.audit import Actor
 from apps.items.keys import changes_by_key, check_batch
 from apps.items.operations import ItemService
-from apps.permissions.guard import PermissionGuard
-from apps.permissions.interface import Guard
 from apps.schema.cache import project_schema
 from apps.settings.models import Setting
 from apps.users.models import User

@@ -363,11 +363,13 @@ def test_relations_to_restricted_system_collections_are_refused(schema_admin_api
 def test_non_admins_cannot_change_the_schema(schema_admin_api, schema_url, schema_project):
     from rest_framework.test import APIClient
 
+    from apps.permissions.services import create_default_permissions
     from apps.roles.models import Role
     from apps.users.models import User
 
     assert create(schema_admin_api, schema_url, "kept", simple("kept")).status_code == 200
     role = Role.objects.create(name="Editors")
+    create_default_permissions(role.pk)
     User.objects.create(email="editor@example.com", status="active", role=role.pk, token="editor-token")
     try:
         editor = APIClient()

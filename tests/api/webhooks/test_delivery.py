@@ -10,11 +10,11 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from apps.access.interface import Guard
 from apps.core import netguard
 from apps.items.audit import Actor
 from apps.items.services import ItemWriter
 from apps.operations import delivery as delivery_worker
-from apps.permissions.interface import Guard
 from apps.projects.context import require_project
 from apps.schema import services as schema_services
 from apps.schema.cache import project_schema

@@ -9,11 +9,11 @@ from django.db.models.functions import Random
 from django.http import QueryDict
 
 from apps.core import errors
-from apps.core.query.compile import check_fields, compile_filter, compile_search, compile_sort
 from apps.core.query.fields import parse_fields
 from apps.core.query.filters import and_, make_condition, or_
 from apps.core.query.params import Query, SortItem, check_result_size, parse_params
 from apps.core.querystring import parse_query
+from apps.schema.compiler import check_fields, compile_filter, compile_search, compile_sort
 
 NOW = datetime.datetime(2024, 5, 1, 12, 0, tzinfo=datetime.UTC)
 

@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from apps.core import errors
-from apps.core.query.compile import compile_filter, compile_sort
 from apps.core.query.params import parse_params
 from apps.core.querystring import parse_query
+from apps.schema.compiler import compile_filter, compile_sort
 
 FIELDS = ["title", "views", "price", "rating", "featured", "day", "published_on", "at", "status", "class", "nope"]
 PATHS = [*FIELDS, "author.name", "author.age", "comments.body", "tags.tag.name", "comments", "tags", "author"]

@@ -20,13 +20,13 @@ from django.db.models.functions import Cast
 
 from apps.core import errors
 from apps.core.local import memo
+from apps.permissions.models import Permission
 from apps.roles.models import ADMIN_ROLE_ID, PUBLIC_ROLE_ID
 from apps.schema import user_columns
 from apps.schema.description import CollectionInfo
 from apps.schema.status import soft_deleted
 
 from .interface import restricted
-from .models import Permission
 
 LEVELS = {"none": 0, "mine": 1, "role": 2, "full": 3}
 COMMENT_LEVELS = {"none": 0, "create": 1, "update": 2, "full": 3}
@@ -248,6 +248,18 @@ class Access:
         if not blacklisted:
             return None
         return {name for name in collection.fields if name not in blacklisted}
+
+    def described_fields(self, collection: CollectionInfo) -> set[str] | None:
+        """Names whose definitions the caller sees (`/fields`): the collection's fields but those
+        read-blacklisted for every status it may read; None when all. Definitions are no data, so
+        a field readable in one status stays listed (the admin app needs it for that form)."""
+        if self.is_admin:
+            return None
+        rules = [rule for rule in self.rules(collection.name).rules() if rule.levels["read"] > 0]
+        if not rules:
+            return set()
+        hidden = frozenset.intersection(*(rule.read_blacklist for rule in rules))
+        return {name for name in collection.fields if name not in hidden} if hidden else None
 
     def filterable_fields(self, collection: CollectionInfo) -> set[str] | None:
         """Names the caller may filter and sort by: the readable ones, less UNFILTERABLE."""

@@ -1,5 +1,5 @@
 """The checks item reads and writes pass through. `Guard` is the interface the item engine asks;
-the access engine answers it (apps.permissions.guard.PermissionGuard). The base class allows
+the access engine answers it (apps.access.guard.PermissionGuard). The base class allows
 everything and serves the server's own reads and writes.
 
 A guard is made for one caller and never changes afterwards: what differs between two uses (an

@@ -43,12 +43,12 @@ from django.db.models.functions import Random
 from django.utils import timezone
 
 from apps.core import errors
+from apps.core.query.fields import FieldsTree
+from apps.core.query.filters import Condition, Group, Node
+from apps.core.query.params import SortItem
 from apps.core.text import NUL
-from apps.schema.description import CollectionInfo, FieldInfo
 
-from .fields import FieldsTree
-from .filters import Condition, Group, Node
-from .params import SortItem
+from .description import CollectionInfo, FieldInfo
 
 Readable = Set[str] | Mapping[str, Set[str]] | None
 RowRestriction = Callable[[str], Q | bool | None] | None
@@ -123,7 +123,7 @@ class _Access:
 
 def _schema(schema):
     if schema is None:
-        from apps.schema.cache import project_schema
+        from .cache import project_schema
 
         schema = project_schema()
     return schema
