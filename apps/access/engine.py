@@ -366,7 +366,7 @@ class Access:
         """Deviation 22: whatever the rows say, a non-admin's presets are their own: `user` is
         themself, `role` stays empty (no preset of another user, of a role, or a global one).
         A value of a field the caller may not write: `305`, as for users' protected columns."""
-        if "user" in payload and _key_of(payload["user"]) != self.user_id:
+        if "user" in payload and key_of(payload["user"]) != self.user_id:
             raise errors.WriteFieldDenied("A preset's user can only be the user who writes it")
         if payload.get("role") not in (None, ""):
             raise errors.WriteFieldDenied("Presets of a role are written by admins only")
@@ -435,7 +435,7 @@ class Access:
             raise errors.Forbidden(f"Activity comment required for collection: {collection.name}")
 
 
-def _key_of(value):
+def key_of(value):
     """A relational value as the key it names (nested objects by their `id`; a new one has none)."""
     if isinstance(value, dict):
         value = value.get("id")

@@ -36,6 +36,26 @@ IN_CHUNK = 10_000
 NEVER_READ = {"directus_users": user_columns.NEVER_SENT}
 
 
+def visible_fields(collections: dict, guard, computed: dict | None = None) -> dict[str, tuple[str, ...]]:
+    """Collection -> the names the caller reads, for every collection the caller may read that
+    the item engine can serve (a table with a single primary key), as the reader shapes them: the
+    read blacklist applies, never-read columns are left out, computed fields (`computed`:
+    collection -> names) only where nothing is blacklisted. For documents built per caller
+    (GraphQL schemas, OpenAPI)."""
+    visible = {}
+    for name in sorted(collections):
+        info = collections[name]
+        if not info.table_exists or info.primary_key is None or not guard.can_read(info):
+            continue
+        readable = guard.readable_fields(info)
+        hidden = NEVER_READ.get(name, frozenset())
+        names = [field for field in info.fields if field not in hidden and (readable is None or field in readable)]
+        if computed and readable is None:
+            names += [field for field in computed.get(name, ()) if field not in info.fields]
+        visible[name] = tuple(names)
+    return visible
+
+
 def _datetime_columns(schema, collection: CollectionInfo) -> frozenset[str]:
     """The attnames of the collection's datetime columns."""
     model = schema.model(collection.name)

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from apps.core import errors
+from apps.core.phpregex import php_regex
 from apps.core.text import has_nul
 from apps.schema.columns import invalid
 from apps.schema.description import FieldInfo
@@ -39,22 +40,10 @@ def check_validation(info: FieldInfo, value) -> None:
         except ValidationError:
             raise invalid(info, "must be a valid email address") from None
         return
-    pattern, flags = _php_regex(rule)
+    pattern, flags = php_regex(rule)
     try:
         compiled = re.compile(pattern, flags)
     except re.error:
         raise errors.UnprocessableEntity(f'{info.name}: invalid validation pattern "{rule}"') from None
     if not compiled.search(text):
         raise invalid(info, "does not match the validation rule")
-
-
-def _php_regex(rule: str) -> tuple[str, int]:
-    if len(rule) >= 2 and not rule[0].isalnum() and rule[0] not in "\\ ":
-        delimiter = {"(": ")", "[": "]", "{": "}", "<": ">"}.get(rule[0], rule[0])
-        end = rule.rfind(delimiter)
-        if end > 0:
-            flags = 0
-            for letter in rule[end + 1 :]:
-                flags |= {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE, "u": 0}.get(letter, 0)
-            return rule[1:end], flags
-    return rule, 0

@@ -13,11 +13,10 @@ recently used one goes."""
 
 import hashlib
 import re
-import threading
-from collections import OrderedDict
 from urllib.parse import quote
 
-from apps.items.reader import NEVER_READ
+from apps.core.versioned_cache import VersionedCache
+from apps.items.reader import visible_fields
 from apps.items.services import is_required
 from apps.schema.description import SYSTEM_PREFIX, CollectionInfo, FieldInfo
 from apps.schema.status import required_statuses, status_mapping
@@ -25,26 +24,14 @@ from apps.schema.status import required_statuses, status_mapping
 CACHE_SIZE = 64
 OPENAPI_VERSION = "3.0.3"
 
-_cache: "OrderedDict[tuple, dict]" = OrderedDict()
-_lock = threading.Lock()
+_documents = VersionedCache(lambda: CACHE_SIZE)
 
 # -- What the caller may read ------------------------------------------------------------------
 
 
 def visibility(collections: dict[str, CollectionInfo], guard) -> dict[str, tuple[str, ...]]:
-    """Collection -> readable field names, for every collection with a table and a single primary
-    key the caller may read (the read blacklist applies; never-read columns are left out)."""
-    visible = {}
-    for name in sorted(collections):
-        info = collections[name]
-        if not info.table_exists or info.primary_key is None or not guard.can_read(info):
-            continue
-        readable = guard.readable_fields(info)
-        hidden = NEVER_READ.get(name, frozenset())
-        visible[name] = tuple(
-            field for field in info.fields if field not in hidden and (readable is None or field in readable)
-        )
-    return visible
+    """Collection -> readable field names, as the reader serves them (no computed fields)."""
+    return visible_fields(collections, guard)
 
 
 def signature(visible: dict[str, tuple[str, ...]]) -> str:
@@ -53,34 +40,20 @@ def signature(visible: dict[str, tuple[str, ...]]) -> str:
 
 def document_for(project, project_schema, role_key, visible: dict[str, tuple[str, ...]], api_version: str) -> dict:
     """The (cached) document; treat it as read-only."""
-    version = project_schema.global_version
-    key = (project.key, project.instance, version, role_key, signature(visible))
-    with _lock:
-        document = _cache.get(key)
-        if document is not None:
-            _cache.move_to_end(key)
-            return document
-    document = build_document(project.key, project_schema.collections, visible, api_version)
-    with _lock:
-        stale = [
-            k for k in _cache if k[0] == project.key and (k[1] != project.instance or (k[2] or 0) < (version or 0))
-        ]
-        for other in stale:
-            del _cache[other]
-        _cache[key] = document
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
-    return document
+    return _documents.get_or_build(
+        project,
+        project_schema.global_version,
+        (role_key, signature(visible)),
+        lambda: build_document(project.key, project_schema.collections, visible, api_version),
+    )
 
 
 def cached_keys() -> list[tuple]:
-    with _lock:
-        return list(_cache)
+    return _documents.keys()
 
 
 def clear() -> None:
-    with _lock:
-        _cache.clear()
+    _documents.clear()
 
 
 # -- Field types -------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """directus_permissions rows: the defaults of a new role, the rules every write of a row
 follows (`PermissionWriteHooks`), and the caller's own rows (`/permissions/me`)."""
 
-from apps.access.engine import COMMENT_LEVELS, LEVELS
+from apps.access.engine import COMMENT_LEVELS, LEVELS, key_of
 from apps.core import errors
 from apps.core.text import NUL
 from apps.items.hooks import WriteHooks
@@ -60,15 +60,6 @@ def create_default_permissions(role_id: int) -> list[Permission]:
 # -- Writes ------------------------------------------------------------------------------------
 
 
-def _as_int(value):
-    if isinstance(value, dict):
-        value = value.get("id")
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return value
-
-
 def check_values(payload: dict) -> None:
     """Levels, `comment` and `explain` take the values the access engine knows (422 code 4);
     `role` names an existing role."""
@@ -83,7 +74,7 @@ def check_values(payload: dict) -> None:
     if explain is not None and str(explain).lower() not in EXPLAIN_VALUES:
         raise errors.InvalidRequest(f"explain: must be one of {', '.join(EXPLAIN_VALUES)}")
     if "role" in payload:
-        role = _as_int(payload["role"])
+        role = key_of(payload["role"])
         if not isinstance(role, int) or not Role.objects.filter(pk=role).exists():
             raise errors.InvalidRequest(f'role: role "{payload["role"]}" does not exist')
     if "collection" in payload and (not isinstance(payload["collection"], str) or not payload["collection"].strip()):
@@ -129,7 +120,7 @@ class PermissionWriteHooks(WriteHooks):
         caller = writer.guard.restricted_caller()
         if caller is None:
             return
-        if caller.role_id is not None and caller.role_id in {_as_int(role) for role in roles}:
+        if caller.role_id is not None and caller.role_id in {key_of(role) for role in roles}:
             raise error(f'A role may not change its own permissions ("{COLLECTION}")')
 
 

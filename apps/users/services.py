@@ -15,7 +15,7 @@ from django.core.validators import validate_email
 from django.db.models import NOT_PROVIDED
 from django.template.loader import render_to_string
 
-from apps.access.engine import current_viewer
+from apps.access.engine import current_viewer, key_of
 from apps.activity.models import Action
 from apps.auth import credentials, tokens
 from apps.auth.identity import current_caller
@@ -24,6 +24,7 @@ from apps.auth.otp import TOTP
 from apps.auth.throttling import Counter, hit_all
 from apps.core import errors
 from apps.core.passwords import hash_password, is_password_hash
+from apps.core.phpregex import php_regex
 from apps.items import audit
 from apps.items.hooks import WriteHooks
 from apps.mail import outbox
@@ -129,31 +130,9 @@ def check_password(value, settings: ProjectSettings | None = None) -> None:
         raise errors.InvalidRequest("password: Password does not meet the password policy requirements")
 
 
-def php_regex(rule: str) -> tuple[str, int]:
-    """`/^.{8,}$/i` → ("^.{8,}$", re.IGNORECASE); a rule without delimiters is used as it is."""
-    if len(rule) >= 2 and not rule[0].isalnum() and rule[0] not in "\\ ":
-        delimiter = {"(": ")", "[": "]", "{": "}", "<": ">"}.get(rule[0], rule[0])
-        end = rule.rfind(delimiter)
-        if end > 0:
-            flags = 0
-            for letter in rule[end + 1 :]:
-                flags |= {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}.get(letter, 0)
-            return rule[1:end], flags
-    return rule, 0
-
-
 def check_status(value) -> None:
     if value not in STATUSES:
         raise errors.InvalidRequest(f"status: must be one of {', '.join(sorted(STATUSES))}")
-
-
-def _as_int(value):
-    if isinstance(value, dict):
-        value = value.get("id")
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return value
 
 
 def ensure_other_active_admin(pk) -> None:
@@ -165,7 +144,7 @@ def ensure_other_active_admin(pk) -> None:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    if _as_int(pk) in admins and len(admins) == 1:
+    if key_of(pk) in admins and len(admins) == 1:
         raise errors.LastAdmin()
 
 
@@ -201,7 +180,7 @@ class UserWriteHooks(WriteHooks):
                 # A new password makes pending reset links useless.
                 payload = {**payload, "password_reset_token": None}
         demoted = ("status" in payload and payload["status"] != UserStatus.ACTIVE) or (
-            "role" in payload and _as_int(payload["role"]) != ADMIN_ROLE_ID
+            "role" in payload and key_of(payload["role"]) != ADMIN_ROLE_ID
         )
         if demoted:
             ensure_other_active_admin(pk)
@@ -210,11 +189,11 @@ class UserWriteHooks(WriteHooks):
     def after_update(self, writer, collection, pk, current, payload):
         if "password" in payload:
             # Deviation 21: what the old password opened ends, except the caller's own session.
-            credentials.end_after_password_change(require_project(), _as_int(pk), current_caller())
+            credentials.end_after_password_change(require_project(), key_of(pk), current_caller())
         if "status" in payload:
             # users.md: besides the update row, one `status-update` row by (and about) the user.
             # Always written: the login lockout counts failures since the last one.
-            actor = replace(writer.actor, user_id=_as_int(pk), skip=False)
+            actor = replace(writer.actor, user_id=key_of(pk), skip=False)
             audit.record(actor, Action.STATUS_UPDATE, COLLECTION, pk)
 
     def before_delete(self, writer, collection, pk, current):
