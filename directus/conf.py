@@ -34,6 +34,14 @@ DEFAULTS = {
     # Seconds any statement on a project database may run (deviation 17); 0: no limit. A
     # project's URL may set its own (`?statement_timeout=5`).
     "STATEMENT_TIMEOUT": 30,
+    # How workers hear of changes to who may do what (apps.projects.news): "auto" (PostgreSQL
+    # LISTEN/NOTIFY, Redis pub/sub when REDIS_URL is set, a shared file for SQLite) or "off"
+    # (every request reads the caller's credential and the schema version).
+    "NEWS": "auto",
+    # Seconds a worker keeps a caller's credential while no news comes (0: never kept).
+    "CREDENTIAL_CACHE_SECONDS": 60,
+    "REDIS_URL": "",
+    "REDIS_TIMEOUT": 1.0,
     # How long a worker trusts its cached copy of the project registry.
     "PROJECT_CACHE_SECONDS": 5,
     "API_VERSION": "8.8.1",

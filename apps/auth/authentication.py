@@ -7,6 +7,10 @@ No credential means the public role. A credential that does not verify is refuse
 
 import base64
 import binascii
+import copy
+import threading
+import time
+from collections import OrderedDict
 
 from django.db import router
 from django.db.models import Exists, OuterRef, Subquery
@@ -16,11 +20,13 @@ from rest_framework.authentication import BaseAuthentication
 from apps.core import errors
 from apps.core.compiled import CompiledQuery, int_sentinel, text_sentinel
 from apps.core.text import usable_secret
+from apps.projects import news
 from apps.projects.context import current_project
 from apps.roles.models import Role
 from apps.schema.cache import project_schema, version_subquery
 from apps.schema.project_settings import client_ip
 from apps.users.models import User, UserStatus
+from directus.conf import directus_settings
 
 from . import credentials, sessions, tokens
 from .identity import Identity, remember_caller
@@ -100,8 +106,11 @@ class DirectusAuthentication(BaseAuthentication):
 
     def _checked(self, request, identity: Identity) -> Identity:
         user = identity.user
-        # The schema version came with the user: this request's schema check costs nothing more.
-        project_schema(known_version=user._schema_version or 0)
+        if user._kept_since is None:
+            # The schema version came with the user: this request's schema check costs nothing more.
+            project_schema(known_version=user._schema_version or 0, heard=user._heard)
+        else:
+            project_schema(heard=user._heard)  # no news since the kept row: no statement
         if user.status != UserStatus.ACTIVE:
             raise errors.UserInactive()
         identity.role_id = user.role
@@ -149,13 +158,67 @@ _BY_ID_AND_SESSION = CompiledQuery(
 )
 
 
+class KeptCredentials:
+    """The user rows (with session and cutoff) credentials named, kept by one worker per project
+    database while its news channel (apps.projects.news) says nothing that decides access has
+    changed, and for CREDENTIAL_CACHE_SECONDS at most. Only rows that were found are kept: a
+    refused credential is read again each time."""
+
+    SIZE = 1000  # credentials per project database and worker
+
+    def __init__(self):
+        self._rows: dict[str, OrderedDict] = {}
+        self._lock = threading.Lock()
+
+    def get(self, alias: str, key: tuple, read) -> User:
+        seconds = float(directus_settings.CREDENTIAL_CACHE_SECONDS)
+        heard = news.generation(alias) if seconds > 0 else None
+        if heard is not None:
+            with self._lock:
+                rows = self._rows.get(alias)
+                entry = rows.get(key) if rows is not None else None
+            if entry is not None and entry[0] == heard and time.monotonic() - entry[1] < seconds:
+                user = copy.copy(entry[2])
+                user._kept_since = entry[1]
+                return user
+        read_at = time.monotonic()
+        user = read()
+        user._heard, user._kept_since = heard, None
+        # News that came while it was read may be about it: keep it only if there was none.
+        if heard is not None and news.generation(alias) == heard:
+            with self._lock:
+                rows = self._rows.setdefault(alias, OrderedDict())
+                rows[key] = (heard, read_at, copy.copy(user))
+                rows.move_to_end(key)
+                if len(rows) > self.SIZE:
+                    rows.popitem(last=False)
+        return user
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rows.clear()
+
+
+kept_credentials = KeptCredentials()
+
+
 def _user_row(*, pk=None, token=None, session_id=None, without_session=False) -> User:
     """The user a credential names, read in one statement together with the schema version (and
     the JWT's session when it names one, or the user's cutoff for JWTs without one); 101 when
-    there is none."""
+    there is none. Kept between requests while nothing that decides access changes."""
     if pk is not None and not isinstance(pk, int):
         raise errors.InvalidToken()
     alias = router.db_for_read(User)
+    if token is not None:
+        key = ("token", token)
+    elif isinstance(session_id, int):
+        key = ("session", pk, session_id)
+    else:
+        key = ("user", pk, bool(without_session))
+    return kept_credentials.get(alias, key, lambda: _read_user_row(alias, pk, token, session_id, without_session))
+
+
+def _read_user_row(alias, pk, token, session_id, without_session) -> User:
     if token is not None:
         user = _BY_TOKEN.first(alias, token) if usable_secret(token) else None
     elif isinstance(session_id, int):

@@ -14,6 +14,7 @@ from django.db.models import F
 
 from apps.core.dberrors import is_undefined_name
 from apps.core.local import memo
+from apps.projects import news
 from apps.projects.context import require_project
 from apps.projects.registry import ProjectConfig
 
@@ -43,6 +44,9 @@ class ProjectSchema:
         # Project configuration read from the database (settings, permission rows, roles,
         # webhooks), kept until the global version moves: writes to those tables bump it.
         self._config: dict = {}
+        # The news generation (apps.projects.news) when global_version was last read: while it
+        # has not moved, the stored version has not either.
+        self.heard: int | None = None
 
     # Reading ---------------------------------------------------------------------------------
 
@@ -71,17 +75,20 @@ class ProjectSchema:
 
     # Staying current -------------------------------------------------------------------------
 
-    def refresh(self, known_version: int | None = None) -> None:
+    def refresh(self, known_version: int | None = None, heard: int | None = None) -> None:
         """Catch up with the stored version; `known_version` is that version when the caller
-        already read it (authentication reads it in the same statement as the user)."""
+        already read it (authentication reads it in the same statement as the user), `heard`
+        the news generation taken before it was read."""
         if known_version is None:
             stored = SchemaVersion.objects.using(self.alias).filter(collection=GLOBAL).values_list("version", flat=True)
             known_version = next(iter(stored), 0)
         global_version = known_version
         if global_version == self.global_version:
+            self.heard = heard
             return
         with self._lock:
             if global_version == self.global_version:
+                self.heard = heard
                 return
             self._config = {}
             versions = dict(SchemaVersion.objects.using(self.alias).values_list("collection", "version"))
@@ -100,6 +107,7 @@ class ProjectSchema:
                     self._replace(describe(self.alias, sorted(changed)), names=changed)
             self.versions = versions
             self.global_version = global_version
+            self.heard = heard
 
     def forget(self, names: set[str] | None = None) -> None:
         """Drop what this worker knows (of some collections, or everything)."""
@@ -112,6 +120,7 @@ class ProjectSchema:
                 self.collections.clear()
                 self.generation += 1
                 self.global_version = None
+                self.heard = None
                 return
             self._replace(describe(self.alias, sorted(names)), names=names)
 
@@ -139,8 +148,17 @@ _schemas: dict[str, ProjectSchema] = {}
 _schemas_lock = threading.Lock()
 
 
-def project_schema(project: ProjectConfig | None = None, *, known_version: int | None = None) -> ProjectSchema:
-    """The current project's schema, checked against the stored version once per request."""
+def project_schema(
+    project: ProjectConfig | None = None,
+    *,
+    known_version: int | None = None,
+    heard: int | None = None,
+    fresh: bool = False,
+) -> ProjectSchema:
+    """The current project's schema, checked once per request: against the stored version, or,
+    when the project's news channel says nothing changed since it was last read, without a
+    statement. `known_version` and `heard`: the version the caller read and the news generation
+    it took before (authentication); `fresh`: read the stored version whatever the news."""
     project = project or require_project()
     schema = _schemas.get(project.key)
     # A project created again under its key starts from nothing: its schema versions may be the
@@ -153,7 +171,13 @@ def project_schema(project: ProjectConfig | None = None, *, known_version: int |
     request_memo = memo()
     key = (_CHECKED, project.key)
     if request_memo is None or key not in request_memo:
-        schema.refresh(known_version)
+        if known_version is None and not fresh:
+            if heard is None:
+                heard = news.generation(schema.alias)
+            if heard is None or heard != schema.heard or schema.global_version is None:
+                schema.refresh(heard=heard)
+        else:
+            schema.refresh(known_version, heard=None if fresh else heard)
         connection = connections[schema.alias]
         if hasattr(connection, "prepared_statements_valid_for"):
             connection.prepared_statements_valid_for(schema.global_version)
@@ -181,7 +205,7 @@ def check_again(project: ProjectConfig) -> bool:
     checked = request_memo.pop((_CHECKED, project.key), None) if request_memo is not None else None
     if checked is None:
         return False
-    schema = project_schema(project)
+    schema = project_schema(project, fresh=True)
     return (schema.global_version, schema.generation) != checked
 
 

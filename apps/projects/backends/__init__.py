@@ -12,12 +12,16 @@ Every statement of a project connection runs under a time limit (deviation 17): 
 `statement_timeout` option, else `STATEMENT_TIMEOUT` (seconds; 0 for none), set when the
 connection opens. Each engine enforces it itself: PostgreSQL `statement_timeout`, MariaDB
 `max_statement_time`, SQLite a progress handler. A statement over it fails and its transaction
-is rolled back; the error handler answers `503` code `0` with `Retry-After`."""
+is rolled back; the error handler answers `503` code `0` with `Retry-After`.
+
+Every statement is watched for writes that other workers must hear of (apps.projects.news)."""
 
 import select
 import time
 
 from directus.conf import directus_settings
+
+from .. import news
 
 
 def statement_limit(settings_dict: dict) -> float:
@@ -33,9 +37,22 @@ class ProjectConnection:
     # become permanent (apps.core.rerun).
     commits = 0
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.execute_wrappers.append(news.watch_writes)
+
     def commit(self):
         super().commit()
         self.commits += 1
+        self.news_to_undo = False
+
+    def rollback(self):
+        super().rollback()
+        news.rolled_back(self)
+
+    def savepoint_rollback(self, sid):
+        super().savepoint_rollback(sid)
+        news.rolled_back(self, savepoint=True)
 
     def init_connection_state(self):
         super().init_connection_state()
