@@ -108,19 +108,27 @@ class Server:
             time.sleep(0.05)
         raise AssertionError(f"{self.name} did not answer within {STARTUP_SECONDS}s:\n{self.log()}")
 
-    def call(self, method: str, path: str, body=None) -> tuple[int, dict | None]:
+    def call(self, method: str, path: str, body=None, *, token: str | None = TOKEN) -> tuple[int, dict | None]:
+        status, _, body = self.exchange(method, path, body, token=token)
+        return status, body
+
+    def exchange(self, method: str, path: str, body=None, *, token: str | None = TOKEN):
+        """(status, headers, decoded body) of one request, as `token`'s bearer (None: public)."""
+        headers = {"Content-Type": "application/json"}
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
         request = urllib.request.Request(
             self.base + path,
             data=json.dumps(body).encode() if body is not None else None,
             method=method,
-            headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+            headers=headers,
         )
         try:
             with _opener.open(request, timeout=30) as response:
-                status, raw = response.status, response.read()
+                status, headers, raw = response.status, response.headers, response.read()
         except urllib.error.HTTPError as error:
-            status, raw = error.code, error.read()
-        return status, json.loads(raw) if raw else None
+            status, headers, raw = error.code, error.headers, error.read()
+        return status, headers, json.loads(raw) if raw else None
 
     def log(self) -> str:
         self._log.flush()

@@ -109,15 +109,15 @@ class PostgresChannel(Channel):
                 self._connection = self._connect()
                 return 1  # what was announced before it listened is unknown
             pgconn = self._connection.pgconn
-            readable, _, _ = select.select([pgconn.socket], [], [], 0)
-            if not readable:
-                return 0
-            pgconn.consume_input()
             received = 0
-            while pgconn.notifies() is not None:
-                received += 1
-            if pgconn.status != psycopg.pq.ConnStatus.OK:
-                raise psycopg.OperationalError("the listening connection was closed")
+            # Read until nothing is waiting: a server that ends the connection sends its reason
+            # first and the end of file after it, which only the next read reports (an error).
+            while select.select([pgconn.socket], [], [], 0)[0]:
+                pgconn.consume_input()
+                while pgconn.notifies() is not None:
+                    received += 1
+                if pgconn.status != psycopg.pq.ConnStatus.OK:
+                    raise psycopg.OperationalError("the listening connection was closed")
             return received
         except (psycopg.Error, OSError, ValueError) as exc:
             self.close()
