@@ -171,12 +171,12 @@ def create_database(url: str) -> bool:
 
 
 def drop_database(url: str) -> None:
-    """Drop the database (for SQLite: the file and its WAL/SHM/journal companions)."""
+    """Drop the database (for SQLite: the file and its WAL/SHM/journal and news companions)."""
     url = normalise_url(url)
     config = _parse(url)
     engine = engine_of(url)
     if engine == "sqlite":
-        for suffix in ("", "-wal", "-shm", "-journal"):
+        for suffix in ("", "-wal", "-shm", "-journal", "-news"):
             Path(config["NAME"] + suffix).unlink(missing_ok=True)
         return
     name = _checked_name(config["NAME"])

@@ -199,6 +199,22 @@ def test_changes_through_one_server_are_honoured_by_the_other(engine):
             assert a.call("POST", f"/{key}/auth/logout", {}, token=jwt)[0] in (200, 204)
             b_refuses("/users/me", jwt, 401)
 
+            # The password changed through A: the sessions it opened end (deviation 21).
+            status, body = a.call("POST", f"/{key}/auth/authenticate", credentials, token=None)
+            jwt = body["data"]["token"]
+            assert b_status("/users/me", jwt) == 200
+            assert a.call("PATCH", f"/{key}/users/{user_id}", {"password": "news password 2"})[0] == 200
+            b_refuses("/users/me", jwt, 401)
+
+            # Moved to a role that may not read notes, and back.
+            status, body = a.call("POST", f"/{key}/roles", {"name": "Others"})
+            assert status == 200, body
+            assert b_status("/items/notes", "reader-token-2") == 200
+            assert a.call("PATCH", f"/{key}/users/{user_id}", {"role": body["data"]["id"]})[0] == 200
+            b_refuses("/items/notes", "reader-token-2", 403)
+            assert a.call("PATCH", f"/{key}/users/{user_id}", {"role": role})[0] == 200
+            b_refuses("/items/notes", "reader-token-2", 200)
+
             # A permission taken away through A.
             assert b_status("/items/notes", "reader-token-2") == 200
             assert a.call("PATCH", f"/{key}/permissions/{permission}", {"read": "none"})[0] == 200
