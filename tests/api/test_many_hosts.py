@@ -19,7 +19,7 @@ import pytest
 from tests.api.files.helpers import s3_endpoint  # noqa: F401
 from tests.engines import SERVER_URLS, database_url, unavailable_reason
 from tests.helpers import envelope_code
-from tests.live import STARTUP_SECONDS, TOKEN, Server, environment, manage
+from tests.live import STARTUP_SECONDS, TOKEN, Server, environment, manage, wait_for
 
 REDIS_URL = os.environ.get("DIRECTUS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 PASSWORD = "many hosts password"
@@ -154,7 +154,7 @@ def test_two_hosts_serve_one_project(s3_endpoint):  # noqa: F811 (the fixture im
             assert _request(a, "GET", thumbnail, token=None) == (200, made)
             assert not any((Path(tmp) / host / "uploads").exists() for host in ("a", "b"))
 
-            # A collection made through A is served by B on its next request.
+            # A collection made through A is served by B once the news reaches it.
             fields = [
                 {"field": "id", "type": "integer", "datatype": "INT", "primary_key": True, "auto_increment": True},
                 {"field": "title", "type": "string", "datatype": "VARCHAR", "length": 100},
@@ -163,6 +163,7 @@ def test_two_hosts_serve_one_project(s3_endpoint):  # noqa: F811 (the fixture im
                 _request(a, "POST", f"/{key}/collections", body={"collection": "notes", "fields": fields})
             )
             assert status == 200, body
+            wait_for(lambda: _request(b, "GET", f"/{key}/items/notes")[0] == 200, "B serving notes", 20)
             status, body = _json(_request(b, "POST", f"/{key}/items/notes", body={"title": "from b"}))
             assert status == 200 and body["data"]["title"] == "from b", body
 
@@ -173,6 +174,7 @@ def test_two_hosts_serve_one_project(s3_endpoint):  # noqa: F811 (the fixture im
             jwt = body["data"]["token"]
             assert _json(_request(b, "GET", f"/{key}/users/me", token=jwt))[0] == 200
             assert _request(a, "POST", f"/{key}/auth/logout", body={}, token=jwt)[0] in (200, 204)
+            wait_for(lambda: _request(b, "GET", f"/{key}/users/me", token=jwt)[0] == 401, "B refusing the token", 20)
             status, body = _json(_request(b, "GET", f"/{key}/users/me", token=jwt))
             assert (status, envelope_code(body)) == (401, 101), body
 
