@@ -302,6 +302,19 @@ def test_a_refused_row_refuses_the_import_and_names_every_refused_row(blog, sche
     assert table("articles") == before and table("comments") == []
     assert audit_rows("articles") == audit_before and audit_rows("comments") == (0, 0)
 
+    # A row the database refuses (a duplicate key), or whose nested item is refused after the
+    # row itself was written, leaves nothing behind for the rows after it to meet.
+    items = [
+        {"id": 100, "title": "First"},
+        {"id": 100, "title": "Same key"},
+        {"id": 101, "title": "Nested refusal", "comments": [{"text": "x" * 201}]},
+        {"id": 101, "title": "Key of the refused row"},
+    ]
+    response = import_json(api, url, "articles", items)
+    assert_error(response, 422, 4)
+    assert [(row["row"], row["code"]) for row in response.json()["error"]["rows"]] == [(2, 204), (3, 12)]
+    assert table("articles") == before and table("comments") == []
+
     text = "title,rating\nFine,1\nWrong type,many\nShort\n,2\n"
     response = import_csv(api, url, "articles", text)
     assert_error(response, 422, 4)
