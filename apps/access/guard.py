@@ -43,6 +43,9 @@ class PermissionGuard(Guard):
     def check_read(self, collection):
         self._access.check_read(collection)
 
+    def check_may_create(self, collection):
+        self._access.check_may_create(collection)
+
     def check_create(self, collection, payload):
         self._access.check_create(collection, payload, comment=self._comment)
 

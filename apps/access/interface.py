@@ -58,6 +58,9 @@ class Guard:
     def check_read(self, collection: CollectionInfo) -> None:
         """Raise when the caller may not read the collection at all."""
 
+    def check_may_create(self, collection: CollectionInfo) -> None:
+        """Raise when the caller may create no item of the collection, whatever its status."""
+
     def check_create(self, collection: CollectionInfo, payload: dict) -> None: ...
 
     def check_update(self, collection: CollectionInfo, current: dict, payload: dict, *, soft_delete: bool) -> None: ...

@@ -14,6 +14,9 @@ class DirectusError(APIException):
     default_detail = "Internal Server Error"
     # Extra response headers (e.g. Retry-After), set per class or per instance.
     headers: dict[str, str] = {}
+    # Extra members of the error object beside `code` and `message` (the refused rows of an
+    # import); most errors have none.
+    details: dict = {}
 
     def __init__(self, message: str | None = None, *, headers: dict[str, str] | None = None):
         self.message = message or self.default_detail
@@ -128,6 +131,27 @@ MailFailed = _error("MailFailed", 503, 500, "Mail sending failed")
 FileSystemError = _error("FileSystemError", 600, 500, "Unknown filesystem error")
 UploadTooLarge = _error("UploadTooLarge", 601, 413, "File exceeds the server's max upload size")
 UploadTooLargeForForm = _error("UploadTooLargeForForm", 602, 413, "File exceeds the max size allowed")
+
+
+class RowsRefused(DirectusError):
+    """Some items of an import were refused, so none was written: each refused one by its
+    position (1 is the first item) with the code and message its own write would have answered.
+
+        {"error": {"code": 4, "message": "2 rows were refused",
+                   "rows": [{"row": 3, "code": 4, "message": "title: This value should not be blank."}, ...]}}
+    """
+
+    code = 4
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+
+    def __init__(self, refusals: list[tuple[int, DirectusError]]):
+        self.refusals = sorted(refusals, key=lambda refusal: refusal[0])
+        count = len(self.refusals)
+        super().__init__(f"{count} row was refused" if count == 1 else f"{count} rows were refused")
+        self.details = {
+            "rows": [{"row": row, "code": error.code, "message": error.message} for row, error in self.refusals]
+        }
+
 
 # Utils
 HasherNotFound = _error("HasherNotFound", 1000, 422, "Hasher not found")

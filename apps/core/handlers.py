@@ -35,8 +35,8 @@ _CONNECTION_MARKERS = (
 _NUL_MARKER = "cannot contain nul"
 
 
-def error_body(code: int, message: str) -> dict:
-    return {"error": {"code": code, "message": message}}
+def error_body(code: int, message: str, details: dict | None = None) -> dict:
+    return {"error": {"code": code, "message": message, **(details or {})}}
 
 
 def to_directus_error(exc: Exception) -> errors.DirectusError | None:
@@ -123,14 +123,14 @@ def exception_handler(exc, context):
         cause = exc.__cause__ or exc
         logger.info("%s -> %s code %s: %r", where, error.status_code, error.code, cause)
     set_rollback()
-    response = Response(error_body(error.code, error.message), status=error.status_code)
+    response = Response(error_body(error.code, error.message, error.details), status=error.status_code)
     for name, value in error.headers.items():
         response[name] = value
     return response
 
 
 def json_error_response(error: errors.DirectusError) -> JsonResponse:
-    response = JsonResponse(error_body(error.code, error.message), status=error.status_code)
+    response = JsonResponse(error_body(error.code, error.message, error.details), status=error.status_code)
     for name, value in error.headers.items():
         response[name] = value
     return response

@@ -22,3 +22,14 @@ def request_local() -> Iterator[dict]:
 def memo() -> dict | None:
     """The current request's memo, or None outside a request."""
     return _memo.get()
+
+
+@contextmanager
+def continued(request_memo: dict | None) -> Iterator[dict | None]:
+    """The block runs with a memo taken earlier from `memo()`: a streaming response's body is
+    read after its request's `request_local()` block has ended."""
+    token = _memo.set(request_memo)
+    try:
+        yield request_memo
+    finally:
+        _memo.reset(token)

@@ -2,8 +2,10 @@
 
     items = ItemService.for_request(request, query)
     items.read_list(collection, params)                 # -> Items(data, meta, messages)
+    items.read_all(collection, params)                  # -> ItemPages, every item page by page
     items.get(collection, keys, params, many=True)
     items.create(collection, payloads, params, many=True)
+    items.create_each(collection, payloads)             # -> keys; RowsRefused names every refusal
     items.update(collection, keys, payload, params, many=True)
     items.update_by_key(collection, payloads, params)
     items.delete(collection, keys)
@@ -29,7 +31,7 @@ do alike:
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q, QuerySet
 
 from apps.access.engine import ACTIVITY, REVISIONS
@@ -37,13 +39,14 @@ from apps.access.guard import PermissionGuard
 from apps.access.interface import Guard
 from apps.activity.models import Action
 from apps.core import errors
-from apps.core.query.params import Query, parse_csv
+from apps.core.handlers import to_directus_error
+from apps.core.query.params import Query, parse_csv, parse_params
 from apps.revisions.models import Revision
 from apps.schema.cache import ProjectSchema, project_schema
 from apps.schema.description import CollectionInfo
 from apps.schema.project_settings import load_settings
 
-from . import audit, listing, querying
+from . import audit, listing, paging, querying
 from .audit import Actor
 from .computed import computed_fields
 from .keys import changes_by_key, check_batch
@@ -137,6 +140,14 @@ class ItemService:
         reader = self._reader(_lang(params))
         data, meta = listing.read_list(reader, collection, params, self.request, self.guard, scope=scope)
         return Items(data, meta, messages_for(reader.denied))
+
+    def read_all(self, collection: CollectionInfo, params: dict) -> paging.ItemPages:
+        """Every item the list read with `params` matches, whatever its `limit`, `offset` or
+        `page`, a page at a time (exports). The first page is read now: a query the list route
+        refuses is refused here."""
+        self.guard.check_read(collection)
+        query = parse_params(params)
+        return paging.ItemPages(self._reader(query.lang), collection, query, load_settings(), self.readable)
 
     def run_query(self, collection: CollectionInfo, query: Query) -> listing.ListRead:
         """A list read of a query already parsed, for adapters with a query form of their own
@@ -247,6 +258,34 @@ class ItemService:
             # One item: the row its INSERT returned is the row stored (a batch may change its own rows).
             inserted = writer.inserted_rows if len(keys) == 1 else None
             return self.read(collection, keys, params, many=many, inserted=inserted)
+
+    def check_may_create(self, collection: CollectionInfo) -> None:
+        """Raise when the caller may create no item of the collection at all (before reading
+        the body of a bulk write): the public role 401 code 3, others 403 code 301."""
+        self.guard.check_may_create(collection)
+
+    def create_each(self, collection: CollectionInfo, payloads: list) -> list:
+        """Create the items, all or none, as `create` does, but with every item checked even
+        after one is refused: each is written in a savepoint of its own, and when any was
+        refused, all are rolled back and `RowsRefused` names each refused one (1 is the first)
+        with the error its own write met. The keys of the created items otherwise."""
+        check_batch(payloads)
+        self.check_may_create(collection)
+        writer = self._writer()
+        keys, refusals = [], []
+        with self.atomic():
+            for row, payload in enumerate(payloads, start=1):
+                try:
+                    with self.atomic():
+                        keys.append(writer.create(collection, payload))
+                except (errors.DirectusError, DatabaseError) as exc:
+                    refusal = to_directus_error(exc)
+                    if refusal is None or refusal.status_code >= 500:
+                        raise  # not this item's fault (the database is busy or gone): the import fails
+                    refusals.append((row, refusal))
+            if refusals:
+                raise errors.RowsRefused(refusals)
+        return keys
 
     def update(
         self,

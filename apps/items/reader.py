@@ -128,6 +128,16 @@ class ItemReader:
         rows = self._fetch(collection, source, plan)
         return self._shape(collection, rows, plan)
 
+    def item_names(self, collection: CollectionInfo, tree: FieldsTree) -> list[str]:
+        """The keys of the items `read` gives for this tree, in order, whatever the rows (an
+        O2M or M2M into a collection the caller may not read is left out of every item)."""
+        plan = self._plan(collection, tree)
+        return [
+            name
+            for name in plan.selected
+            if name in plan.expansions or name in plan.computed or not collection.fields[name].alias
+        ]
+
     # Planning one level ---------------------------------------------------------------------
 
     def _plan(self, collection: CollectionInfo, tree: FieldsTree) -> "LevelPlan":

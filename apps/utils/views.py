@@ -1,13 +1,19 @@
 """`/:project/utils/*` (utils.md). Authentication runs (a bad token is refused) but no role is
-required: the public role may call these."""
+required: the public role may call these. Exports and imports of items follow the caller's
+permissions on the collection, as the item routes do."""
+
+from rest_framework.parsers import MultiPartParser
 
 from apps.auth.services import login_ip_counter
 from apps.auth.throttling import hit_all
 from apps.core import errors
+from apps.core.parsers import JSONParser
 from apps.core.views import DirectusView
+from apps.items.operations import ItemService
+from apps.items.views import user_collection
 from apps.schema.project_settings import client_ip
 
-from . import services
+from . import exports, imports, services
 
 
 def payload(request, *, may_be_empty_object=False) -> dict:
@@ -71,3 +77,32 @@ class RandomStringView(DirectusView):
 class TwoFactorSecretView(DirectusView):
     def get(self, request):
         return self.respond({"2fa_secret": services.two_factor_secret()})
+
+
+class ExportView(DirectusView):
+    """Every item of a user collection the caller may read, as a JSON or CSV file, with the
+    list route's `fields`, `filter`, `sort`, `q`, `status` and `lang` (apps.utils.exports)."""
+
+    def get(self, request, collection: str):
+        info = user_collection(collection)
+        file_format = exports.file_format(self.query.get("format"))
+        pages = ItemService.for_request(request, self.query).read_all(info, self.query)
+        return exports.response(info.name, file_format, pages)
+
+
+class ImportView(DirectusView):
+    """Items of a JSON or CSV file created in a user collection, all or none (apps.utils.imports)."""
+
+    parser_classes = [JSONParser, imports.CSVParser, MultiPartParser]
+
+    def initial(self, request, *args, **kwargs):
+        # Before authentication, which may read form fields (and so the whole multipart body).
+        imports.check_size(request)
+        super().initial(request, *args, **kwargs)
+
+    def post(self, request, collection: str):
+        info = user_collection(collection)
+        service = ItemService.for_request(request, self.query)
+        service.check_may_create(info)
+        keys = imports.create_items(service, info, imports.read_table(request, info))
+        return self.respond({"created": len(keys), "keys": keys})
