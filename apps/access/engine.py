@@ -309,12 +309,10 @@ class Access:
     # Writing ------------------------------------------------------------------------------------
 
     def check_may_create(self, collection: CollectionInfo) -> None:
-        """Before a bulk write: the caller may create items of some status at least. As for
-        reads, the public role is asked to sign in (401 code 3)."""
+        """Before a bulk write: the caller may create items of some status at least (a denied
+        write answers 301 for every role, the public one included, as item creates do)."""
         if self.is_admin or any(rule.levels["create"] > 0 for rule in self.rules(collection.name).rules()):
             return
-        if self.is_public:
-            raise errors.Unauthorized()
         raise errors.CreateDenied(f'Creating items in "{collection.name}" collection was denied')
 
     def check_create(self, collection: CollectionInfo, payload: dict, *, comment: str | None = None) -> None:
