@@ -65,7 +65,8 @@ def test_what_is_news_and_what_is_not(engine, project):
 
 def test_a_rolled_back_write_is_news_for_the_worker_that_made_it(engine, project):
     if not HAS_CHANNEL[engine]:
-        pytest.skip("no channel: every request reads")
+        assert news.generation(project.alias) is None  # nothing is kept: every request reads
+        return
     with transaction.atomic(using=project.alias):
         sid = transaction.savepoint(using=project.alias)
         User.objects.filter(pk=1).update(status="suspended")
