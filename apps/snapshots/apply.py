@@ -9,10 +9,11 @@ every DDL statement commits, each step keeps its undo (a collection created is d
 field changed is changed back...) and a failure runs them in reverse. Drops run last, so a plan
 that fails on MariaDB has lost nothing unless it failed among its drops."""
 
+import logging
 from dataclasses import dataclass
 from functools import partial
 
-from django.db import connections
+from django.db import DataError, IntegrityError, connections
 
 from apps.core import errors
 from apps.projects.context import require_project
@@ -27,6 +28,8 @@ from .canonical import COLLECTION_DEFAULTS, COLUMN_KEYS
 from .document import Snapshot, parse
 from .plan import COLLECTION, CREATE, FIELD, UPDATE, Change
 from .snapshot import current_state
+
+logger = logging.getLogger("directus.schema")
 
 
 @dataclass(frozen=True)
@@ -57,14 +60,17 @@ def plan_snapshot(document, identity) -> list[Change]:
     return _planned(parse(document))[0]
 
 
-def apply_snapshot(document, identity, *, allow_drops: bool = False, dry_run: bool = False) -> list[Change]:
-    """Make the current project match `document`; the changes made (to be made, with `dry_run`)."""
+def apply_snapshot(
+    document, identity, *, allow_drops: bool = False, dry_run: bool = False, confirm=None
+) -> list[Change]:
+    """Make the current project match `document`; the changes made (to be made, with `dry_run`,
+    or when `confirm`, called with the checked plan, answers no)."""
     require_admin(identity)
     desired = parse(document)
     changes, current = _planned(desired)
     if not allow_drops:
         _refuse_data_drops(changes)
-    if changes and not dry_run:
+    if changes and not dry_run and (confirm is None or confirm(changes)):
         _run(changes, current, desired, identity)
     return changes
 
@@ -108,14 +114,22 @@ def _run(changes: list[Change], current: Snapshot, desired: Snapshot, identity) 
     alias = require_project().alias
     runner = _Runner(alias, current, desired, identity)
     steps = [
-        *(partial(runner.run, change) for change in changes if not change.destroys),
-        partial(runner.set_groups, changes),
-        *(partial(runner.run, change) for change in changes if change.destroys),
+        *((change.line(), partial(runner.run, change)) for change in changes if not change.destroys),
+        ("setting the groups of fields", partial(runner.set_groups, changes)),
+        *((change.line(), partial(runner.run, change)) for change in changes if change.destroys),
     ]
     try:
         with SchemaChange(alias) as unit:
-            for step in steps:
-                undo = step()
+            for name, step in steps:
+                try:
+                    undo = step()
+                except (IntegrityError, DataError) as exc:
+                    # The rows a column holds do not fit its new definition (duplicates for a
+                    # unique key, values too long): the snapshot's fault, not the server's.
+                    logger.warning("Applying a snapshot to %s failed at %s: %s", alias, name, exc)
+                    raise errors.UnprocessableEntity(
+                        f'"{name}" failed: the values the rows hold do not fit it. Nothing was applied.'
+                    ) from exc
                 if undo is not None:
                     unit.undo_with(undo)
     except Exception:
@@ -173,9 +187,21 @@ class _Runner:
         payload = _update_payload(change.field, wanted, set(change.after))
         if len(payload) == 1:
             return None  # only its group changes (set_groups)
-        services.update_fields(change.collection, [payload], self.identity)
         back = _update_payload(change.field, had, set(change.after))
-        return lambda: services.update_fields(change.collection, [back], self.identity)
+
+        def undo():
+            services.update_fields(change.collection, [back], self.identity)
+
+        try:
+            services.update_fields(change.collection, [payload], self.identity)
+        except Exception:
+            if not connections[self.alias].features.can_rollback_ddl:
+                # On MariaDB one column change is several statements (the length, then the
+                # unique key...), each committed: those that ran before the failing one stay.
+                # Changing the field back starts from the table as it is now.
+                _quietly(undo)
+            raise
+        return undo
 
     def _delete_field(self, change: Change):
         services.delete_field(change.collection, change.field, self.identity)
@@ -229,6 +255,13 @@ class _Runner:
     def _delete_relation(self, change: Change):
         services.delete_relations(self._ids(change), self.identity)
         return lambda: services.create_relations([dict(change.before)], self.identity)
+
+
+def _quietly(undo) -> None:
+    try:
+        undo()
+    except Exception:  # the failure that led here is the one to report; this one is logged
+        logger.exception("Changing a field back after a failed snapshot step did not complete")
 
 
 def _field_payload(form: dict) -> dict:

@@ -7,9 +7,10 @@ width of 10, 11 or none, and a default is `'draft'::character varying` or `draft
 
 - the datatype is the one of the Django field that stores the column (a definition builds that
   field, and Django's schema editor the column, on every engine): CHAR, VARCHAR, ENUM and SET are
-  VARCHAR; the TEXT family is TEXT; TINYINT is SMALLINT, or BOOLEAN for a `boolean` field;
-  MEDIUMINT and INTEGER are INT; FLOAT, DOUBLE and REAL are DOUBLE (all double precision);
-  NUMERIC is DECIMAL; BIT, BINARY and the BLOBs are BLOB; TIMESTAMP is DATETIME; SERIAL is BIGINT;
+  VARCHAR; the TEXT family is TEXT; TINYINT is SMALLINT, or BOOLEAN for a `boolean` field (a
+  BOOLEAN of another type is SMALLINT); MEDIUMINT and INTEGER are INT; FLOAT, DOUBLE and REAL
+  are DOUBLE (all double precision); NUMERIC is DECIMAL; BIT, BINARY and the BLOBs are BLOB;
+  TIMESTAMP is DATETIME; SERIAL is BIGINT;
 - `length` only where it shapes the column: VARCHAR (characters) and DECIMAL (`"p,s"`);
 - `signed` is false only for the unsigned integers (every other column reports true);
 - `default_value` is the typed value (`false`, `7`, `"1.5"` for decimals, `"draft"`).
@@ -103,10 +104,15 @@ def column_form(spec: ColumnSpec) -> dict:
         length = f"{model_field.max_digits},{model_field.decimal_places}"
     else:
         length = None
+    datatype = _DATATYPES.get(internal, "TEXT")
+    default = None if spec.auto_increment else _typed_default(model_field, spec.default)
+    if datatype == "BOOLEAN" and spec.directus_type != "boolean":
+        # A BOOLEAN column of another type is the small integer MariaDB stores it as (TINYINT).
+        datatype, default = "SMALLINT", None if default is None else int(default)
     return {
-        "datatype": _DATATYPES.get(internal, "TEXT"),
+        "datatype": datatype,
         "length": length,
-        "default_value": None if spec.auto_increment else _typed_default(model_field, spec.default),
+        "default_value": default,
         "nullable": bool(spec.nullable and not spec.primary_key),
         "unique": bool(spec.unique and not spec.primary_key),
         "primary_key": bool(spec.primary_key),
@@ -178,9 +184,7 @@ def as_reported(form: dict, vendor: str) -> dict:
 
     - SQLite and MariaDB keep a JSON column as text (with a check): it reads back as TEXT.
     - SQLite's INTEGER primary key is its rowid, always filled in: it reads back as an
-      auto-increment INT, also when it was a BIGINT.
-    - MariaDB stores a BOOLEAN as TINYINT(1): a field of another type than `boolean` reads back
-      as the small integer its TINYINT is."""
+      auto-increment INT, also when it was a BIGINT."""
     if "datatype" not in form:
         return form
     reported = dict(form)
@@ -189,8 +193,4 @@ def as_reported(form: dict, vendor: str) -> dict:
     rowid = form["datatype"] == "INT" or (form["datatype"] == "BIGINT" and form["auto_increment"])
     if vendor == "sqlite" and form["primary_key"] and rowid:
         reported.update(datatype="INT", auto_increment=True, signed=True, default_value=None)
-    if vendor == "mysql" and form["datatype"] == "BOOLEAN" and form["type"] != "boolean":
-        reported.update(datatype="SMALLINT", signed=True)
-        if isinstance(form["default_value"], bool):
-            reported["default_value"] = int(form["default_value"])
     return reported

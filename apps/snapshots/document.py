@@ -101,12 +101,23 @@ def dumps(document: dict, fmt: str = "yaml") -> str:
     return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, default_flow_style=False)
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML without aliases: a few nested aliases expand to more nodes than memory holds once
+    the document is walked ("billion laughs"), and a snapshot never needs one."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed in a snapshot", mark)
+        return super().compose_node(parent, index)
+
+
 def loads(text: str):
     """A document from JSON or YAML text (JSON is read as YAML too)."""
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
-        raise errors.InvalidRequest(f"The snapshot is neither JSON nor YAML: {exc}") from None
+        raise errors.InvalidRequest(f"The snapshot is not readable JSON or YAML: {exc}") from None
 
 
 # Checking ------------------------------------------------------------------------------------
@@ -170,9 +181,9 @@ def _list(item: dict, key: str, place: str) -> list:
 def _collection(item, place: str) -> dict:
     if not isinstance(item, dict):
         raise errors.InvalidRequest(f"{place}: must be an object")
-    _no_unknown_keys(item, COLLECTION_KEYS, place)
     name = _located(place, check_identifier, item.get("collection"), "collection")
     place = f'{place} "{name}"'
+    _no_unknown_keys(item, COLLECTION_KEYS, place)
     if name.lower().startswith(SYSTEM_PREFIX):
         raise errors.InvalidRequest(f"{place}: system collections are not part of a snapshot")
     collection = {"collection": name}
@@ -189,9 +200,9 @@ def _collection(item, place: str) -> dict:
         field_place = f"{place}, fields[{index}]"
         if not isinstance(raw, dict):
             raise errors.InvalidRequest(f"{field_place}: must be an object")
-        _no_unknown_keys(raw, FIELD_KEYS, field_place)
         if isinstance(raw.get("field"), str):
             field_place = f'{field_place} "{raw["field"]}"'
+        _no_unknown_keys(raw, FIELD_KEYS, field_place)
         if raw.get("group") is not None and not isinstance(raw["group"], str):
             raise errors.InvalidRequest(f"{field_place}.group: must be the name of a field")
         form = _located(field_place, definition_form, raw)
