@@ -38,7 +38,7 @@ class Operator:
 
     is_admin: bool = True
     is_public: bool = False
-    user: None = None
+    user: object | None = None
     user_id: int = 0
 
 
@@ -81,7 +81,7 @@ def _planned(desired: Snapshot) -> tuple[list[Change], Snapshot]:
     current = current_state()
     changes = plan.diff(current, desired, vendor)
     system = {name for name in project_schema().collections if name.startswith(SYSTEM_PREFIX)}
-    plan.check(current, desired, changes, vendor, system)
+    plan.check(current, desired, vendor, system)
     return changes, current
 
 
@@ -114,22 +114,25 @@ def _run(changes: list[Change], current: Snapshot, desired: Snapshot, identity) 
     alias = require_project().alias
     runner = _Runner(alias, current, desired, identity)
     steps = [
-        *((change.line(), partial(runner.run, change)) for change in changes if not change.destroys),
-        ("setting the groups of fields", partial(runner.set_groups, changes)),
-        *((change.line(), partial(runner.run, change)) for change in changes if change.destroys),
+        *((change.line(), partial(runner.run, change), False) for change in changes if not change.destroys),
+        ("setting the groups of fields", partial(runner.set_groups, changes), False),
+        *((change.line(), partial(runner.run, change), True) for change in changes if change.destroys),
     ]
+    dropped = False  # on MariaDB, a drop made cannot be undone
     try:
         with SchemaChange(alias) as unit:
-            for name, step in steps:
+            for name, step, destroys in steps:
                 try:
                     undo = step()
                 except (IntegrityError, DataError) as exc:
                     # The rows a column holds do not fit its new definition (duplicates for a
                     # unique key, values too long): the snapshot's fault, not the server's.
                     logger.warning("Applying a snapshot to %s failed at %s: %s", alias, name, exc)
+                    outcome = "The other changes were undone, not the drops." if dropped else "Nothing was applied."
                     raise errors.UnprocessableEntity(
-                        f'"{name}" failed: the values the rows hold do not fit it. Nothing was applied.'
+                        f'"{name}" failed: the values the rows hold do not fit it. {outcome}'
                     ) from exc
+                dropped = dropped or (destroys and not unit.transactional)
                 if undo is not None:
                     unit.undo_with(undo)
     except Exception:

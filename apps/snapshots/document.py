@@ -126,8 +126,10 @@ def loads(text: str):
 def parse(document) -> Snapshot:
     """Check a document and put its fields in the engine-neutral form. Every error names the
     place it found: `collections[2] "articles", fields[0] "id": ...`."""
-    if not isinstance(document, dict) or not document:
+    if not isinstance(document, dict):
         raise errors.InvalidPayload("The snapshot must be an object")
+    if not document:
+        raise errors.InvalidPayload()
     _check_version(document.get("version"))
     _no_unknown_keys(document, TOP_KEYS, "the snapshot")
     for key in ("directus", "engine"):

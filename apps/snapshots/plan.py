@@ -148,7 +148,7 @@ def _changed(have: dict, want: dict, shown: dict | None = None) -> tuple[dict, d
 # Checks of a whole plan ----------------------------------------------------------------------
 
 
-def check(current: Snapshot, desired: Snapshot, changes: list[Change], vendor: str, system: set[str]) -> None:
+def check(current: Snapshot, desired: Snapshot, vendor: str, system: set[str]) -> None:
     """Refuse a plan that the schema services would refuse halfway: every rule they apply is
     checked here first, so that nothing is changed by a plan that cannot be carried out.
     `system` names the system collections of the project (relations may point at them)."""
