@@ -244,3 +244,20 @@ def test_a_bad_snapshot_is_refused_naming_what_is_wrong_and_nothing_is_applied(
 @pytest.mark.parametrize("body", [[], "text", None])
 def test_a_body_that_is_no_object_is_an_invalid_payload(blog, schema_admin_api, schema_url, body):
     assert_error(post(schema_admin_api, schema_url, "apply", body), 400, 13)
+
+
+def test_metadata_and_nullability_change_without_touching_the_rest(blog, schema_admin_api, schema_url):
+    api, url = schema_admin_api, schema_url
+    wanted = take(api, url)
+    field(wanted, "authors", "email").update(required=True, nullable=False, note="Where to write", width="half")
+    field(wanted, "articles", "body").update(interface="wysiwyg", options={"toolbar": ["bold"]})
+    changes = post(api, url, "apply", wanted).json()["data"]["changes"]
+    assert [(c["field"], c["after"]) for c in changes] == [
+        ("body", {"interface": "wysiwyg", "options": {"toolbar": ["bold"]}}),
+        ("email", {"required": True, "note": "Where to write", "width": "half", "nullable": False}),
+    ]
+    email = api.get(url("fields/authors/email")).json()["data"]
+    assert (email["required"], email["note"], email["width"], email["length"]) == (True, "Where to write", "half", 100)
+    refused = api.post(url("items/authors"), {"name": "Ada", "email": None}, format="json")
+    assert refused.status_code == 422, refused.content
+    assert take(api, url) == as_document(parse(wanted))
