@@ -118,6 +118,8 @@ def loads(text: str):
         return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         raise errors.InvalidRequest(f"The snapshot is not readable JSON or YAML: {exc}") from None
+    except RecursionError:
+        raise errors.InvalidRequest("The snapshot is nested too deeply") from None
 
 
 # Checking ------------------------------------------------------------------------------------

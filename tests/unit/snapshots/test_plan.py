@@ -138,9 +138,11 @@ def test_a_document_reads_back_from_its_text(fmt):
     assert loads(dumps(written, fmt)) == written
 
 
-def test_yaml_aliases_are_refused():
+def test_yaml_aliases_and_endless_nesting_are_refused():
     with pytest.raises(errors.InvalidRequest, match="aliases"):
         loads("a: &x [1, 2]\nb: [*x, *x]\n")
+    with pytest.raises(errors.InvalidRequest, match="nested too deeply"):
+        loads("[" * 100_000)
 
 
 @pytest.mark.parametrize(
