@@ -21,6 +21,7 @@ project_patterns = [
     path("", include("apps.collections.urls")),
     path("", include("apps.fields.urls")),
     path("", include("apps.relations.urls")),
+    path("", include("apps.snapshots.urls")),
     path("", include("apps.graphql.urls")),
     path("", include("apps.activity.urls")),
     path("", include("apps.revisions.urls")),

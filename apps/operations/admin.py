@@ -6,8 +6,8 @@ adoption); deleting one removes the registry row only and keeps its database, li
 the secrets cannot be changed after creation, and the secrets are never shown in full.
 
 The "migrate" action applies pending system migrations to the selected projects' databases;
-each project also has read-only pages of its users, roles, collections and recent activity
-(see `admin_views`), linked from the list and the change page."""
+each project also has read-only pages of its users, roles, collections and recent activity, and
+its schema snapshot (see `admin_views`), linked from the list and the change page."""
 
 import contextlib
 
@@ -21,7 +21,7 @@ from apps.projects import databases
 from apps.projects.models import Project
 from apps.projects.registry import ProjectConfig, forget_project
 
-from .admin_views import SECTIONS, project_data_view
+from .admin_views import SECTIONS, project_data_view, project_schema_view
 from .services import ProjectError, create_project, delete_project, migrate_project
 
 
@@ -89,10 +89,18 @@ class ProjectAdmin(admin.ModelAdmin):
     def get_urls(self):
         # Before the default URLs: their "<path:object_id>/" catch-all would take these.
         data = self.admin_site.admin_view(self.project_data)
-        return [path("<str:key>/data/<str:section>/", data, name="projects_project_data"), *super().get_urls()]
+        schema = self.admin_site.admin_view(self.project_schema)
+        return [
+            path("<str:key>/data/<str:section>/", data, name="projects_project_data"),
+            path("<str:key>/schema/", schema, name="projects_project_schema"),
+            *super().get_urls(),
+        ]
 
     def project_data(self, request, key, section):
         return project_data_view(self, request, key, section)
+
+    def project_schema(self, request, key):
+        return project_schema_view(self, request, key)
 
     @admin.display(description="Project data")
     def data_links(self, obj):
@@ -102,6 +110,7 @@ class ProjectAdmin(admin.ModelAdmin):
             (reverse(f"{self.admin_site.name}:projects_project_data", args=[obj.key, name]), section.title)
             for name, section in SECTIONS.items()
         ]
+        links.append((reverse(f"{self.admin_site.name}:projects_project_schema", args=[obj.key]), "Schema snapshot"))
         return format_html_join(" | ", '<a href="{}">{}</a>', links)
 
     @admin.action(description="Migrate the selected projects' databases", permissions=["change"])

@@ -1,5 +1,6 @@
 """Read-only pages of one project's data in the operators' Django admin: its users, roles,
-collections, recent activity and its queues of outgoing mail and webhook deliveries.
+collections, recent activity, its queues of outgoing mail and webhook deliveries, and its schema
+snapshot (shown, and downloaded as YAML or JSON).
 
 Each page reads exactly the project named in its URL, inside `using_project` for that project,
 and turns what it read into plain rows before leaving that block: nothing lazy (a queryset, a
@@ -12,12 +13,14 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 
 from apps.projects.context import using_project
 from apps.projects.models import Project
 from apps.projects.registry import ProjectConfig
+from apps.snapshots.document import FORMATS, dumps
+from apps.snapshots.snapshot import take_snapshot
 
 RECENT_ACTIVITY = 50
 RECENT_MAIL = 100
@@ -160,17 +163,58 @@ SECTIONS: dict[str, Section] = {
 }
 
 
-def project_data_view(model_admin, request, key: str, section: str):
-    """One section of one project's data (wrapped in `admin_site.admin_view` by the caller)."""
+def _registered_project(model_admin, request, key: str) -> Project:
     if not model_admin.has_view_permission(request):
         raise PermissionDenied
-    described = SECTIONS.get(section)
-    if described is None:
-        raise Http404("Unknown section.")
     # The registry row itself, not the per-process cache: a project deleted a moment ago is gone.
     project = Project.objects.using("default").filter(key=key).first()
     if project is None:
         raise Http404(f"Unknown project '{key}'.")
+    return project
+
+
+def project_schema_view(model_admin, request, key: str):
+    """The project's schema snapshot as YAML; `?download=yaml|json` sends it as a file."""
+    project = _registered_project(model_admin, request, key)
+    download = request.GET.get("download")
+    if download is not None and download not in FORMATS:
+        raise Http404("Unknown format.")
+    config = ProjectConfig.from_model(project)
+    error, text = None, ""
+    try:
+        with using_project(config):
+            document = take_snapshot()
+    except DatabaseError as exc:
+        error = f"The project's database could not be read: {exc}"
+    else:
+        text = dumps(document, download or "yaml")
+    if download and error is None:
+        response = HttpResponse(text, content_type=f"application/{download}; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{config.key}-schema.{download}"'
+        return response
+    opts = model_admin.model._meta
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": opts,
+        "app_label": opts.app_label,
+        "title": f"Schema snapshot of project {config.key}",
+        "subtitle": None,
+        "project": project,
+        "sections": list(SECTIONS.values()),
+        "formats": FORMATS,
+        "snapshot": text,
+        "error": error,
+    }
+    request.current_app = model_admin.admin_site.name
+    return TemplateResponse(request, "admin/projects/project_schema.html", context)
+
+
+def project_data_view(model_admin, request, key: str, section: str):
+    """One section of one project's data (wrapped in `admin_site.admin_view` by the caller)."""
+    project = _registered_project(model_admin, request, key)
+    described = SECTIONS.get(section)
+    if described is None:
+        raise Http404("Unknown section.")
     config = ProjectConfig.from_model(project)
     error = None
     rows: list[tuple] = []

@@ -77,6 +77,12 @@ class SchemaChange:
             self._undo.append(undo)
         return result
 
+    def undo_with(self, undo: Callable[[], None]) -> None:
+        """Keep the undo of a step that ran as a unit of its own inside this one (a whole schema
+        service call); on engines with transactional DDL this unit's transaction undoes it."""
+        if not self.transactional:
+            self._undo.append(undo)
+
     def finally_ddl(self, do: Callable) -> None:
         """A destructive step, run only after every other step succeeded."""
         self._after.append(do)

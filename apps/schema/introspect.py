@@ -148,6 +148,22 @@ def _postgres_columns(connection, tables: list[str]) -> dict[str, list[ColumnInf
             [list(tables)],
         )
         keys = cursor.fetchall()
+        # PostgreSQL has no unsigned integers: an unsigned column is one with a `>= 0` check.
+        cursor.execute(
+            """
+            SELECT rel.relname, att.attname, pg_get_constraintdef(con.oid)
+            FROM pg_constraint con
+            JOIN pg_class rel ON rel.oid = con.conrelid
+            JOIN pg_namespace nsp ON nsp.oid = rel.relnamespace
+            JOIN pg_attribute att ON att.attrelid = con.conrelid AND att.attnum = con.conkey[1]
+            WHERE con.contype = 'c' AND nsp.nspname = current_schema() AND rel.relname = ANY(%s)
+              AND cardinality(con.conkey) = 1
+            """,
+            [list(tables)],
+        )
+        unsigned = {
+            (table, column) for table, column, definition in cursor.fetchall() if _non_negative(column, definition)
+        }
     primary = {(table, cols[0]) for table, kind, cols in keys if kind == "PRIMARY KEY" and len(cols) == 1}
     primary |= {(table, col) for table, kind, cols in keys if kind == "PRIMARY KEY" for col in cols}
     unique = {(table, cols[0]) for table, kind, cols in keys if kind == "UNIQUE" and len(cols) == 1}
@@ -174,11 +190,17 @@ def _postgres_columns(connection, tables: list[str]) -> dict[str, list[ColumnInf
                 primary_key=(table, name) in primary,
                 auto_increment=auto,
                 unique=(table, name) in unique,
-                signed=True,
+                signed=(table, name) not in unsigned,
                 comment=comment,
             )
         )
     return result
+
+
+def _non_negative(column: str, definition: str) -> bool:
+    """A check constraint that says `column >= 0` (as Django writes it for unsigned integers)."""
+    match = re.fullmatch(r'CHECK \(+"?([^"()]+?)"?\s*>=\s*0\)+', definition.strip())
+    return match is not None and match.group(1) == column
 
 
 def _mysql_columns(connection, tables: list[str]) -> dict[str, list[ColumnInfo]]:
@@ -256,8 +278,12 @@ def _clean_default(default):
         text = default.strip()
         if text.upper() == "NULL":
             return None
-        # PostgreSQL renders literals with casts: 'draft'::character varying
+        # PostgreSQL renders literals with casts: 'draft'::character varying; SQLite keeps the
+        # cast Django writes for a decimal default: CAST('1.50' AS NUMERIC).
         text = re.sub(r"::[a-z ]+(\[\])?$", "", text)
+        cast = re.fullmatch(r"CAST\((.*) AS [A-Za-z ]+\)", text, re.IGNORECASE)
+        if cast:
+            text = cast.group(1).strip()
         if len(text) >= 2 and text[0] == text[-1] == "'":
             return text[1:-1].replace("''", "'")
         return text

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "apps.extensions",
     "apps.scim",
     "apps.openapi",
+    "apps.snapshots",
 ]
 
 MIDDLEWARE = [

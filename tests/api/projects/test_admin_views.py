@@ -1,7 +1,10 @@
-"""The per-project read-only pages, the migrate action and the delete confirmation of the
-operators' Django admin (/_admin/)."""
+"""The per-project read-only pages (the schema snapshot among them), the migrate action and the
+delete confirmation of the operators' Django admin (/_admin/)."""
+
+import json
 
 import pytest
+import yaml
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.test import Client
@@ -11,6 +14,7 @@ from rest_framework.test import APIClient
 from apps.mail import outbox
 from apps.projects.context import using_project
 from apps.projects.models import Project
+from apps.snapshots.snapshot import take_snapshot
 from apps.webhooks import queue as webhooks
 from tests.conftest import ADMIN_TOKEN, drop_project, make_project
 
@@ -259,3 +263,38 @@ def test_delete_confirmation_says_the_database_is_kept(two_projects, operator):
     body = response.content.decode()
     assert "Are you sure" in body and "databases are kept" in body
     assert Project.objects.filter(key__in=[a.key, b.key]).count() == 2  # only asked, not deleted
+
+
+def schema_url(key: str) -> str:
+    return f"{CHANGELIST}{key}/schema/"
+
+
+def test_schema_page_shows_the_project_snapshot_and_downloads_it(two_projects, operator):
+    a, b, marks = two_projects
+    page = operator.get(schema_url(a.key))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert f"collection: {marks[a.key]['collection']}" in body
+    assert marks[b.key]["collection"] not in body
+    assert "<form" not in body.split('id="content-main"', 1)[1]
+    with using_project(a):
+        expected = take_snapshot()
+    for fmt, load in (("yaml", yaml.safe_load), ("json", json.loads)):
+        assert f'href="?download={fmt}"' in body
+        response = operator.get(schema_url(a.key), {"download": fmt})
+        assert response["Content-Type"].startswith(f"application/{fmt}")
+        assert response["Content-Disposition"] == f'attachment; filename="{a.key}-schema.{fmt}"'
+        assert load(response.content.decode()) == expected
+    assert operator.get(schema_url(a.key), {"download": "xml"}).status_code == 404
+    assert operator.get(schema_url("no-such-project")).status_code == 404
+    change = operator.get(f"{CHANGELIST}{Project.objects.get(key=a.key).pk}/change/").content.decode()
+    assert schema_url(a.key) in change and schema_url(a.key) in operator.get(CHANGELIST).content.decode()
+
+
+def test_schema_page_needs_staff_with_view_permission(two_projects, non_staff, staff_without_permission, staff_viewer):
+    a, _, _ = two_projects
+    for client in (Client(), non_staff):
+        assert client.get(schema_url(a.key)).status_code == 302
+    assert staff_without_permission.get(schema_url(a.key)).status_code == 403
+    assert staff_without_permission.get(schema_url(a.key), {"download": "yaml"}).status_code == 403
+    assert staff_viewer.get(schema_url(a.key)).status_code == 200
