@@ -8,6 +8,7 @@ rebuild the descriptions and models of the collections whose counters moved. So 
 through one gunicorn worker is visible through every other worker on its next request."""
 
 import threading
+import time
 
 from django.db import connections, transaction
 from django.db.models import F
@@ -17,6 +18,7 @@ from apps.core.local import memo
 from apps.projects import news
 from apps.projects.context import require_project
 from apps.projects.registry import ProjectConfig
+from directus.conf import directus_settings
 
 from . import builder
 from .description import CollectionInfo, describe
@@ -44,9 +46,11 @@ class ProjectSchema:
         # Project configuration read from the database (settings, permission rows, roles,
         # webhooks), kept until the global version moves: writes to those tables bump it.
         self._config: dict = {}
-        # The news generation (apps.projects.news) when global_version was last read: while it
-        # has not moved, the stored version has not either.
+        # The news generation (apps.projects.news) when global_version was last read, and when
+        # that was: while it has not moved, the stored version has not either (read again after
+        # CREDENTIAL_CACHE_SECONDS all the same, should a notice have been lost).
         self.heard: int | None = None
+        self.read_at = float("-inf")
 
     # Reading ---------------------------------------------------------------------------------
 
@@ -75,6 +79,10 @@ class ProjectSchema:
 
     # Staying current -------------------------------------------------------------------------
 
+    def heard_lately(self) -> bool:
+        age = float(directus_settings.CREDENTIAL_CACHE_SECONDS)
+        return self.global_version is not None and time.monotonic() - self.read_at < age
+
     def refresh(self, known_version: int | None = None, heard: int | None = None) -> None:
         """Catch up with the stored version; `known_version` is that version when the caller
         already read it (authentication reads it in the same statement as the user), `heard`
@@ -84,11 +92,11 @@ class ProjectSchema:
             known_version = next(iter(stored), 0)
         global_version = known_version
         if global_version == self.global_version:
-            self.heard = heard
+            self.heard, self.read_at = heard, time.monotonic()
             return
         with self._lock:
             if global_version == self.global_version:
-                self.heard = heard
+                self.heard, self.read_at = heard, time.monotonic()
                 return
             self._config = {}
             versions = dict(SchemaVersion.objects.using(self.alias).values_list("collection", "version"))
@@ -107,7 +115,7 @@ class ProjectSchema:
                     self._replace(describe(self.alias, sorted(changed)), names=changed)
             self.versions = versions
             self.global_version = global_version
-            self.heard = heard
+            self.heard, self.read_at = heard, time.monotonic()
 
     def forget(self, names: set[str] | None = None) -> None:
         """Drop what this worker knows (of some collections, or everything)."""
@@ -174,7 +182,7 @@ def project_schema(
         if known_version is None and not fresh:
             if heard is None:
                 heard = news.generation(schema.alias)
-            if heard is None or heard != schema.heard or schema.global_version is None:
+            if heard is None or heard != schema.heard or not schema.heard_lately():
                 schema.refresh(heard=heard)
         else:
             schema.refresh(known_version, heard=None if fresh else heard)

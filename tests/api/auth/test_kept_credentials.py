@@ -85,3 +85,22 @@ def test_news_off_reads_per_request(project, admin_api, url, settings):
         assert_error(admin_api.get(url("users/me")), 401, 103)
     finally:
         news.forget(project.alias)
+
+
+def test_nothing_is_kept_longer_than_the_set_age(project, admin_api, url, settings):
+    # With an age of 0 a lost notice could not matter: every request reads the caller and the version.
+    settings.DIRECTUS = {**settings.DIRECTUS, "CREDENTIAL_CACHE_SECONDS": 0}
+    assert statements(project, lambda: admin_api.get(url("users/me"))) == 2
+
+
+def test_the_schema_version_is_read_again_after_the_set_age(engine, project, api, url, settings):
+    # A request without a credential checks the schema version through the news alone.
+    def count() -> int:
+        api.get(url("collections")), api.get(url("collections"))
+        with CaptureQueriesContext(connections[project.alias]) as captured:
+            assert_error(api.get(url("collections")), 401, 3)
+        return len(captured)
+
+    warm = count()
+    settings.DIRECTUS = {**settings.DIRECTUS, "CREDENTIAL_CACHE_SECONDS": 0}
+    assert count() == warm + (1 if HAS_CHANNEL[engine] else 0)
