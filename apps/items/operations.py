@@ -238,6 +238,9 @@ class ItemService:
         `hooks` and `caller_fields` are for the file service (ItemWriter.create)."""
         check_batch(payloads)
         writer = self._writer()
+        single = params is not None and len(payloads) == 1 and hooks is None and caller_fields is None
+        if single and writer.may_create_alone(collection, payloads[0]):
+            return self._create_alone(writer, collection, payloads[0], params, many=many)
         with self.atomic():
             keys = [
                 writer.create(collection, payload, hooks=hooks, caller_fields=caller_fields) for payload in payloads
@@ -247,6 +250,23 @@ class ItemService:
             # One item: the row its INSERT returned is the row stored (a batch may change its own rows).
             inserted = writer.inserted_rows if len(keys) == 1 else None
             return self.read(collection, keys, params, many=many, inserted=inserted)
+
+    def _create_alone(self, writer: ItemWriter, collection: CollectionInfo, payload: dict, params: dict, *, many):
+        """One item that nothing else is written with (ItemWriter.may_create_alone): when its
+        row, its audit rows and its read-back allow, created by one statement in autocommit,
+        atomic by itself (apps/items/one_statement.py); else in a transaction as any other.
+        Nothing that could fail runs after the statement: the checks and the read-back's are
+        made before it, and the read-back answers from the row it returned."""
+        new = writer.prepare_create(collection, payload)  # writes nothing for such a payload
+        reader = self._reader(_lang(params))
+        listing.item_meta(collection, params, many=many)  # raises what the read-back's would
+        if listing.reads_inserted_alone(reader, collection, params):
+            key = writer.create_alone(new)
+            if key is not None:
+                return self.read(collection, [key], params, many=many, inserted=writer.inserted_rows)
+        with self.atomic():
+            key = writer.write_created(new)
+            return self.read(collection, [key], params, many=many, inserted=writer.inserted_rows)
 
     def update(
         self,

@@ -128,6 +128,12 @@ class ItemReader:
         rows = self._fetch(collection, source, plan)
         return self._shape(collection, rows, plan)
 
+    def reads_from_rows_alone(self, collection: CollectionInfo, tree: FieldsTree) -> bool:
+        """Whether `read` of rows at hand (a list) runs no statement: nothing expanded, computed
+        or ruled. Raises what `read` raises for the tree."""
+        plan = self._plan(collection, tree)
+        return not plan.expansions and not plan.computed and item_rule(collection.name) is None
+
     # Planning one level ---------------------------------------------------------------------
 
     def _plan(self, collection: CollectionInfo, tree: FieldsTree) -> "LevelPlan":
