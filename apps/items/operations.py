@@ -20,7 +20,9 @@ do alike:
 - one guard for the caller (guard.py), made once and asked by every read and write;
 - one transaction rule: each operation is atomic on the project's database, a batch is all or
   nothing, and written items are read back inside the same transaction (a schema change that
-  breaks the read-back leaves nothing written, and the request can run again: apps.schema.rerun);
+  breaks the read-back leaves nothing written, and the request can run again: apps.schema.rerun).
+  A plain create of one item on PostgreSQL is one statement instead, atomic by itself, whose
+  read-back needs no statement (`_create_alone`, one_statement.py);
 - one batch rule and one batch update by key (keys.py), one `meta` builder (listing.py), one
   read-back: what was written, as the caller may read it now, with the item route's fields and
   meta rules.

@@ -2,7 +2,8 @@
 server-filled values, and an activity row plus a revision for every item touched.
 
 The writer runs inside its caller's transaction: the item service (operations.py) opens one per
-operation, so a batch or a nested write that fails anywhere leaves nothing behind."""
+operation, so a batch or a nested write that fails anywhere leaves nothing behind. A plain create
+(`may_create_alone`, `create_alone`) is one statement of its own instead (one_statement.py)."""
 
 from dataclasses import dataclass
 
@@ -158,6 +159,7 @@ class ItemWriter:
         connection = connections[self.schema.alias]
         return (
             connection.vendor == "postgresql"
+            and connection.get_autocommit()
             and not connection.in_atomic_block
             and isinstance(payload, dict)
             and write_hooks(collection.name) is NO_HOOKS

@@ -379,7 +379,9 @@ def test_a_committed_plain_create_never_runs_again(blog, schema_admin_api, schem
 
 
 @pytest.mark.engines("postgres")
-@pytest.mark.parametrize("query", ["fields=nope", "fields=title," + ".".join(["author"] * 12)])
+@pytest.mark.parametrize(
+    "query", ["fields=nope", "fields=title," + ".".join(["author"] * 12), "meta[total]=1", "lang[en]=1"]
+)
 def test_a_read_back_that_fails_writes_nothing(blog, schema_admin_api, schema_url, in_a_transaction, query):
     """What the read-back would refuse is refused before the statement."""
     alias, url = blog.alias, schema_url(f"items/articles?{query}")
