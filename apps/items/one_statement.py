@@ -124,17 +124,17 @@ def stored_as_sent(alias: str, table: str) -> dict[str, Callable | None] | None:
         rows = cursor.fetchall()
     if not rows or not all(plain for *_column, plain in rows):
         return None
-    kinds = {}
-    for name, column_type, filled, _plain in rows:
-        sized = _SIZED.fullmatch(column_type)
-        if filled:
-            kinds[name] = FILLED
-        elif sized:
-            length = int(sized.group(2))
-            kinds[name] = _text(length) if sized.group(1) == "character varying" else _padded(length)
-        else:
-            kinds[name] = _STORED_AS_SENT.get(column_type)
-    return kinds
+    return {name: FILLED if filled else kind_of(column_type) for name, column_type, filled, _plain in rows}
+
+
+def kind_of(column_type: str) -> Callable | None:
+    """For a column type as format_type() names it, the value it stores for a prepared value
+    (UNKNOWN when that may differ); None when any value may be stored otherwise."""
+    sized = _SIZED.fullmatch(column_type)
+    if sized is None:
+        return _STORED_AS_SENT.get(column_type)
+    length = int(sized.group(2))
+    return _text(length) if sized.group(1) == "character varying" else _padded(length)
 
 
 def predicted_row(kinds: dict, fields: list, key_field, values: list) -> list | None:

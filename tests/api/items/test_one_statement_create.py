@@ -394,3 +394,26 @@ def test_a_read_back_that_fails_writes_nothing(blog, schema_admin_api, schema_ur
         assert counts(alias, "Unread") == before
         errors.append(error_of(response))
     assert errors[0] == errors[1] and errors[0][0] in (400, 422)
+
+
+@pytest.mark.engines("postgres")
+def test_a_table_with_a_trigger_keeps_the_transaction(blog, schema_admin_api, schema_url):
+    """A trigger may change the row on its way in: the revision must hold what it stored."""
+    alias, url = blog.alias, schema_url("items/articles")
+    with connections[alias].cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION shout() RETURNS trigger AS $$ BEGIN NEW.title := upper(NEW.title); RETURN NEW; END $$ "
+            "LANGUAGE plpgsql"
+        )
+        cursor.execute("CREATE TRIGGER articles_shout BEFORE INSERT ON articles FOR EACH ROW EXECUTE FUNCTION shout()")
+    try:
+        cache.bump(alias, {"articles"})  # as `manage.py refresh_project` does
+        response, sql = statements_of(lambda: schema_admin_api.post(url, article("quiet"), format="json"))
+        assert response.status_code == 200, response.content
+        assert "BEGIN" in sql and response.json()["data"]["title"] == "QUIET"
+        [audit] = recorded(alias, "articles", response.json()["data"]["id"])
+        assert '"title":"QUIET"' in audit[12]
+    finally:
+        with connections[alias].cursor() as cursor:
+            cursor.execute("DROP TRIGGER articles_shout ON articles")
+            cursor.execute("DROP FUNCTION shout()")
