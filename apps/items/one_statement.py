@@ -111,10 +111,10 @@ WHERE c.oid = to_regclass(%s) AND a.attnum > 0 AND NOT a.attisdropped
 
 
 def stored_as_sent(alias: str, table: str) -> dict[str, Callable | None] | None:
-    """Column -> the value it stores for a prepared value (UNKNOWN when that may differ), None
-    for a type whose values may all differ, FILLED for one the database fills; None for the
-    whole table when anything may change a row on its way in: a trigger, a rule, a table that
-    is not a plain one (a view, a partitioned table), a database not in UTF-8.
+    """Column -> its `kind_of` (None: only NULL is stored as sent), or FILLED for one the
+    database fills; None for the whole table when anything may change a row on its way in: a
+    trigger, a rule, a table that is not a plain one (a view, a partitioned table), a database
+    not in UTF-8.
 
     Read from the catalog once per model (the writer keeps it with the schema version): after
     adding a trigger by hand, run `manage.py refresh_project`."""
@@ -148,7 +148,7 @@ def predicted_row(kinds: dict, fields: list, key_field, values: list) -> list | 
             row.append(KEY)
             continue
         value = next(sent)
-        kind = kinds.get(field.column, FILLED)
+        kind = kinds.get(field.column, FILLED)  # a column the table lacks: its INSERT would fail
         if kind is FILLED or (value is not None and kind is None):
             return None
         if value is not None:
