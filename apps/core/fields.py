@@ -1,8 +1,12 @@
 """Model fields for the ways Directus 8 stores structured values in plain text columns."""
 
 import json
+from functools import partial
 
 from django.db import models
+
+# The text JSONTextField stores for a value that is not a string.
+json_text = partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
 
 # Django's fields of whole numbers, by internal type (`Field.get_internal_type()`).
 INTEGER_FIELDS = frozenset(
@@ -69,4 +73,4 @@ class JSONTextField(models.TextField):
     def get_prep_value(self, value):
         if value is None or isinstance(value, str):
             return value
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return json_text(value)

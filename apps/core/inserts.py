@@ -54,14 +54,17 @@ class CompiledInsert:
         [(sql, params)] = compiler.as_sql()
         return sql, params, tuple(compiler.returning_params)
 
-    def params(self, connection, values: dict, *, leave_out: str | None = None) -> list:
-        """Each column's value prepared by its field as Django's INSERT does (`leave_out` names a
-        column whose value the statement computes itself)."""
+    def params(self, connection, values: dict, *, computed: dict | None = None) -> list:
+        """Each column's value prepared by its field as Django's INSERT does, in column order.
+        `computed` maps the columns whose value the statement computes itself to the parameters
+        their SQL takes instead (usually none)."""
         prepared = []
         for field in self.fields:
-            if field.attname != leave_out:
-                value = values[field.attname] if field.attname in values else field.get_default()
-                prepared.append(field.get_db_prep_save(value, connection))
+            if computed and field.attname in computed:
+                prepared.extend(computed[field.attname])
+                continue
+            value = values[field.attname] if field.attname in values else field.get_default()
+            prepared.append(field.get_db_prep_save(value, connection))
         return prepared
 
     def insert(self, alias: str, **values):
@@ -115,7 +118,7 @@ class LinkedInserts:
             self.second.insert(alias, **{self.link: key}, **second)
             return key
         sql = self._compile(alias)
-        params = self.first.params(connection, first) + self.second.params(connection, second, leave_out=self.link)
+        params = self.first.params(connection, first) + self.second.params(connection, second, computed={self.link: ()})
         with transaction.mark_for_rollback_on_error(alias), connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchone()[0]

@@ -66,6 +66,16 @@ def read_ids(
     return items
 
 
+def reads_inserted_alone(reader: ItemReader, collection: CollectionInfo, query: dict) -> bool:
+    """Whether `read_ids(..., inserted=rows)` of rows just inserted answers from those rows
+    without a statement, so it cannot fail once they are written: the caller has no row filter,
+    and nothing is expanded, computed or ruled. Raises what that read raises for the query (its
+    `fields`)."""
+    tree = parse_fields_param(query.get("fields"))
+    check_fields(tree, collection, computed=reader.policy.computed.get(collection.name, {}))
+    return reader.reads_from_rows_alone(collection, tree) and reader.row_filter(collection.name) is None
+
+
 def _unfiltered(reader: ItemReader, collection: CollectionInfo):
     """Rows the reader may see, soft-deleted ones included (written items are read back so)."""
     queryset = reader.schema.model(collection.name)._default_manager.all()

@@ -22,7 +22,9 @@ do alike:
 - one guard for the caller (guard.py), made once and asked by every read and write;
 - one transaction rule: each operation is atomic on the project's database, a batch is all or
   nothing, and written items are read back inside the same transaction (a schema change that
-  breaks the read-back leaves nothing written, and the request can run again: apps.schema.rerun);
+  breaks the read-back leaves nothing written, and the request can run again: apps.schema.rerun).
+  A plain create of one item on PostgreSQL is one statement instead, atomic by itself, whose
+  read-back needs no statement (`_create_alone`, one_statement.py);
 - one batch rule and one batch update by key (keys.py), one `meta` builder (listing.py), one
   read-back: what was written, as the caller may read it now, with the item route's fields and
   meta rules.
@@ -249,6 +251,9 @@ class ItemService:
         `hooks` and `caller_fields` are for the file service (ItemWriter.create)."""
         check_batch(payloads)
         writer = self._writer()
+        single = params is not None and len(payloads) == 1 and hooks is None and caller_fields is None
+        if single and writer.may_create_alone(collection, payloads[0]):
+            return self._create_alone(writer, collection, payloads[0], params, many=many)
         with self.atomic():
             keys = [
                 writer.create(collection, payload, hooks=hooks, caller_fields=caller_fields) for payload in payloads
@@ -286,6 +291,23 @@ class ItemService:
             if refusals:
                 raise errors.RowsRefused(refusals)
         return keys
+
+    def _create_alone(self, writer: ItemWriter, collection: CollectionInfo, payload: dict, params: dict, *, many):
+        """One item that nothing else is written with (ItemWriter.may_create_alone): when its
+        row, its audit rows and its read-back allow, created by one statement in autocommit,
+        atomic by itself (apps/items/one_statement.py); else in a transaction as any other.
+        Nothing that could fail runs after the statement: the checks and the read-back's are
+        made before it, and the read-back answers from the row it returned."""
+        new = writer.prepare_create(collection, payload)  # writes nothing for such a payload
+        reader = self._reader(_lang(params))
+        listing.item_meta(collection, params, many=many)  # raises what the read-back's would
+        if listing.reads_inserted_alone(reader, collection, params):
+            key = writer.create_alone(new)
+            if key is not None:
+                return self.read(collection, [key], params, many=many, inserted=writer.inserted_rows)
+        with self.atomic():
+            key = writer.write_created(new)
+            return self.read(collection, [key], params, many=many, inserted=writer.inserted_rows)
 
     def update(
         self,

@@ -138,6 +138,12 @@ class ItemReader:
             if name in plan.expansions or name in plan.computed or not collection.fields[name].alias
         ]
 
+    def reads_from_rows_alone(self, collection: CollectionInfo, tree: FieldsTree) -> bool:
+        """Whether `read` of rows at hand (a list) runs no statement: nothing expanded, computed
+        or ruled. Raises what `read` raises for the tree."""
+        plan = self._plan(collection, tree)
+        return not plan.expansions and not plan.computed and item_rule(collection.name) is None
+
     # Planning one level ---------------------------------------------------------------------
 
     def _plan(self, collection: CollectionInfo, tree: FieldsTree) -> "LevelPlan":

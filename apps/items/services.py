@@ -2,7 +2,8 @@
 server-filled values, and an activity row plus a revision for every item touched.
 
 The writer runs inside its caller's transaction: the item service (operations.py) opens one per
-operation, so a batch or a nested write that fails anywhere leaves nothing behind."""
+operation, so a batch or a nested write that fails anywhere leaves nothing behind. A plain create
+(`may_create_alone`, `create_alone`) is one statement of its own instead (one_statement.py)."""
 
 from dataclasses import dataclass
 
@@ -21,7 +22,7 @@ from apps.schema.description import CollectionInfo, FieldInfo
 from apps.schema.signals import is_config_table
 from directus.conf import directus_settings
 
-from . import audit
+from . import audit, one_statement
 from .audit import Actor
 from .hooks import NO_HOOKS, WriteHooks
 from .registry import listeners, write_hooks
@@ -47,6 +48,17 @@ class Parent:
     collection: str
     item: object
     changed: bool = False
+
+
+@dataclass(frozen=True)
+class NewItem:
+    """A create checked and its row made (ItemWriter.prepare_create), not written yet."""
+
+    collection: CollectionInfo
+    payload: dict
+    hooks: WriteHooks
+    values: dict  # column values by field name, server values filled in
+    instance: object  # the model instance to insert, each value as its column stores it
 
 
 def is_required(info: FieldInfo) -> bool:
@@ -83,6 +95,20 @@ class ItemWriter:
         service that applies them itself (the file service sets a file's content columns).
         `caller_fields` names the fields the caller sent when that service derived the others:
         the permission check sees the caller's fields only."""
+        new = self.prepare_create(collection, payload, hooks=hooks, caller_fields=caller_fields)
+        return self.write_created(new, parent=parent)
+
+    def prepare_create(
+        self,
+        collection: CollectionInfo,
+        payload,
+        *,
+        hooks: WriteHooks | None = None,
+        caller_fields: set[str] | None = None,
+    ) -> "NewItem":
+        """A create checked and its row made, ready to be written: the permission check, the
+        hooks' `before_create`, nested M2O objects (written now), server values, required values
+        and validation, each value as its column stores it."""
         payload = self._checked_payload(collection, payload)
         self.guard.check_create(collection, _sent(payload, caller_fields))
         hooks = write_hooks(collection.name) if hooks is None else hooks
@@ -91,11 +117,16 @@ class ItemWriter:
         values = self._resolve_many_to_one(collection, payload)
         self._fill_server_values(collection, values, payload, creating=True)
         self._check_required(collection, values, current=None)
-        row = self._to_columns(collection, values, model)
-        instance = model(**row)
+        instance = model(**self._to_columns(collection, values, model))
+        return NewItem(collection, payload, hooks, values, instance)
+
+    def write_created(self, new: "NewItem", *, parent: Parent | None = None):
+        """The prepared row's INSERT and all that follows it (children, audit, hooks, events)."""
+        collection, payload, hooks, values, instance = new.collection, new.payload, new.hooks, new.values, new.instance
+        model = type(instance)
         try:
             with transaction.atomic(using=model.objects.db, savepoint=False):
-                stored = _insert(instance, model.objects.db, self.schema.config(("row_inserts", model), dict))
+                stored = _insert(instance, model.objects.db, self._row_inserts(model))
         except IntegrityError as exc:
             raise self._integrity_error(collection, exc) from exc
         pk = instance.pk
@@ -116,6 +147,94 @@ class ItemWriter:
         if written is not None and hooks is NO_HOOKS:
             self.inserted_rows[(collection.name, pk)] = written
         return pk
+
+    # One statement (one_statement.py) --------------------------------------------------------
+
+    def may_create_alone(self, collection: CollectionInfo, payload) -> bool:
+        """Whether this create might be written by one statement of its own, outside any
+        transaction: on PostgreSQL, with no transaction open, for a collection without write
+        hooks, configuration rows or item listeners, and a payload with no relational part (so
+        nothing is written before the row). `prepare_create` then writes nothing, and
+        `create_alone` tells whether the row itself can be."""
+        connection = connections[self.schema.alias]
+        return (
+            connection.vendor == "postgresql"
+            and connection.get_autocommit()
+            and not connection.in_atomic_block
+            and isinstance(payload, dict)
+            and write_hooks(collection.name) is NO_HOOKS
+            and not is_config_table(collection.name)
+            and not self._listening(collection, "create")
+            and not _relational_parts(collection, payload)
+        )
+
+    def create_alone(self, new: "NewItem"):
+        """Write a create that `may_create_alone` allowed as one statement in autocommit: the
+        item's INSERT with its activity row and revision (one_statement.py). Returns its key, or
+        None when the row is not plain (a value left to a database default, a given key, a
+        value the database may store otherwise than sent); then `write_created` it in a
+        transaction."""
+        collection, instance = new.collection, new.instance
+        model = type(instance)
+        meta = model._meta
+        using = model.objects.db
+        connection = connections[using]
+        if meta.pk is not meta.auto_field or collection.primary_key.name in new.values:
+            return None
+        if not _returns_stored_row(connection, model):
+            return None
+        call = _insert_call(instance, using, self._row_inserts(model))
+        if not call.kept or call.key_given or call.defaults or call.statement.returning_params:
+            return None
+        sql, params = call.statement.sql, call.params
+        if not self.actor.skip:  # without hooks, the collection keeps history
+            audited = self._audit_alone(new, call)
+            if audited is None:
+                return None
+            sql, audit_params = audited
+            params = params + audit_params
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                row = cursor.fetchone()
+        except IntegrityError as exc:
+            raise self._integrity_error(collection, exc) from exc
+        stored = _stored(instance, using, call.statement, row)
+        written = {info.name: stored[info.attname] for info in collection.columns}
+        self.inserted_rows[(collection.name, instance.pk)] = written
+        return instance.pk
+
+    def _audit_alone(self, new: "NewItem", call: "_InsertCall") -> tuple[str, list] | None:
+        """The statement that also writes the activity row and the revision, and the parameters
+        it adds; None when the revision cannot be written before the row exists."""
+        collection, model = new.collection, type(new.instance)
+        using = model.objects.db
+        kinds = self.schema.config(
+            ("stored_as_sent", model), lambda: one_statement.stored_as_sent(using, model._meta.db_table)
+        )
+        if kinds is None:
+            return None
+        fields = model._meta.local_concrete_fields
+        predicted = one_statement.predicted_row(kinds, fields, model._meta.pk, call.params)
+        if predicted is None:
+            return None
+        row = converted(predicted, call.statement.converters, connections[using])
+        stored = {field.attname: value for field, value in zip(fields, row, strict=True)}
+        recorded = _recorded(collection, {info.name: stored[info.attname] for info in collection.columns})
+        data = one_statement.around_key(audit.scrub(collection.name, recorded))
+        if data is None:
+            return None
+        statements = self.schema.config(("one_statement", model), dict)
+        sql = statements.get(call.statement.sql)
+        if sql is None:
+            sql = statements[call.statement.sql] = one_statement.statement(
+                using, call.statement.sql, model._meta.pk.column
+            )
+        delta = audit.scrub(collection.name, self._delta(collection, new.values))
+        # The activity row's `item` and the revision's `activity`, `item` and key are the statement's.
+        activity = audit.row(self.actor, "create", collection.name, item="")
+        revision = {"collection": collection.name, "delta": delta}
+        return sql, one_statement.audit_params(using, activity, revision, data)
 
     def update(
         self,
@@ -392,15 +511,24 @@ class ItemWriter:
             parent_changed=parent.changed if parent else False,
         )
 
+    def _row_inserts(self, model) -> dict:
+        """The model's compiled INSERTs (`_insert`), kept with the schema version."""
+        return self.schema.config(("row_inserts", model), dict)
+
     def _config_written(self, collection: CollectionInfo) -> None:
         if is_config_table(collection.name):
             config_changed(self.schema.alias)
 
-    def _emit(self, action: str, collection: CollectionInfo, pk, row: dict | None = None) -> None:
+    def _listening(self, collection: CollectionInfo, action: str) -> list:
+        """The item listeners that want this event (registry.py)."""
         alias = self.schema.alias
-        wanting = [listener for listener in listeners() if listener.wants(alias, collection.name, action)]
+        return [listener for listener in listeners() if listener.wants(alias, collection.name, action)]
+
+    def _emit(self, action: str, collection: CollectionInfo, pk, row: dict | None = None) -> None:
+        wanting = self._listening(collection, action)
         if not wanting:
             return
+        alias = self.schema.alias
         if row is None:
             row = self._current(collection, self._model(collection), pk) or {}
         data = _recorded(collection, row)
@@ -431,6 +559,21 @@ def _recorded(collection: CollectionInfo, values: dict) -> dict:
 _SKIP = object()
 
 
+def _relational_parts(collection: CollectionInfo, payload: dict) -> bool:
+    """Whether the payload writes other rows with its own: nested M2O objects, O2M or M2M
+    children (or values there that the writer refuses after the row exists)."""
+    for name, value in payload.items():
+        info = collection.fields.get(name)
+        relation = info.relation if info is not None else None
+        if relation is None:
+            continue
+        if relation.kind == "m2o" and isinstance(value, dict | list):
+            return True
+        if info.alias and relation.kind in {"o2m", "m2m"} and value not in (None, []):
+            return True
+    return False
+
+
 def _sent(payload: dict, caller_fields: set[str] | None) -> dict:
     """What the permission check sees of a payload: the fields the caller sent."""
     if caller_fields is None:
@@ -452,6 +595,15 @@ class _RowInsert:
     converters: tuple  # (position, (functions, expression)) for the returned columns
 
 
+def _returns_stored_row(connection, model) -> bool:
+    return (
+        connection.vendor in _RETURNS_STORED_ROW
+        and connection.features.can_return_columns_from_insert
+        # Run-time models have no receivers; should one appear, save() keeps sending its signals.
+        and not (signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model))
+    )
+
+
 def _insert(instance, using: str, compiled: dict) -> dict | None:
     """INSERT the new instance; where the engine can return the inserted row, also that row as
     stored ({attname: value}, defaults and generated key included), which spares reading it back.
@@ -459,16 +611,32 @@ def _insert(instance, using: str, compiled: dict) -> dict | None:
     `compiled` keeps the model's statements: the SQL only depends on the database, whether the
     key is given and which columns are left to their database default."""
     connection = connections[using]
-    model = type(instance)
-    if not (
-        connection.vendor in _RETURNS_STORED_ROW
-        and connection.features.can_return_columns_from_insert
-        # Run-time models have no receivers; should one appear, save() keeps sending its signals.
-        and not (signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model))
-    ):
+    if not _returns_stored_row(connection, type(instance)):
         instance.save(force_insert=True, using=using)
         return None
-    meta = model._meta
+    call = _insert_call(instance, using, compiled)
+    with connection.cursor() as cursor:
+        cursor.execute(call.statement.sql, call.params)
+        row = connection.ops.fetch_returned_insert_columns(cursor, call.statement.returning_params)
+    return _stored(instance, using, call.statement, row)
+
+
+@dataclass(frozen=True)
+class _InsertCall:
+    """The INSERT of one instance and its parameters."""
+
+    statement: _RowInsert
+    params: list
+    key_given: bool
+    defaults: bool  # columns are left to their database default
+    # The statement binds every row of its shape alike (it is kept): the parameters are the
+    # inserted columns' prepared values, in column order, then the returning parameters.
+    kept: bool
+
+
+def _insert_call(instance, using: str, compiled: dict) -> _InsertCall:
+    connection = connections[using]
+    meta = instance._meta
     # What Model.save(force_insert=True) inserts: every column but a key the database generates,
     # each with its pre_save() value.
     if instance.pk is None:
@@ -495,12 +663,15 @@ def _insert(instance, using: str, compiled: dict) -> dict | None:
             and params == _parameters(connection, inserted, values, kinds, statement)
         ):
             compiled[shape] = statement
-    with connection.cursor() as cursor:
-        cursor.execute(statement.sql, params)
-        row = connection.ops.fetch_returned_insert_columns(cursor, statement.returning_params)
-    row = converted(row, statement.converters, connection)
+    return _InsertCall(statement, params, key_given, _DEFAULT in kinds, kept=compiled.get(shape) is statement)
+
+
+def _stored(instance, using: str, statement: _RowInsert, row) -> dict:
+    """The row an INSERT returned, converted as Django reads it ({attname: value}), and the
+    instance made a saved one with those values."""
+    row = converted(row, statement.converters, connections[using])
     stored = {}
-    for field, value in zip(meta.local_concrete_fields, row, strict=True):
+    for field, value in zip(instance._meta.local_concrete_fields, row, strict=True):
         setattr(instance, field.attname, value)
         stored[field.attname] = value
     instance._state.adding = False
