@@ -4,6 +4,7 @@ import hashlib
 import io
 import json
 import shutil
+import sqlite3
 import tarfile
 from io import StringIO
 from pathlib import Path
@@ -471,6 +472,29 @@ def test_a_row_that_does_not_insert_removes_the_project_again(cleanup, archive, 
     changed = {**contents, "items/authors.jsonl": twice, "manifest.json": json.dumps(manifest).encode()}
     _, message = refused(cleanup, rewrite(archive, changed, tmp_path / "x.tar.gz"))
     assert "items/authors.jsonl" in message and "does not insert" in message
+
+
+def test_a_failed_import_into_an_existing_database_leaves_it_empty(cleanup, archive, tmp_path):
+    contents = members(archive)
+    manifest = json.loads(contents["manifest.json"])
+    twice = contents["items/authors.jsonl"] * 2
+    manifest["files"]["items/authors.jsonl"] = hashlib.sha256(twice).hexdigest()
+    changed = {**contents, "items/authors.jsonl": twice, "manifest.json": json.dumps(manifest).encode()}
+    key, url = cleanup.names("sqlite", "kept")
+    path = Path(url.removeprefix("sqlite:///"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sqlite3.connect(path).close()  # the operator's own (empty) database
+    with pytest.raises(CommandError, match="does not insert"):
+        import_(key, rewrite(archive, changed, tmp_path / "x.tar.gz"), url=url)
+    assert not Project.objects.filter(key=key).exists()
+    assert path.exists()
+    with sqlite3.connect(path) as database:
+        assert (
+            database.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            ).fetchall()
+            == []
+        )
 
 
 def test_an_existing_key_is_refused_before_anything(cleanup, archive):
