@@ -519,3 +519,28 @@ def test_unknown_project_and_missing_archive(cleanup, tmp_path):
     key, _ = cleanup.names("sqlite", "none")
     with pytest.raises(CommandError, match="No archive"):
         import_(key, tmp_path / "missing.tar.gz")
+
+
+def test_a_project_imported_again_with_its_secret_and_url_is_another_instance(cleanup, tmp_path):
+    """What workers keep of a project (connections, schema, statements) belongs to one instance:
+    an import over a deleted project of the same key, secret and database URL must be another."""
+    key, url = cleanup.names("sqlite", "again")
+    call_command(
+        "createproject",
+        key,
+        database_url=url,
+        admin_email=ADMIN_EMAIL,
+        admin_password=ADMIN_PASSWORD,
+        stdout=StringIO(),
+    )
+    before = get_project(key)
+    export(key, tmp_path / "a.tar.gz", "--keep-secret")
+    remove(key)
+    import_(key, tmp_path / "a.tar.gz", "--keep-secret", url=url)
+    after = get_project(key)
+    assert (after.database_url, after.secret_key, after.public_key) == (
+        before.database_url,
+        before.secret_key,
+        before.public_key,
+    )
+    assert after.instance != before.instance
