@@ -36,11 +36,14 @@ class CompiledQuery:
         self.model = model
         self.build = build
         self.sentinels = sentinels
-        self._compiled: dict[str, _Statement] = {}
+        # By alias and engine: a project created again under its key (same alias) may be on
+        # another engine, whose SQL differs.
+        self._compiled: dict[tuple[str, str], _Statement] = {}
         self._lock = threading.Lock()
 
     def _compile(self, alias: str) -> _Statement:
-        statement = self._compiled.get(alias)
+        key = (alias, connections[alias].vendor)
+        statement = self._compiled.get(key)
         if statement is None:
             with self._lock:
                 compiler = self.build(*self.sentinels).query.get_compiler(using=alias)
@@ -54,7 +57,7 @@ class CompiledQuery:
                 columns = [selected[0] for selected in compiler.select]
                 first, last = compiler.klass_info["select_fields"][0], compiler.klass_info["select_fields"][-1] + 1
                 converters = compiler.get_converters(columns)
-                statement = self._compiled[alias] = _Statement(
+                statement = self._compiled[key] = _Statement(
                     sql=sql,
                     params=tuple(params),
                     positions=tuple(position for position, _slot in places),

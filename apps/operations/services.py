@@ -199,6 +199,7 @@ def create_project(
     existing: bool = False,
     private: bool = False,
     storage: dict | None = None,
+    seed: bool = True,
 ) -> Project:
     """Create a project, or with `existing` adopt a database Directus 8 created.
 
@@ -208,6 +209,9 @@ def create_project(
     the only additions are our own bookkeeping tables (`django_migrations`, and those of
     `bookkeeping_tables()`: `django_directus_*` and the mail queue's `post_office_*`). The
     admin arguments are ignored when adopting.
+
+    With `seed=False` a new project gets its system tables without a single row, and needs no
+    admin: for rows that come from elsewhere (a project archive).
 
     The returned Project has `warnings`: things the operator should know (adoption only)."""
     try:
@@ -221,7 +225,7 @@ def create_project(
         engine = databases.engine_of(url)
     except databases.InvalidDatabaseURL as exc:
         raise ProjectError(str(exc)) from exc
-    if not existing:
+    if not existing and seed:
         if not (admin_email and admin_password):
             raise ProjectError("A new project needs an admin email and password.")
         try:
@@ -271,7 +275,7 @@ def create_project(
                 f"{', ...' if len(directus_tables) > 5 else ''}); adopt it with --existing."
             )
         migrate_project(config, adopt=existing)
-        if not existing:
+        if not existing and seed:
             seed_fresh_install(
                 alias,
                 admin_email=admin_email,
@@ -385,13 +389,17 @@ def migrate_all_projects(keys: list[str] | None = None, verbosity: int = 0) -> l
 # -- delete ---------------------------------------------------------------------------------------
 
 
-def delete_project(key: str, *, drop_database: bool = False) -> None:
+def delete_project(key: str, *, drop_database: bool = False, drop_tables: bool = False) -> None:
     """Remove a project from the registry; with `drop_database` its database too (first, so a
-    failure to drop leaves the project registered and the command can be run again)."""
+    failure to drop leaves the project registered and the command can be run again); with
+    `drop_tables` only every table of its database (one the project did not create)."""
     project = Project.objects.filter(key=key).first()
     if project is None:
         raise ProjectError(f"Unknown project '{key}'.")
     config = ProjectConfig.from_model(project)
+    if drop_tables and not drop_database:
+        alias = ensure_connection(config)
+        _drop_tables(alias, table_names(alias))
     drop_connection(config.alias)
     if drop_database:
         try:

@@ -28,6 +28,9 @@ class ProjectConfig:
     storage: dict = field(default_factory=dict, compare=False)
     private: bool = False
     adopted: bool = False
+    # When the registry row was made: a project deleted and imported again under its key with
+    # its old secret and database URL is still another instance.
+    created: str = field(default="", compare=False)
 
     @property
     def alias(self) -> str:
@@ -36,10 +39,10 @@ class ProjectConfig:
     @cached_property
     def instance(self) -> str:
         """Tells this project apart from an earlier one with the same key: a project deleted and
-        created again has a new secret (and often a new database at the same URL). What a
+        created again has a new registry row and secret (and often a new database at the same URL). What a
         worker keeps per project — connections, schema, permission rows, compiled statements —
         belongs to one instance."""
-        return hashlib.sha256(f"{self.database_url}\0{self.secret_key}".encode()).hexdigest()[:32]
+        return hashlib.sha256(f"{self.database_url}\0{self.secret_key}\0{self.created}".encode()).hexdigest()[:32]
 
     @classmethod
     def from_model(cls, project) -> "ProjectConfig":
@@ -51,6 +54,7 @@ class ProjectConfig:
             storage=dict(project.storage or {}),
             private=project.private,
             adopted=project.adopted,
+            created=project.created_on.isoformat() if project.created_on else "",
         )
 
 

@@ -163,7 +163,8 @@ def describe(alias: str, names: list[str] | None = None) -> dict[str, Collection
 
     Three metadata queries plus the live-schema introspection, however many collections."""
     collection_rows = Collection.objects.using(alias)
-    field_rows = Field.objects.using(alias).order_by("sort", "id")
+    # NULLs first on every engine, as MySQL (Directus 8's engine) and SQLite sort them.
+    field_rows = Field.objects.using(alias).order_by(models.F("sort").asc(nulls_first=True), "id")
     if names is not None:
         collection_rows = collection_rows.filter(collection__in=names)
         field_rows = field_rows.filter(collection__in=names)

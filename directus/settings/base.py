@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "apps.scim",
     "apps.openapi",
     "apps.snapshots",
+    "apps.archives",
 ]
 
 MIDDLEWARE = [
