@@ -222,6 +222,16 @@ def test_changes_through_one_server_are_honoured_by_the_other(engine):
             assert a.call("PATCH", f"/{key}/permissions/{permission}", {"read": "full"})[0] == 200
             b_refuses("/items/notes", "reader-token-2", 200)
 
+            # A permission row changed by SQL: kept until an operator says so, like the user row.
+            read = "`read`" if engine == "mariadb" else '"read"'
+            run_sql(engine, url, f"UPDATE directus_permissions SET {read} = 'none' WHERE id = %s", [permission])
+            assert b_status("/items/notes", "reader-token-2") == 200
+            manage(env, "refresh_project", key)
+            b_refuses("/items/notes", "reader-token-2", 403)
+            run_sql(engine, url, f"UPDATE directus_permissions SET {read} = 'full' WHERE id = %s", [permission])
+            manage(env, "refresh_project", key)
+            b_refuses("/items/notes", "reader-token-2", 200)
+
             # The channel breaks: B reads per request, so a change that B can no longer hear of
             # is still honoured on B's very next request.
             break_channel(engine, url, data_dir)
