@@ -7,13 +7,13 @@ No credential means the public role. A credential that does not verify is refuse
 
 import base64
 import binascii
-import copy
 import threading
 import time
 from collections import OrderedDict
 
 from django.db import router
 from django.db.models import Exists, OuterRef, Subquery
+from django.db.models.base import ModelState
 from django.utils import timezone
 from rest_framework.authentication import BaseAuthentication
 
@@ -178,7 +178,7 @@ class KeptCredentials:
                 rows = self._rows.get(alias)
                 entry = rows.get(key) if rows is not None else None
             if entry is not None and entry[0] == heard and time.monotonic() - entry[1] < seconds:
-                user = copy.copy(entry[2])
+                user = _copy_of(entry[2])
                 user._kept_since = entry[1]
                 return user
         read_at = time.monotonic()
@@ -188,7 +188,7 @@ class KeptCredentials:
         if heard is not None and news.generation(alias) == heard:
             with self._lock:
                 rows = self._rows.setdefault(alias, OrderedDict())
-                rows[key] = (heard, read_at, copy.copy(user))
+                rows[key] = (heard, read_at, _copy_of(user))
                 rows.move_to_end(key)
                 if len(rows) > self.SIZE:
                     rows.popitem(last=False)
@@ -200,6 +200,17 @@ class KeptCredentials:
 
 
 kept_credentials = KeptCredentials()
+
+
+def _copy_of(user: User) -> User:
+    """A copy of a user row, so that no request changes what another one is handed. Written out
+    because `copy.copy` of a model goes through pickling's reduce protocol, looking the model up
+    in the app registry: a twentieth of a read by id."""
+    clone = User.__new__(User)
+    clone.__dict__.update(user.__dict__)
+    clone._state = ModelState()
+    clone._state.db, clone._state.adding = user._state.db, False
+    return clone
 
 
 def _user_row(*, pk=None, token=None, session_id=None, without_session=False) -> User:
