@@ -13,10 +13,17 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+
+from tests.engines import database_url
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "workers-admin-token"
@@ -145,3 +152,53 @@ class Server:
             except ProcessLookupError:
                 pass
         self._log.close()
+
+
+@dataclass
+class ServedProject:
+    key: str
+    url: str  # the project's database
+    env: dict  # the servers' environment, for manage()
+    a: Server
+    b: Server
+
+
+@contextmanager
+def two_servers(engine: str, name: str, **env: str) -> Iterator[ServedProject]:
+    """A project on `engine`, made as an operator makes one (`migrate`, `createproject`) in a
+    data directory of its own, served by two gunicorn servers with `env` added to their
+    environment; both stopped and the project dropped afterwards."""
+    suffix = uuid.uuid4().hex[:8]
+    key = f"{name}-{suffix}"
+    servers: list[Server] = []
+    with tempfile.TemporaryDirectory(prefix=f"directus-{name}-") as tmp:
+        data_dir = Path(tmp)
+        environ = {**environment(data_dir), **env}
+        url = database_url(engine, f"dxt_{engine}_{name}_{suffix}", data_dir)
+        created = False
+        try:
+            manage(environ, "migrate", "--verbosity", "0")
+            manage(
+                environ,
+                "createproject",
+                key,
+                "--database-url",
+                url,
+                "--admin-email",
+                "admin@example.com",
+                "--admin-password",
+                f"{name} admin password",
+                "--admin-token",
+                TOKEN,
+            )
+            created = True
+            servers = [Server("server-a", environ, data_dir), Server("server-b", environ, data_dir)]
+            deadline = time.monotonic() + STARTUP_SECONDS
+            for server in servers:
+                server.wait_ready(deadline)
+            yield ServedProject(key, url, environ, *servers)
+        finally:
+            for server in servers:
+                server.stop()
+            if created and engine != "sqlite":
+                manage(environ, "deleteproject", key, "--drop-database")

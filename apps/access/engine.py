@@ -236,11 +236,14 @@ class Access:
             condition |= part if owned is None else part & owned
         return condition
 
+    def _reading_rules(self, collection: CollectionInfo) -> list[Rule]:
+        return [rule for rule in self.rules(collection.name).rules() if rule.levels["read"] > 0]
+
     def readable_fields(self, collection: CollectionInfo) -> set[str] | None:
         """Names left after the read blacklist (of every readable status); None when all are."""
         if self.is_admin:
             return None
-        rules = [rule for rule in self.rules(collection.name).rules() if rule.levels["read"] > 0]
+        rules = self._reading_rules(collection)
         # A field blacklisted for any readable status is hidden for all: never shown by mistake.
         blacklisted = set().union(*(rule.read_blacklist for rule in rules))
         if collection.name == "directus_users":
@@ -255,7 +258,7 @@ class Access:
         a field readable in one status stays listed (the admin app needs it for that form)."""
         if self.is_admin:
             return None
-        rules = [rule for rule in self.rules(collection.name).rules() if rule.levels["read"] > 0]
+        rules = self._reading_rules(collection)
         if not rules:
             return set()
         hidden = frozenset.intersection(*(rule.read_blacklist for rule in rules))

@@ -38,7 +38,17 @@ def register_change_check(check) -> None:
 
 
 # Statements that leave the database as it was; anything else counts as a write.
-_READS = ("SELECT", "BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "SET", "SHOW", "DEALLOCATE", "EXPLAIN", "PRAGMA")
+_READS = frozenset(
+    ("SELECT", "BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "SET", "SHOW", "DEALLOCATE", "EXPLAIN", "PRAGMA")
+)
+
+
+def statement_verb(sql) -> str:
+    """A statement's first keyword, upper-case ("" for a statement that is not text)."""
+    if not isinstance(sql, str):
+        return ""
+    head = sql.lstrip(" \t\r\n(")[:12].split(None, 1)
+    return head[0].upper() if head else ""
 
 
 class WriteWatch:
@@ -56,7 +66,7 @@ class WriteWatch:
 
     def __call__(self, execute, sql, params, many, context):
         result = execute(sql, params, many, context)
-        if not isinstance(sql, str) or not sql.lstrip(" \t\r\n(")[:10].upper().startswith(_READS):
+        if statement_verb(sql) not in _READS:
             if self.connection.in_atomic_block:
                 self._in_transaction = True
             else:

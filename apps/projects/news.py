@@ -37,6 +37,7 @@ import time
 
 from django.db import connections
 
+from apps.core.rerun import statement_verb
 from directus.conf import directus_settings
 
 logger = logging.getLogger("directus.news")
@@ -53,7 +54,6 @@ WATCHED = {
     "django_directus_credential_cutoff": _ANY_WRITE,
     "django_directus_schema": _ANY_WRITE,
 }
-_WRITE_VERBS = _ANY_WRITE
 # Seconds between attempts to bring a broken channel back.
 RECONNECT_SECONDS = 2.0
 
@@ -277,12 +277,16 @@ class ProjectNews:
         """Still this process's (a forked worker listens for itself) and the alias's database."""
         return self.pid == os.getpid() and connections[self.alias].settings_dict.get("NAME") == self.database
 
+    def _known_channel(self) -> Channel | None:
+        # Called with the lock held.
+        if not self._channel_known:
+            self._channel = channel_for(connections[self.alias])
+            self._channel_known = True
+        return self._channel
+
     def generation(self) -> int | None:
         with self._lock:
-            if not self._channel_known:
-                self._channel = channel_for(connections[self.alias])
-                self._channel_known = True
-            if self._channel is None:
+            if self._known_channel() is None:
                 return None
             if self._down_since is not None and time.monotonic() - self._down_since < RECONNECT_SECONDS:
                 return None
@@ -300,10 +304,7 @@ class ProjectNews:
 
     def channel(self) -> Channel | None:
         with self._lock:
-            if not self._channel_known:
-                self._channel = channel_for(connections[self.alias])
-                self._channel_known = True
-            return self._channel
+            return self._known_channel()
 
     def close(self) -> None:
         with self._lock:
@@ -385,8 +386,8 @@ def _announced_in_this_transaction(connection) -> bool:
 def watch_writes(execute, sql, params, many, context):
     """Execute wrapper of every project connection: a write to a watched table is news."""
     result = execute(sql, params, many, context)
-    verb = sql[:7].lstrip().split(" ", 1)[0].upper() if isinstance(sql, str) else ""
-    if verb in _WRITE_VERBS:
+    verb = statement_verb(sql)
+    if verb in _ANY_WRITE:
         for table, verbs in WATCHED.items():
             if verb in verbs and table in sql:
                 announce(context["connection"])

@@ -79,6 +79,10 @@ class ProjectSchema:
 
     # Staying current -------------------------------------------------------------------------
 
+    def _read_under(self, heard: int | None) -> None:
+        """The stored version was just read, after the news generation `heard` was taken."""
+        self.heard, self.read_at = heard, time.monotonic()
+
     def heard_lately(self) -> bool:
         age = float(directus_settings.CREDENTIAL_CACHE_SECONDS)
         return self.global_version is not None and time.monotonic() - self.read_at < age
@@ -92,11 +96,11 @@ class ProjectSchema:
             known_version = next(iter(stored), 0)
         global_version = known_version
         if global_version == self.global_version:
-            self.heard, self.read_at = heard, time.monotonic()
+            self._read_under(heard)
             return
         with self._lock:
             if global_version == self.global_version:
-                self.heard, self.read_at = heard, time.monotonic()
+                self._read_under(heard)
                 return
             self._config = {}
             versions = dict(SchemaVersion.objects.using(self.alias).values_list("collection", "version"))
@@ -115,7 +119,7 @@ class ProjectSchema:
                     self._replace(describe(self.alias, sorted(changed)), names=changed)
             self.versions = versions
             self.global_version = global_version
-            self.heard, self.read_at = heard, time.monotonic()
+            self._read_under(heard)
 
     def forget(self, names: set[str] | None = None) -> None:
         """Drop what this worker knows (of some collections, or everything)."""

@@ -5,7 +5,8 @@ SYSTEM_RELATIONS: the directus_relations rows; SYSTEM_PRESETS: the directus_coll
 rows. JSON columns hold Python values; the model fields encode them.
 """
 
-_FIELD_DEFAULTS = {
+# The defaults of the directus_fields metadata columns: what a field without a row of its own has.
+FIELD_DEFAULTS = {
     "interface": None,
     "options": None,
     "locked": False,
@@ -23,14 +24,14 @@ _FIELD_DEFAULTS = {
 
 
 def _field(collection: str, field: str, type_: str, interface: str | None, **values) -> dict:
-    unknown = set(values) - set(_FIELD_DEFAULTS)
+    unknown = set(values) - set(FIELD_DEFAULTS)
     if unknown:
         raise TypeError(f"unknown directus_fields columns: {sorted(unknown)}")
     return {
         "collection": collection,
         "field": field,
         "type": type_,
-        **_FIELD_DEFAULTS,
+        **FIELD_DEFAULTS,
         "interface": interface,
         **values,
     }

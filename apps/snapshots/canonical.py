@@ -27,6 +27,7 @@ from django.db import models
 from apps.schema.datatypes import ColumnSpec, build_model_field, default_value
 from apps.schema.definitions import METADATA_KEYS, parse_field
 from apps.schema.services import column_field
+from apps.schema.system_fields import FIELD_DEFAULTS
 
 # The datatype of the form, by the Django field that stores the column.
 _DATATYPES = {
@@ -61,23 +62,8 @@ COLUMN_KEYS = (
     "signed",
 )
 
-# What a field without a directus_fields row (or a snapshot that leaves a key out) has: the
-# defaults of the directus_fields columns.
-METADATA_DEFAULTS = {
-    "interface": None,
-    "options": None,
-    "locked": False,
-    "validation": None,
-    "required": False,
-    "readonly": False,
-    "hidden_detail": False,
-    "hidden_browse": False,
-    "sort": None,
-    "width": "full",
-    "group": None,
-    "note": None,
-    "translation": None,
-}
+# What a field without a directus_fields row (or a snapshot that leaves a key out) has.
+METADATA_DEFAULTS = FIELD_DEFAULTS
 assert set(METADATA_DEFAULTS) == set(METADATA_KEYS)
 
 # The keys of a field in a snapshot: its name, its Directus type, its column, its metadata.

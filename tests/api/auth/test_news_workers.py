@@ -8,16 +8,12 @@ The `engine` parameter comes from the conftest's engine matrix (an unreachable s
 engine with the reason, and fails the run under CI=true)."""
 
 import sqlite3
-import tempfile
-import time
-import uuid
 from pathlib import Path
 
 import pytest
 
-from tests.engines import database_url
 from tests.helpers import envelope_code
-from tests.live import STARTUP_SECONDS, TOKEN, Server, environment, manage, wait_for
+from tests.live import manage, two_servers, wait_for
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 PASSWORD = "news password 1"
@@ -68,7 +64,7 @@ def run_sql(engine: str, url: str, statement: str, params=()) -> list:
         connection.close()
 
 
-def break_channel(engine: str, url: str, data_dir: Path) -> None:
+def break_channel(engine: str, url: str) -> None:
     """Cut the servers' news channels the way an outage would."""
     if engine == "postgres":
         from apps.projects.registry import database_settings
@@ -98,149 +94,117 @@ def break_channel(engine: str, url: str, data_dir: Path) -> None:
 def test_changes_through_one_server_are_honoured_by_the_other(engine):
     if engine == "mariadb" and not redis_reachable():
         pytest.skip(f"the MariaDB project's channel is Redis, not reachable at {REDIS_URL}")
-    suffix = uuid.uuid4().hex[:8]
-    key = f"news-{suffix}"
-    servers: list[Server] = []
-    with tempfile.TemporaryDirectory(prefix="directus-news-") as tmp:
-        data_dir = Path(tmp)
-        env = environment(data_dir)
-        env["DIRECTUS_COUNT_STATEMENTS"] = "1"
-        if engine == "mariadb":
-            env["DIRECTUS_REDIS_URL"] = REDIS_URL
-        url = database_url(engine, f"dxt_{engine}_news_{suffix}", data_dir)
-        created = False
-        try:
-            manage(env, "migrate", "--verbosity", "0")
-            manage(
-                env,
-                "createproject",
-                key,
-                "--database-url",
-                url,
-                "--admin-email",
-                "admin@example.com",
-                "--admin-password",
-                "news admin password",
-                "--admin-token",
-                TOKEN,
-            )
-            created = True
-            servers = [Server("server-a", env, data_dir), Server("server-b", env, data_dir)]
-            deadline = time.monotonic() + STARTUP_SECONDS
-            for server in servers:
-                server.wait_ready(deadline)
-            a, b = servers
+    env = {"DIRECTUS_COUNT_STATEMENTS": "1"}
+    if engine == "mariadb":
+        env["DIRECTUS_REDIS_URL"] = REDIS_URL
+    with two_servers(engine, "news", **env) as served:
+        key, url, env, a, b = served.key, served.url, served.env, served.a, served.b
 
-            # A reader role, a collection it reads, a user of that role with a static token.
-            status, body = a.call("POST", f"/{key}/roles", {"name": "Readers"})
-            assert status == 200, body
-            role = body["data"]["id"]
-            fields = [
-                {"field": "id", "type": "integer", "datatype": "INT", "primary_key": True, "auto_increment": True},
-                {"field": "title", "type": "string", "datatype": "VARCHAR", "length": 100},
-            ]
-            assert a.call("POST", f"/{key}/collections", {"collection": "notes", "fields": fields})[0] == 200
-            status, body = a.call("POST", f"/{key}/permissions", {"collection": "notes", "role": role, "read": "full"})
-            assert status == 200, body
-            permission = body["data"]["id"]
-            assert a.call("POST", f"/{key}/items/notes", {"title": "One"})[0] == 200
-            user = {
-                "email": "reader@example.com",
-                "password": PASSWORD,
-                "role": role,
-                "status": "active",
-                "token": "reader-token-1",
-            }
-            status, body = a.call("POST", f"/{key}/users", user)
-            assert status == 200, body
-            user_id = body["data"]["id"]
+        # A reader role, a collection it reads, a user of that role with a static token.
+        status, body = a.call("POST", f"/{key}/roles", {"name": "Readers"})
+        assert status == 200, body
+        role = body["data"]["id"]
+        fields = [
+            {"field": "id", "type": "integer", "datatype": "INT", "primary_key": True, "auto_increment": True},
+            {"field": "title", "type": "string", "datatype": "VARCHAR", "length": 100},
+        ]
+        assert a.call("POST", f"/{key}/collections", {"collection": "notes", "fields": fields})[0] == 200
+        status, body = a.call("POST", f"/{key}/permissions", {"collection": "notes", "role": role, "read": "full"})
+        assert status == 200, body
+        permission = body["data"]["id"]
+        assert a.call("POST", f"/{key}/items/notes", {"title": "One"})[0] == 200
+        user = {
+            "email": "reader@example.com",
+            "password": PASSWORD,
+            "role": role,
+            "status": "active",
+            "token": "reader-token-1",
+        }
+        status, body = a.call("POST", f"/{key}/users", user)
+        assert status == 200, body
+        user_id = body["data"]["id"]
 
-            def b_status(path: str, token: str) -> int:
-                return b.call("GET", f"/{key}{path}", token=token)[0]
+        def b_status(path: str, token: str) -> int:
+            return b.call("GET", f"/{key}{path}", token=token)[0]
 
-            def b_refuses(path: str, token: str, status: int) -> None:
-                wait_for(lambda: b_status(path, token) == status, f"B answering {status} to {path}", NEWS_SECONDS)
+        def b_refuses(path: str, token: str, status: int) -> None:
+            wait_for(lambda: b_status(path, token) == status, f"B answering {status} to {path}", NEWS_SECONDS)
 
-            # B keeps what it read: a read by id is one statement (the item).
-            assert b_status("/items/notes/1", "reader-token-1") == 200
-            _, headers, body = b.exchange("GET", f"/{key}/items/notes/1", token="reader-token-1")
-            assert body["data"]["title"] == "One"
-            assert headers["X-Directus-Statements"] == "1"
+        # B keeps what it read: a read by id is one statement (the item).
+        assert b_status("/items/notes/1", "reader-token-1") == 200
+        _, headers, body = b.exchange("GET", f"/{key}/items/notes/1", token="reader-token-1")
+        assert body["data"]["title"] == "One"
+        assert headers["X-Directus-Statements"] == "1"
 
-            # A change by SQL alone is not news: B serves what it kept until an operator says so.
-            run_sql(engine, url, "UPDATE directus_users SET status = 'suspended' WHERE id = %s", [user_id])
-            assert b_status("/items/notes/1", "reader-token-1") == 200
-            manage(env, "refresh_project", key)
-            b_refuses("/items/notes/1", "reader-token-1", 401)
-            run_sql(engine, url, "UPDATE directus_users SET status = 'active' WHERE id = %s", [user_id])
-            manage(env, "refresh_project", key)
-            b_refuses("/items/notes/1", "reader-token-1", 200)
+        # A change by SQL alone is not news: B serves what it kept until an operator says so.
+        run_sql(engine, url, "UPDATE directus_users SET status = 'suspended' WHERE id = %s", [user_id])
+        assert b_status("/items/notes/1", "reader-token-1") == 200
+        manage(env, "refresh_project", key)
+        b_refuses("/items/notes/1", "reader-token-1", 401)
+        run_sql(engine, url, "UPDATE directus_users SET status = 'active' WHERE id = %s", [user_id])
+        manage(env, "refresh_project", key)
+        b_refuses("/items/notes/1", "reader-token-1", 200)
 
-            # Suspended through A.
-            assert a.call("PATCH", f"/{key}/users/{user_id}", {"status": "suspended"})[0] == 200
-            b_refuses("/users/me", "reader-token-1", 401)
-            status, body = b.call("GET", f"/{key}/users/me", token="reader-token-1")
-            assert envelope_code(body) == 103, body
-            assert a.call("PATCH", f"/{key}/users/{user_id}", {"status": "active"})[0] == 200
-            b_refuses("/users/me", "reader-token-1", 200)
+        # Suspended through A.
+        assert a.call("PATCH", f"/{key}/users/{user_id}", {"status": "suspended"})[0] == 200
+        b_refuses("/users/me", "reader-token-1", 401)
+        status, body = b.call("GET", f"/{key}/users/me", token="reader-token-1")
+        assert envelope_code(body) == 103, body
+        assert a.call("PATCH", f"/{key}/users/{user_id}", {"status": "active"})[0] == 200
+        b_refuses("/users/me", "reader-token-1", 200)
 
-            # The static token replaced through A: the old one is refused.
-            assert a.call("PATCH", f"/{key}/users/{user_id}", {"token": "reader-token-2"})[0] == 200
-            b_refuses("/users/me", "reader-token-1", 401)
-            assert b_status("/users/me", "reader-token-2") == 200
+        # The static token replaced through A: the old one is refused.
+        assert a.call("PATCH", f"/{key}/users/{user_id}", {"token": "reader-token-2"})[0] == 200
+        b_refuses("/users/me", "reader-token-1", 401)
+        assert b_status("/users/me", "reader-token-2") == 200
 
-            # A login's token, logged out through A.
-            credentials = {"email": "reader@example.com", "password": PASSWORD}
-            status, body = a.call("POST", f"/{key}/auth/authenticate", credentials, token=None)
-            assert status == 200, body
-            jwt = body["data"]["token"]
-            assert b_status("/users/me", jwt) == 200
-            assert b_status("/users/me", jwt) == 200
-            assert a.call("POST", f"/{key}/auth/logout", {}, token=jwt)[0] in (200, 204)
-            b_refuses("/users/me", jwt, 401)
+        # A login's token, logged out through A.
+        credentials = {"email": "reader@example.com", "password": PASSWORD}
+        status, body = a.call("POST", f"/{key}/auth/authenticate", credentials, token=None)
+        assert status == 200, body
+        jwt = body["data"]["token"]
+        assert b_status("/users/me", jwt) == 200
+        assert b_status("/users/me", jwt) == 200
+        assert a.call("POST", f"/{key}/auth/logout", {}, token=jwt)[0] in (200, 204)
+        b_refuses("/users/me", jwt, 401)
 
-            # The password changed through A: the sessions it opened end (deviation 21).
-            status, body = a.call("POST", f"/{key}/auth/authenticate", credentials, token=None)
-            jwt = body["data"]["token"]
-            assert b_status("/users/me", jwt) == 200
-            assert a.call("PATCH", f"/{key}/users/{user_id}", {"password": "news password 2"})[0] == 200
-            b_refuses("/users/me", jwt, 401)
+        # The password changed through A: the sessions it opened end (deviation 21).
+        status, body = a.call("POST", f"/{key}/auth/authenticate", credentials, token=None)
+        jwt = body["data"]["token"]
+        assert b_status("/users/me", jwt) == 200
+        assert a.call("PATCH", f"/{key}/users/{user_id}", {"password": "news password 2"})[0] == 200
+        b_refuses("/users/me", jwt, 401)
 
-            # Moved to a role that may not read notes, and back.
-            status, body = a.call("POST", f"/{key}/roles", {"name": "Others"})
-            assert status == 200, body
-            assert b_status("/items/notes", "reader-token-2") == 200
-            assert a.call("PATCH", f"/{key}/users/{user_id}", {"role": body["data"]["id"]})[0] == 200
-            b_refuses("/items/notes", "reader-token-2", 403)
-            assert a.call("PATCH", f"/{key}/users/{user_id}", {"role": role})[0] == 200
-            b_refuses("/items/notes", "reader-token-2", 200)
+        # Moved to a role that may not read notes, and back.
+        status, body = a.call("POST", f"/{key}/roles", {"name": "Others"})
+        assert status == 200, body
+        assert b_status("/items/notes", "reader-token-2") == 200
+        assert a.call("PATCH", f"/{key}/users/{user_id}", {"role": body["data"]["id"]})[0] == 200
+        b_refuses("/items/notes", "reader-token-2", 403)
+        assert a.call("PATCH", f"/{key}/users/{user_id}", {"role": role})[0] == 200
+        b_refuses("/items/notes", "reader-token-2", 200)
 
-            # A permission taken away through A.
-            assert b_status("/items/notes", "reader-token-2") == 200
-            assert a.call("PATCH", f"/{key}/permissions/{permission}", {"read": "none"})[0] == 200
-            b_refuses("/items/notes", "reader-token-2", 403)
-            assert a.call("PATCH", f"/{key}/permissions/{permission}", {"read": "full"})[0] == 200
-            b_refuses("/items/notes", "reader-token-2", 200)
+        # A permission taken away through A.
+        assert b_status("/items/notes", "reader-token-2") == 200
+        assert a.call("PATCH", f"/{key}/permissions/{permission}", {"read": "none"})[0] == 200
+        b_refuses("/items/notes", "reader-token-2", 403)
+        assert a.call("PATCH", f"/{key}/permissions/{permission}", {"read": "full"})[0] == 200
+        b_refuses("/items/notes", "reader-token-2", 200)
 
-            # A permission row changed by SQL: kept until an operator says so, like the user row.
-            read = "`read`" if engine == "mariadb" else '"read"'
-            run_sql(engine, url, f"UPDATE directus_permissions SET {read} = 'none' WHERE id = %s", [permission])
-            assert b_status("/items/notes", "reader-token-2") == 200
-            manage(env, "refresh_project", key)
-            b_refuses("/items/notes", "reader-token-2", 403)
-            run_sql(engine, url, f"UPDATE directus_permissions SET {read} = 'full' WHERE id = %s", [permission])
-            manage(env, "refresh_project", key)
-            b_refuses("/items/notes", "reader-token-2", 200)
+        # A permission row changed by SQL: kept until an operator says so, like the user row.
+        read = "`read`" if engine == "mariadb" else '"read"'
+        run_sql(engine, url, f"UPDATE directus_permissions SET {read} = 'none' WHERE id = %s", [permission])
+        assert b_status("/items/notes", "reader-token-2") == 200
+        manage(env, "refresh_project", key)
+        b_refuses("/items/notes", "reader-token-2", 403)
+        run_sql(engine, url, f"UPDATE directus_permissions SET {read} = 'full' WHERE id = %s", [permission])
+        manage(env, "refresh_project", key)
+        b_refuses("/items/notes", "reader-token-2", 200)
 
-            # The channel breaks: B reads per request, so a change that B can no longer hear of
-            # is still honoured on B's very next request.
-            break_channel(engine, url, data_dir)
-            assert a.call("PATCH", f"/{key}/users/{user_id}", {"status": "suspended"})[0] == 200
-            assert b_status("/users/me", "reader-token-2") == 401
-            assert a.call("PATCH", f"/{key}/users/{user_id}", {"status": "active"})[0] == 200
-            assert b_status("/users/me", "reader-token-2") == 200
-        finally:
-            for server in servers:
-                server.stop()
-            if created and engine != "sqlite":
-                manage(env, "deleteproject", key, "--drop-database")
+        # The channel breaks: B reads per request, so a change that B can no longer hear of
+        # is still honoured on B's very next request.
+        break_channel(engine, url)
+        assert a.call("PATCH", f"/{key}/users/{user_id}", {"status": "suspended"})[0] == 200
+        assert b_status("/users/me", "reader-token-2") == 401
+        assert a.call("PATCH", f"/{key}/users/{user_id}", {"status": "active"})[0] == 200
+        assert b_status("/users/me", "reader-token-2") == 200

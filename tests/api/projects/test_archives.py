@@ -121,8 +121,8 @@ def login(key: str, email: str, password: str):
     return APIClient().post(f"/{key}/auth/authenticate", {"email": email, "password": password}, format="json")
 
 
-def build_source(key: str, url: str) -> dict:
-    """A project with the blog's content, a role with permissions, a second user, a file."""
+def create_blog_project(key: str, url: str) -> None:
+    """A project made as `createproject` makes one, with the blog's schema."""
     call_command(
         "createproject",
         key,
@@ -134,6 +134,12 @@ def build_source(key: str, url: str) -> dict:
     )
     with using_project(get_project(key)):
         build_blog_schema()
+
+
+def build_source(key: str, url: str) -> dict:
+    """A project with the blog's content, a role with permissions, a second user, a file."""
+    create_blog_project(key, url)
+    with using_project(get_project(key)):
         services.create_collection(READINGS, admin_identity())
     client = admin_api()
     at = f"/{key}/"
@@ -322,17 +328,7 @@ def test_a_project_moves_through_every_engine_unchanged(cleanup, tmp_path):
 def archive(cleanup, tmp_path):
     """A small project's archive (the project itself deleted again)."""
     key, url = cleanup.names("sqlite", "arc")
-    call_command(
-        "createproject",
-        key,
-        database_url=url,
-        admin_email=ADMIN_EMAIL,
-        admin_password=ADMIN_PASSWORD,
-        admin_token=ADMIN_TOKEN,
-        stdout=StringIO(),
-    )
-    with using_project(get_project(key)):
-        build_blog_schema()
+    create_blog_project(key, url)
     ok(admin_api().post(f"/{key}/items/authors", {"name": "Ann"}, format="json"))
     ok(upload(admin_api(), lambda path: f"/{key}/{path}", image_bytes(8, 8), "dot.png"))
     path = tmp_path / "project.tar.gz"

@@ -8,14 +8,8 @@ that both servers share (control database and, for SQLite, the project file). Th
 parameter comes from the conftest's engine matrix, which skips an unreachable server with its
 reason (and fails the run under CI=true)."""
 
-import tempfile
-import time
-import uuid
-from pathlib import Path
-
-from tests.engines import database_url
 from tests.helpers import envelope_code
-from tests.live import STARTUP_SECONDS, TOKEN, Server, environment, manage, wait_for
+from tests.live import Server, two_servers, wait_for
 
 # How long the news of a change may take to reach the other server (a bound on a hang).
 NEWS_SECONDS = 20
@@ -34,98 +28,66 @@ def eventually(server: Server, path: str, check) -> tuple[int, dict | None]:
 
 
 def test_a_schema_change_through_one_server_is_seen_by_the_other(engine):
-    suffix = uuid.uuid4().hex[:8]
-    key = f"workers-{suffix}"
-    servers: list[Server] = []
-    with tempfile.TemporaryDirectory(prefix="directus-workers-") as tmp:
-        data_dir = Path(tmp)
-        env = environment(data_dir)
-        created = False
-        try:
-            manage(env, "migrate", "--verbosity", "0")
-            manage(
-                env,
-                "createproject",
-                key,
-                "--database-url",
-                database_url(engine, f"dxt_{engine}_workers_{suffix}", data_dir),
-                "--admin-email",
-                "admin@example.com",
-                "--admin-password",
-                "workers password",
-                "--admin-token",
-                TOKEN,
-            )
-            created = True
-            servers = [Server("server-a", env, data_dir), Server("server-b", env, data_dir)]
-            deadline = time.monotonic() + STARTUP_SECONDS
-            for server in servers:
-                server.wait_ready(deadline)
-            a, b = servers
-            assert a.base != b.base
+    with two_servers(engine, "workers") as served:
+        key, a, b = served.key, served.a, served.b
+        servers = [a, b]
+        assert a.base != b.base
 
-            # Warm both caches; B also learns that "shared_notes" does not exist yet.
-            for server in servers:
-                status, body = server.call("GET", f"/{key}/fields/directus_users")
-                assert status == 200, (server.name, body)
-            status, body = b.call("GET", f"/{key}/fields/shared_notes")
-            assert (status, envelope_code(body)) == (404, 200)
+        # Warm both caches; B also learns that "shared_notes" does not exist yet.
+        for server in servers:
+            status, body = server.call("GET", f"/{key}/fields/directus_users")
+            assert status == 200, (server.name, body)
+        status, body = b.call("GET", f"/{key}/fields/shared_notes")
+        assert (status, envelope_code(body)) == (404, 200)
 
-            # Created through A: B sees it on its next request.
-            fields = [
-                {"field": "id", "type": "integer", "datatype": "INT", "primary_key": True, "auto_increment": True},
-                {"field": "title", "type": "string", "datatype": "VARCHAR", "length": 100},
-            ]
-            status, body = a.call("POST", f"/{key}/collections", {"collection": "shared_notes", "fields": fields})
-            assert status == 200, body
-            status, body = eventually(b, f"/{key}/fields/shared_notes", lambda status, body: status == 200)
-            assert [f["field"] for f in body["data"]] == ["id", "title"]
+        # Created through A: B sees it on its next request.
+        fields = [
+            {"field": "id", "type": "integer", "datatype": "INT", "primary_key": True, "auto_increment": True},
+            {"field": "title", "type": "string", "datatype": "VARCHAR", "length": 100},
+        ]
+        status, body = a.call("POST", f"/{key}/collections", {"collection": "shared_notes", "fields": fields})
+        assert status == 200, body
+        status, body = eventually(b, f"/{key}/fields/shared_notes", lambda status, body: status == 200)
+        assert [f["field"] for f in body["data"]] == ["id", "title"]
 
-            # A field added through B: A sees it.
-            status, body = b.call(
-                "POST", f"/{key}/fields/shared_notes", {"field": "rating", "type": "integer", "datatype": "INT"}
-            )
-            assert status == 200, body
-            status, body = eventually(
-                a, f"/{key}/fields/shared_notes", lambda status, body: status == 200 and len(body["data"]) == 3
-            )
-            assert [f["field"] for f in body["data"]] == ["id", "title", "rating"]
+        # A field added through B: A sees it.
+        status, body = b.call(
+            "POST", f"/{key}/fields/shared_notes", {"field": "rating", "type": "integer", "datatype": "INT"}
+        )
+        assert status == 200, body
+        status, body = eventually(
+            a, f"/{key}/fields/shared_notes", lambda status, body: status == 200 and len(body["data"]) == 3
+        )
+        assert [f["field"] for f in body["data"]] == ["id", "title", "rating"]
 
-            # A column altered through A: B reports the new length.
-            status, body = a.call("PATCH", f"/{key}/fields/shared_notes/title", {"length": 200})
-            assert status == 200, body
-            status, body = eventually(
-                b, f"/{key}/fields/shared_notes/title", lambda status, body: body["data"]["length"] == 200
-            )
+        # A column altered through A: B reports the new length.
+        status, body = a.call("PATCH", f"/{key}/fields/shared_notes/title", {"length": 200})
+        assert status == 200, body
+        status, body = eventually(
+            b, f"/{key}/fields/shared_notes/title", lambda status, body: body["data"]["length"] == 200
+        )
 
-            # Read through B often enough for its connection to prepare the statement (PostgreSQL);
-            # a column type changed through A must not break B's next read.
-            status, body = a.call("POST", f"/{key}/items/shared_notes", {"title": "One", "rating": 3})
-            assert status == 200, body
-            for _ in range(8):
-                status, body = b.call("GET", f"/{key}/items/shared_notes")
-                assert status == 200, body
-            status, body = a.call("PATCH", f"/{key}/fields/shared_notes/rating", {"datatype": "BIGINT"})
-            assert status == 200, body
-            status, body = eventually(
-                b, f"/{key}/fields/shared_notes/rating", lambda status, body: body["data"]["datatype"] == "BIGINT"
-            )
+        # Read through B often enough for its connection to prepare the statement (PostgreSQL);
+        # a column type changed through A must not break B's next read.
+        status, body = a.call("POST", f"/{key}/items/shared_notes", {"title": "One", "rating": 3})
+        assert status == 200, body
+        for _ in range(8):
             status, body = b.call("GET", f"/{key}/items/shared_notes")
-            assert status == 200 and body["data"] == [{"id": 1, "title": "One", "rating": 3}], body
+            assert status == 200, body
+        status, body = a.call("PATCH", f"/{key}/fields/shared_notes/rating", {"datatype": "BIGINT"})
+        assert status == 200, body
+        status, body = eventually(
+            b, f"/{key}/fields/shared_notes/rating", lambda status, body: body["data"]["datatype"] == "BIGINT"
+        )
+        status, body = b.call("GET", f"/{key}/items/shared_notes")
+        assert status == 200 and body["data"] == [{"id": 1, "title": "One", "rating": 3}], body
 
-            # Dropped through A: B answers 404 code 200.
-            status, body = a.call("DELETE", f"/{key}/collections/shared_notes")
-            assert status == 204, body
-            eventually(
-                b, f"/{key}/fields/shared_notes", lambda status, body: (status, envelope_code(body)) == (404, 200)
-            )
-            status, body = b.call("GET", f"/{key}/collections/shared_notes")
-            assert (status, envelope_code(body)) == (404, 200), body
-        finally:
-            for server in servers:
-                server.stop()
-            if created and engine != "sqlite":
-                manage(env, "deleteproject", key, "--drop-database")
+        # Dropped through A: B answers 404 code 200.
+        status, body = a.call("DELETE", f"/{key}/collections/shared_notes")
+        assert status == 204, body
+        eventually(b, f"/{key}/fields/shared_notes", lambda status, body: (status, envelope_code(body)) == (404, 200))
+        status, body = b.call("GET", f"/{key}/collections/shared_notes")
+        assert (status, envelope_code(body)) == (404, 200), body
 
 
 def test_a_collection_dropped_and_made_again_between_two_checks_is_rebuilt(
