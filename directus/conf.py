@@ -42,6 +42,8 @@ DEFAULTS = {
     "CREDENTIAL_CACHE_SECONDS": 60,
     "REDIS_URL": "",
     "REDIS_TIMEOUT": 1.0,
+    # Item reads answered without the generic request cycle (directus/fastlane.py).
+    "FAST_LANE": True,
     # How long a worker trusts its cached copy of the project registry.
     "PROJECT_CACHE_SECONDS": 5,
     "API_VERSION": "8.8.1",

@@ -1,4 +1,5 @@
 import logging
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.handlers.exception import convert_exception_to_response
@@ -97,6 +98,28 @@ def server_error(request) -> JsonResponse:
     return json_error_response(errors.InternalError())
 
 
+_STATEMENT_COUNTER = "apps.core.middleware.StatementCountMiddleware"
+
+
+def counts_statements() -> bool:
+    return _STATEMENT_COUNTER in settings.MIDDLEWARE
+
+
+@contextmanager
+def counted_statements(alias: str):
+    """Counts the statements sent on `alias` inside the block, in the yielded list's one item."""
+    from django.db import connections
+
+    count = [0]
+
+    def counting(execute, sql, params, many, context):
+        count[0] += 1
+        return execute(sql, params, many, context)
+
+    with connections[alias].execute_wrapper(counting):
+        yield count
+
+
 class StatementCountMiddleware:
     """Adds `X-Directus-Statements`: the SQL statements a request sent to its project database.
     For benchmarks and profiling only (DIRECTUS_COUNT_STATEMENTS=1)."""
@@ -105,19 +128,10 @@ class StatementCountMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.db import connections
-
         project = getattr(request, "project", None)
         if project is None:
             return self.get_response(request)
-        count = 0
-
-        def counting(execute, sql, params, many, context):
-            nonlocal count
-            count += 1
-            return execute(sql, params, many, context)
-
-        with connections[project.alias].execute_wrapper(counting):
+        with counted_statements(project.alias) as count:
             response = self.get_response(request)
-        response["X-Directus-Statements"] = str(count)
+        response["X-Directus-Statements"] = str(count[0])
         return response

@@ -14,6 +14,18 @@ from .querystring import parse_query
 from .rerun import RerunOnSchemaChange
 
 
+def envelope(data, *, meta: dict | None = None, messages: list | None = None, public: bool = False) -> dict:
+    """The body of an answer with data."""
+    body = {"data": data}
+    if meta is not None:
+        body["meta"] = meta
+    if messages:
+        body["messages"] = messages
+    if public:
+        body["public"] = True
+    return body
+
+
 class DirectusView(RerunOnSchemaChange, APIView):
     # Routes such as /auth/* run without authentication and always answer as public.
     always_public = False
@@ -26,12 +38,7 @@ class DirectusView(RerunOnSchemaChange, APIView):
     def respond(self, data, *, meta: dict | None = None, messages: list | None = None, status=200):
         if data is None:
             return Response(status=204)
-        body = {"data": data}
-        if meta is not None:
-            body["meta"] = meta
-        if messages:
-            body["messages"] = messages
-        return Response(body, status=status)
+        return Response(envelope(data, meta=meta, messages=messages), status=status)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

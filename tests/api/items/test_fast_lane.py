@@ -1,0 +1,201 @@
+"""The item reads of directus/fastlane.py answer exactly as the full Django path does.
+
+Each request goes to the WSGI application twice, once with the lane and once straight to Django,
+and the two answers (status, headers, body) must be the same. The lane must have answered the
+successful reads itself, and handed everything else (errors, HEAD, maintenance, unknown hosts) to
+the full path."""
+
+import base64
+
+import pytest
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.test import RequestFactory, override_settings
+
+import directus.wsgi
+from apps.roles.models import PUBLIC_ROLE_ID
+from directus.fastlane import FastLane
+from tests.api.users.factories import EDITOR_TOKEN, grant, make_editor
+from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, ADMIN_TOKEN
+
+ADMIN = {"HTTP_AUTHORIZATION": f"Bearer {ADMIN_TOKEN}"}
+EDITOR = {"HTTP_AUTHORIZATION": f"Bearer {EDITOR_TOKEN}"}
+
+
+@pytest.fixture
+def wsgi(blog):
+    """Calls the WSGI application as a server would, without closing the test's connections
+    between requests (Django's test client does the same)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield Wsgi(blog.key)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+class Wsgi:
+    """Both paths, built afresh for each request as directus/wsgi.py builds them (Django reads its
+    middlewares' settings once, as a server starts)."""
+
+    def __init__(self, key: str):
+        self.key = key
+
+    def environ(self, method: str, path: str, query: str = "", **headers) -> dict:
+        request = RequestFactory().generic(method, f"/{self.key}/{path}", **headers)
+        environ = dict(request.environ)
+        environ["QUERY_STRING"] = query
+        return environ
+
+    def call(self, application, environ) -> tuple:
+        started = []
+
+        def start_response(status, headers, exc_info=None):
+            started.append((status, headers))
+
+        answer = application(environ, start_response)
+        try:
+            body = b"".join(answer)
+        finally:
+            answer.close()
+        status, headers = started[0]
+        return status, sorted((name.lower(), value) for name, value in headers), body
+
+    def both(self, method: str, path: str, query: str = "", **headers) -> tuple[tuple, bool]:
+        """The full path's answer, and whether the lane answered the same request itself."""
+        full = self.call(WSGIHandler(), self.environ(method, path, query, **headers))
+        declined = []
+        django = WSGIHandler()
+        lane = FastLane(lambda environ, start_response: declined.append(1) or django(environ, start_response))
+        fast = self.call(lane, self.environ(method, path, query, **headers))
+        assert fast == full
+        return full, not declined
+
+
+@pytest.fixture
+def articles(blog, schema_admin_api, schema_url):
+    author = schema_admin_api.post(
+        schema_url("items/authors"), {"name": "Ann", "email": "ann@example.com"}, format="json"
+    )
+    author_id = author.json()["data"]["id"]
+    for number, status in enumerate(["published", "draft", "published", "deleted"], start=1):
+        schema_admin_api.post(
+            schema_url("items/articles"),
+            {
+                "title": f"Article {number} — ünïcødé\u2028",
+                "status": status,
+                "rating": number,
+                "author": author_id,
+                "comments": [{"text": f"Comment {number}"}],
+            },
+            format="json",
+        )
+    return author_id
+
+
+ANSWERED = [
+    ("items/articles/1", ""),
+    ("items/articles/1,3", ""),
+    ("items/articles", ""),
+    ("items/articles", "fields=id,title,author.name&sort=-rating&limit=2&offset=1"),
+    ("items/articles", "fields=*.*&meta=*"),
+    ("items/articles", "filter[status][eq]=published&filter[rating][gte]=2&meta=total_count,filter_count"),
+    ("items/articles", "filter[author.name][contains]=An&q=Article"),
+    ("items/articles", "status=draft,published&single=1"),
+    ("items/articles", "limit=1&page=2&meta=page"),
+    ("items/articles/2", "fields=comments.text,author.*"),
+    ("items/authors", "fields=*,articles.title"),
+    ("items/articles", f"access_token={ADMIN_TOKEN}"),
+]
+
+
+@pytest.mark.parametrize(("path", "query"), ANSWERED)
+def test_reads_are_answered_by_the_lane_as_by_the_full_path(wsgi, articles, path, query):
+    (status, _, _), answered = wsgi.both("GET", path, query, **ADMIN)
+    assert status == "200 OK"
+    assert answered
+
+
+def test_other_callers_and_credentials(wsgi, articles, schema_admin_api, schema_url):
+    editor_role = make_editor().role
+    grant(editor_role, "articles", read="full", read_field_blacklist=["body"])
+    grant(PUBLIC_ROLE_ID, "articles", status="published", read="full")
+    assert wsgi.both("GET", "items/articles", "", **EDITOR)[1]
+    assert wsgi.both("GET", "items/articles/1", "")[1]  # public: a published one
+    basic = base64.b64encode(f"{ADMIN_TOKEN}:".encode()).decode()
+    assert wsgi.both("GET", "items/articles/1", "", HTTP_AUTHORIZATION=f"Basic {basic}")[1]
+    login = schema_admin_api.post(
+        schema_url("auth/authenticate"), {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}, format="json"
+    )
+    jwt = login.json()["data"]["token"]
+    assert wsgi.both("GET", "items/articles/1", "", HTTP_AUTHORIZATION=f"Bearer {jwt}")[1]
+    # The public role may not read a draft: 403, from the full path.
+    assert not wsgi.both("GET", "items/articles/2", "")[1]
+
+
+def test_cors_and_security_headers(wsgi, articles):
+    origin = {"HTTP_ORIGIN": "https://app.example.com"}
+    (_, headers, _), answered = wsgi.both("GET", "items/articles/1", "", **ADMIN, **origin)
+    assert answered and ("access-control-allow-origin", "*") in headers
+    with override_settings(DIRECTUS={"CORS_CREDENTIALS_ORIGINS": ["https://app.example.com"]}):
+        (_, headers, _), answered = wsgi.both("GET", "items/articles/1", "", **ADMIN, **origin)
+    assert answered and ("access-control-allow-credentials", "true") in headers
+    with override_settings(SECURE_HSTS_SECONDS=3600, SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https")):
+        (_, headers, _), answered = wsgi.both("GET", "items/articles", "", **ADMIN, HTTP_X_FORWARDED_PROTO="https")
+        assert answered and ("strict-transport-security", "max-age=3600") in headers
+        assert wsgi.both("GET", "items/articles", "", **ADMIN)[1]
+    with override_settings(SECURE_SSL_REDIRECT=True):
+        (status, _, _), answered = wsgi.both("GET", "items/articles", "", **ADMIN)
+    assert status.startswith("301") and not answered
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "query", "headers"),
+    [
+        ("GET", "items/nothing", "", ADMIN),
+        ("GET", "items/directus_users", "", ADMIN),
+        ("GET", "items/articles/999", "", ADMIN),
+        ("GET", "items/articles/abc", "", ADMIN),
+        ("GET", "items/articles", "filter[nope][eq]=1", ADMIN),
+        ("GET", "items/articles", "filter[rating][nope]=1", ADMIN),
+        ("GET", "items/articles", "limit=x", ADMIN),
+        ("GET", "items/articles", "", {"HTTP_AUTHORIZATION": "Bearer wrong"}),
+        ("GET", "items/articles", "", {}),
+        ("GET", "items/articles/", "", ADMIN),
+        ("HEAD", "items/articles/1", "", ADMIN),
+        ("POST", "items/articles", "", ADMIN),
+        ("GET", "items/articles/1/revisions", "", ADMIN),
+    ],
+)
+def test_what_the_lane_does_not_answer_is_the_full_paths(wsgi, articles, method, path, query, headers):
+    (status, _, _), answered = wsgi.both(method, path, query, **headers)
+    assert not answered
+    assert not status.startswith("5")
+
+
+def test_hosts_django_refuses(wsgi, articles):
+    with override_settings(ALLOWED_HOSTS=["api.example.com"]):
+        (status, _, _), answered = wsgi.both("GET", "items/articles", "", **ADMIN, HTTP_HOST="evil.example.com")
+        assert status.startswith("400") and not answered
+        assert wsgi.both("GET", "items/articles", "", **ADMIN, HTTP_HOST="api.example.com")[1]
+
+
+def test_unknown_projects_and_maintenance(wsgi, articles, tmp_path):
+    assert not Wsgi("no-such-project").both("GET", "items/articles", "", **ADMIN)[1]
+    flag = tmp_path / "maintenance"
+    flag.write_text("")
+    with override_settings(DIRECTUS={"MAINTENANCE_FLAG": str(flag)}):
+        (status, _, _), answered = wsgi.both("GET", "items/articles", "", **ADMIN)
+    assert status.startswith("503") and not answered
+
+
+def test_the_lane_can_be_turned_off(wsgi, articles):
+    with override_settings(DIRECTUS={"FAST_LANE": False}):
+        assert not wsgi.both("GET", "items/articles/1", "", **ADMIN)[1]
+
+
+def test_the_server_application_is_the_lane_before_django():
+    assert isinstance(directus.wsgi.application, FastLane)
+    assert directus.wsgi.application.django is directus.wsgi.django_application
