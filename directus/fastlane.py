@@ -169,7 +169,7 @@ class FastLane:
         """What the security and CORS middlewares add to a successful answer, from their own code:
         kept per kind of request, except for requests with an Origin (their answer names it)."""
         cors = self._cors.is_enabled(request)
-        if "origin" in request.headers:
+        if "HTTP_ORIGIN" in request.META:
             return self._middleware_headers(request, cors)
         kind = (secure, cors)
         headers = self._headers.get(kind)

@@ -118,8 +118,24 @@ def test_reads_are_answered_by_the_lane_as_by_the_full_path(wsgi, articles, path
     assert answered
 
 
-def test_other_callers_and_credentials(wsgi, articles, schema_admin_api, schema_url):
-    editor_role = make_editor().role
+@pytest.fixture
+def editor_role(blog):
+    """An editor (tests/api/users/factories.py) in the schema project, which no transaction rolls
+    back: removed afterwards."""
+    from apps.permissions.models import Permission
+    from apps.roles.models import Role
+    from apps.users.models import User
+
+    editor = make_editor()
+    try:
+        yield editor.role
+    finally:
+        User.objects.filter(pk=editor.pk).delete()
+        Permission.objects.filter(role=editor.role).delete()
+        Role.objects.filter(pk=editor.role).delete()
+
+
+def test_other_callers_and_credentials(wsgi, articles, editor_role, schema_admin_api, schema_url):
     grant(editor_role, "articles", read="full", read_field_blacklist=["body"])
     grant(PUBLIC_ROLE_ID, "articles", status="published", read="full")
     assert wsgi.both("GET", "items/articles", "", **EDITOR)[1]
