@@ -515,6 +515,9 @@ def main() -> None:
         "PYTHONPATH": str(ROOT),
         "BENCH_DATABASE_URL": database_url,
     }
+    # The server as directus/gunicorn.conf.py runs it (one threaded worker per core); the floor's
+    # sync workers serve one request each, so it gets two per core.
+    server_workers = max(2, os.cpu_count() or 1)
     workers = 2 * (os.cpu_count() or 1)
     server_base, floor_base = f"http://127.0.0.1:{free_port()}", f"http://127.0.0.1:{free_port()}"
     # Each round runs the workloads in this order: server, peer, floor.
@@ -524,7 +527,7 @@ def main() -> None:
             server_base,
             SERVER_PATHS,
             name,
-            launch=lambda: start_server(env, server_base, workers),
+            launch=lambda: start_server(env, server_base, server_workers),
             has_reader=True,
         ),
         Target("floor", floor_base, SERVER_PATHS, name, launch=lambda: start_floor(env, floor_base, workers)),
@@ -548,7 +551,7 @@ def main() -> None:
             "rows": args.rows,
             "seconds": args.seconds,
             "rounds": args.rounds,
-            "workers": workers,
+            "workers": {"server": server_workers, "floor": workers},
             "peer": {"name": "directus", "version": peer_directus.DIRECTUS_VERSION, "processes": args.peer_processes}
             if args.peer
             else None,

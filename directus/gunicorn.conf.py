@@ -4,7 +4,9 @@ import multiprocessing
 import os
 
 bind = os.environ.get("DIRECTUS_BIND", "127.0.0.1:8055")
-workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2))
+# One worker per core (two at least): each worker's threads overlap its database waits, and more
+# processes than cores cost CPU per request in cache misses and switches (docs/performance.md).
+workers = int(os.environ.get("GUNICORN_WORKERS", max(2, multiprocessing.cpu_count())))
 # Threads with time limits on reading each request, and JSON refusals (directus/gunicorn_worker.py):
 # a few slow clients take a few threads, not every worker. Many of them need the proxy in front
 # (deploy/nginx/directus.conf, docs/deployment.md).
