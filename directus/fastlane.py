@@ -1,21 +1,26 @@
-"""The item reads answered without the generic request cycle.
+"""The item reads and creates answered without the generic request cycle.
 
-`GET /:project/items/:collection` and `GET /:project/items/:collection/:ids` are most of what
-clients send. Through Django and DRF each one passes seven middlewares, the URL resolver, DRF's
-request wrapping, authentication hooks, negotiation, response and renderer layers and the
-template response machinery: two thirds of a read by id's CPU was there, not in the read
-(docs/performance.md). This WSGI application answers those two routes itself with the same parts
-the views use (project lookup, `DirectusAuthentication`, the item service, the renderer, the
-security and CORS middlewares' own header code) and hands every other request to Django.
+`GET /:project/items/:collection`, `GET /:project/items/:collection/:ids` and creates
+(`POST /:project/items/:collection` with a JSON body) are most of what clients send. Through
+Django and DRF each one passes seven middlewares, the URL resolver, DRF's request wrapping,
+authentication hooks, negotiation, response and renderer layers: two thirds of a read by id's CPU
+was there, not in the read (docs/performance.md). This WSGI application answers those routes
+itself with the same parts the views use (project lookup, `DirectusAuthentication`, the JSON
+parser, the item service, the renderer, the security and CORS middlewares' own header code) and
+hands every other request to Django.
 
-It answers only what it can answer exactly as the full path would: a successful read. Anything
-else (an error of any kind, a credential the full path would reject, maintenance, a host Django
-would refuse, HEAD, an HTTPS redirect) goes to Django from the start, as if the lane had not
-looked at it: a read changes nothing, so running it again is safe, and the error answers, reruns
-on a schema change and logging stay those of the full path. `tests/api/items/test_fast_lane.py`
-compares the two paths answer by answer. `DIRECTUS_FAST_LANE=0` turns the lane off.
+It answers only what it can answer exactly as the full path would: a successful read or create.
+Anything else (an error of any kind, a credential the full path would reject, maintenance, a host
+Django would refuse, HEAD, an HTTPS redirect) goes to Django from the start, as if the lane had not
+looked at it: a read changes nothing, and a create that failed wrote nothing (its transaction, or
+its one statement, left nothing), so running it again is safe, and the error answers, reruns on a
+schema change and logging stay those of the full path. Only an error after a write became
+permanent, which nothing may run again, is answered here, as the full path's last resort does.
+`tests/api/items/test_fast_lane.py` compares the two paths answer by answer.
+`DIRECTUS_FAST_LANE=0` turns the lane off.
 """
 
+import io
 import logging
 import os
 import re
@@ -24,6 +29,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest, get_script_name
 from django.core.signals import request_finished, request_started
+from django.db import connections
 from django.http import HttpResponse
 from django.middleware.security import SecurityMiddleware
 from django.urls import set_script_prefix
@@ -31,12 +37,16 @@ from rest_framework.request import Request
 
 from apps.auth.authentication import DirectusAuthentication
 from apps.auth.identity import public_identity
+from apps.core import errors
 from apps.core.cors import CorsMiddleware
+from apps.core.handlers import json_error_response, to_directus_error
 from apps.core.local import request_local
 from apps.core.middleware import counted_statements, counts_statements
 from apps.core.negotiation import IgnoreAcceptNegotiation
+from apps.core.parsers import JSONParser
 from apps.core.querystring import parse_query
 from apps.core.renderers import DirectusJSONRenderer
+from apps.core.rerun import WriteWatch
 from apps.core.views import envelope
 from apps.items.keys import split_ids
 from apps.items.operations import ItemService
@@ -50,6 +60,8 @@ logger = logging.getLogger("directus.fastlane")
 
 # The two routes of apps/items/urls.py, under a project prefix (directus/urls.py).
 _ROUTE = re.compile(r"/([^/]+)/items/([^/]+)(?:/([^/]+))?")
+# Bodies up to this size are read whole before a create starts (larger ones take the full path).
+_BODY_MAX_BYTES = 256 * 1024
 _CONTENT_TYPE = f"{DirectusJSONRenderer.media_type}; charset={DirectusJSONRenderer.charset}"
 
 
@@ -67,6 +79,10 @@ class _Decline(Exception):
     """The full path answers this request."""
 
 
+class _AfterWrite(Exception):
+    """The error came after a write became permanent (its cause is the error)."""
+
+
 class _Answer(list):
     """The response iterable: closing it ends the request, as closing Django's response does."""
 
@@ -79,15 +95,20 @@ class FastLane:
         self.django = django_application
         self.authentication = DirectusAuthentication()
         self.negotiator = IgnoreAcceptNegotiation()
+        self.parsers = [JSONParser()]
         self.renderer = DirectusJSONRenderer()
         self._headers: dict = {}
         self._security = SecurityMiddleware(lambda request: None)
         self._cors = CorsMiddleware(lambda request: None)
 
     def __call__(self, environ, start_response):
-        if environ.get("REQUEST_METHOD") == "GET" and self.enabled():
+        method = environ.get("REQUEST_METHOD")
+        if method in ("GET", "POST") and self.enabled():
             match = _ROUTE.fullmatch(environ.get("PATH_INFO", ""))
-            if match is not None:
+            if match is not None and (method == "GET" or self._may_take_body(environ, match)):
+                if method == "POST":
+                    body = environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"]))
+                    environ["wsgi.input"] = io.BytesIO(body)
                 try:
                     answer = self.answer(environ)
                 except _Decline:
@@ -96,10 +117,25 @@ class FastLane:
                     # The full path meets the same error, reruns on a schema change, or answers it.
                     logger.debug("Handing %s to the full path", environ.get("PATH_INFO"), exc_info=True)
                 else:
-                    status, headers, body = answer
+                    status, headers, content = answer
                     start_response(status, headers)
-                    return body
+                    return content
+                if method == "POST":
+                    environ["wsgi.input"] = io.BytesIO(body)  # what the lane read, again
         return self.django(environ, start_response)
+
+    @staticmethod
+    def _may_take_body(environ, match) -> bool:
+        """A create of the items route with a JSON body of a known, modest length: the lane reads
+        it whole before it starts, so that the full path can have it again."""
+        media_type = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+        length = environ.get("CONTENT_LENGTH", "")
+        return (
+            match.group(3) is None
+            and media_type == "application/json"
+            and length.isdigit()
+            and 0 < int(length) <= _BODY_MAX_BYTES
+        )
 
     @staticmethod
     def enabled() -> bool:
@@ -129,41 +165,80 @@ class FastLane:
                 with request_local():
                     if counts_statements():
                         with counted_statements(project.alias) as count:
-                            body = self.read(request, collection, ids)
+                            content = self.handle(request, collection, ids)
                         extra = [("X-Directus-Statements", str(count[0]))]
                     else:
-                        body = self.read(request, collection, ids)
+                        content = self.handle(request, collection, ids)
                         extra = []
+            except _AfterWrite as written:
+                return self.error_after_write(request, ids, written.__cause__)
             finally:
                 _current.reset(token)
+            # DRF sends no Content-Type with an empty body.
+            typed = [("Content-Type", _CONTENT_TYPE)] if content else []
             headers = [
-                ("Content-Type", _CONTENT_TYPE),
+                *typed,
                 ("Allow", _ALLOW[ids is not None]),
-                ("Content-Length", str(len(body))),
+                ("Content-Length", str(len(content))),
                 *self.response_headers(request, secure),
                 *extra,
             ]
         except BaseException:
             request_finished.send(sender=WSGIHandler)
             raise
-        return "200 OK", headers, _Answer((body,))
+        return ("200 OK" if content else "204 No Content"), headers, _Answer((content,))
 
-    def read(self, request: WSGIRequest, collection: str, ids: str | None) -> bytes:
-        drf_request = Request(request, negotiator=self.negotiator)
+    def handle(self, request: WSGIRequest, collection: str, ids: str | None) -> bytes:
+        drf_request = Request(request, parsers=self.parsers, negotiator=self.negotiator)
         authenticated = self.authentication.authenticate(drf_request)
         identity = public_identity() if authenticated is None else authenticated[0]
         drf_request.user = identity
         query = parse_query(request.GET)
         info = user_collection(collection)
         service = ItemService.for_request(drf_request, query)
+        if request.method == "POST":
+            return self.create(service, info, drf_request.data, query, identity)
         if ids is None:
             items = service.read_list(info, query)
         else:
             items = service.get(info, split_ids(info, ids), query, many="," in ids)
+        return self.render(items, identity)
+
+    def create(self, service: ItemService, info, body, query: dict, identity) -> bytes:
+        if not body or not isinstance(body, dict | list):
+            raise _Decline  # 400 code 13, the full path's
+        watch = WriteWatch(service.schema.alias)
+        try:
+            with connections[service.schema.alias].execute_wrapper(watch):
+                many = isinstance(body, list)
+                items = service.create(info, body if many else [body], query, many=many)
+                return self.render(items, identity)
+        except Exception as exc:
+            if watch.committed:
+                raise _AfterWrite from exc
+            raise
+
+    def render(self, items, identity) -> bytes:
         if items.data is None:
-            raise _Decline  # 204: left to the full path
+            return b""  # 204 No Content (a create the caller may not read back)
         body = envelope(items.data, meta=items.meta, messages=items.messages, public=identity.is_public)
         return self.renderer.render(body, self.renderer.media_type, {})
+
+    def error_after_write(self, request: WSGIRequest, ids: str | None, exc: Exception):
+        """A write became permanent before the error: it may not run again through the full path,
+        so the error is answered here, as the full path's last resort answers it."""
+        error = to_directus_error(exc)
+        if error is None:
+            logger.error("Unhandled error on %s", request.path, exc_info=exc)
+            error = errors.InternalError()
+        response = json_error_response(error)
+        response["Allow"] = _ALLOW[ids is not None]
+        if self._cors.is_enabled(request):
+            request._cors_enabled = True
+            self._cors.add_response_headers(request, response)
+        self._security.process_response(request, response)
+        status = f"{response.status_code} {response.reason_phrase}"
+        return status, list(response.items()), _Answer((response.content,))
 
     def response_headers(self, request: WSGIRequest, secure: bool) -> list[tuple[str, str]]:
         """What the security and CORS middlewares add to a successful answer, from their own code:

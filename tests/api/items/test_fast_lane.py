@@ -6,6 +6,8 @@ successful reads itself, and handed everything else (errors, HEAD, maintenance, 
 the full path."""
 
 import base64
+import io
+import json
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
@@ -215,3 +217,117 @@ def test_the_lane_can_be_turned_off(wsgi, articles):
 def test_the_server_application_is_the_lane_before_django():
     assert isinstance(directus.wsgi.application, FastLane)
     assert directus.wsgi.application.django is directus.wsgi.django_application
+
+
+# Creates ------------------------------------------------------------------------------------
+
+
+def _json_body(payload) -> dict:
+    body = json.dumps(payload).encode()
+    return {"wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body)), "CONTENT_TYPE": "application/json"}
+
+
+def _created(key: int) -> int:
+    from apps.schema.cache import project_schema
+
+    return project_schema().model("tags").objects.filter(pk=key).count()
+
+
+@pytest.mark.parametrize(
+    ("query", "payload"),
+    [
+        ("", {"id": 500, "name": "One"}),
+        ("fields=id", {"id": 500, "name": "One"}),
+        ("", [{"id": 500, "name": "One"}, {"id": 501, "name": "Two"}]),
+    ],
+)
+def test_creates_are_answered_by_the_lane_as_by_the_full_path(wsgi, schema_admin_api, schema_url, query, payload):
+    full = wsgi.call(WSGIHandler(), {**wsgi.environ("POST", "items/tags", query, **ADMIN), **_json_body(payload)})
+    for key in (500, 501):
+        schema_admin_api.delete(schema_url(f"items/tags/{key}"))
+    declined = []
+    django = WSGIHandler()
+    lane = FastLane(lambda environ, start_response: declined.append(1) or django(environ, start_response))
+    fast = wsgi.call(lane, {**wsgi.environ("POST", "items/tags", query, **ADMIN), **_json_body(payload)})
+    assert fast == full
+    assert full[0] == "200 OK" and not declined
+    assert _created(500) == 1
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {},
+        [],
+        "text",
+        {"id": 600, "name": "x" * 60},  # longer than the column
+        {"id": 600, "nope": 1},
+    ],
+)
+def test_refused_creates_are_the_full_paths_and_write_once(wsgi, payload):
+    declined = []
+    django = WSGIHandler()
+    lane = FastLane(lambda environ, start_response: declined.append(1) or django(environ, start_response))
+    full = wsgi.call(WSGIHandler(), {**wsgi.environ("POST", "items/tags", "", **ADMIN), **_json_body(payload)})
+    fast = wsgi.call(lane, {**wsgi.environ("POST", "items/tags", "", **ADMIN), **_json_body(payload)})
+    assert fast == full and declined
+    assert not full[0].startswith(("2", "5"))
+    assert _created(600) == 0
+
+
+def test_a_create_that_fails_in_the_database_is_handed_over_without_a_second_row(wsgi):
+    first = wsgi.call(WSGIHandler(), {**wsgi.environ("POST", "items/tags", "", **ADMIN), **_json_body({"id": 700})})
+    assert first[0] == "200 OK"
+    declined = []
+    django = WSGIHandler()
+    lane = FastLane(lambda environ, start_response: declined.append(1) or django(environ, start_response))
+    again = {"id": 700, "name": "Again"}  # the key is taken: the INSERT fails, nothing is written
+    fast = wsgi.call(lane, {**wsgi.environ("POST", "items/tags", "", **ADMIN), **_json_body(again)})
+    full = wsgi.call(WSGIHandler(), {**wsgi.environ("POST", "items/tags", "", **ADMIN), **_json_body(again)})
+    assert fast == full and declined
+    assert _created(700) == 1
+
+
+def test_an_error_after_the_write_is_answered_without_writing_again(wsgi, monkeypatch):
+    declined = []
+    django = WSGIHandler()
+    lane = FastLane(lambda environ, start_response: declined.append(1) or django(environ, start_response))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("after the write")
+
+    monkeypatch.setattr(lane.renderer, "render", broken)
+    status, headers, body = wsgi.call(
+        lane, {**wsgi.environ("POST", "items/tags", "", **ADMIN), **_json_body({"id": 800})}
+    )
+    assert status.startswith("500") and not declined
+    assert json.loads(body) == {"error": {"code": 0, "message": json.loads(body)["error"]["message"]}}
+    assert ("vary", "origin") in headers and ("allow", "GET, POST, PATCH, HEAD, OPTIONS") in headers
+    assert _created(800) == 1
+
+
+def test_bodies_the_lane_does_not_read(wsgi):
+    """Large, chunked and non-JSON bodies go to the full path unread."""
+    declined = []
+    django = WSGIHandler()
+    lane = FastLane(lambda environ, start_response: declined.append(1) or django(environ, start_response))
+    large = {"id": 900, "name": "y" * 20, "pad": "z" * (300 * 1024)}
+    wsgi.call(lane, {**wsgi.environ("POST", "items/tags", "", **ADMIN), **_json_body(large)})
+    form = {"wsgi.input": io.BytesIO(b"id=901&name=f"), "CONTENT_LENGTH": "13"}
+    form["CONTENT_TYPE"] = "application/x-www-form-urlencoded"
+    wsgi.call(lane, {**wsgi.environ("POST", "items/tags", "", **ADMIN), **form})
+    assert len(declined) == 2
+    assert _created(901) == 1
+
+
+def test_a_create_the_caller_may_not_read_back(wsgi, schema_admin_api, schema_url, editor_role):
+    grant(editor_role, "tags", create="full")
+    full = wsgi.call(WSGIHandler(), {**wsgi.environ("POST", "items/tags", "", **EDITOR), **_json_body({"id": 950})})
+    schema_admin_api.delete(schema_url("items/tags/950"))
+    declined = []
+    django = WSGIHandler()
+    lane = FastLane(lambda environ, start_response: declined.append(1) or django(environ, start_response))
+    fast = wsgi.call(lane, {**wsgi.environ("POST", "items/tags", "", **EDITOR), **_json_body({"id": 950})})
+    assert fast == full and not declined
+    assert full[0] == "204 No Content" and full[2] == b""
+    assert _created(950) == 1
