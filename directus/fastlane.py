@@ -40,7 +40,6 @@ from apps.auth.identity import public_identity
 from apps.core import errors
 from apps.core.cors import CorsMiddleware
 from apps.core.handlers import json_error_response, to_directus_error
-from apps.core.local import request_local
 from apps.core.middleware import counted_statements, counts_statements
 from apps.core.negotiation import IgnoreAcceptNegotiation
 from apps.core.parsers import JSONParser
@@ -51,8 +50,7 @@ from apps.core.views import envelope
 from apps.items.keys import split_ids
 from apps.items.operations import ItemService
 from apps.items.views import ItemsView, ItemView, user_collection
-from apps.projects.context import _current
-from apps.projects.middleware import project_key_from_path
+from apps.projects.middleware import project_key_from_path, serving
 from apps.projects.registry import get_project
 from directus.conf import directus_settings
 
@@ -160,9 +158,8 @@ class FastLane:
             if project is None:
                 raise _Decline
             request.project = project
-            token = _current.set(project)
             try:
-                with request_local():
+                with serving(project):
                     if counts_statements():
                         with counted_statements(project.alias) as count:
                             content = self.handle(request, collection, ids)
@@ -172,8 +169,6 @@ class FastLane:
                         extra = []
             except _AfterWrite as written:
                 return self.error_after_write(request, ids, written.__cause__)
-            finally:
-                _current.reset(token)
             # DRF sends no Content-Type with an empty body.
             typed = [("Content-Type", _CONTENT_TYPE)] if content else []
             headers = [

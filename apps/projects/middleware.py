@@ -1,4 +1,6 @@
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from apps.core import errors
 from apps.core.handlers import json_error_response
@@ -22,6 +24,17 @@ def project_key_from_path(path: str) -> str | None:
     return segment
 
 
+@contextmanager
+def serving(project) -> Iterator[None]:
+    """One request's context: `project` as the current project, and a fresh request memo."""
+    token = _current.set(project)
+    try:
+        with request_local():
+            yield
+    finally:
+        _current.reset(token)
+
+
 class ProjectMiddleware:
     """Resolves `/:project/...` into the current project for the lifetime of the request.
 
@@ -42,12 +55,8 @@ class ProjectMiddleware:
         if project is None:
             return json_error_response(errors.Unauthorized())
         request.project = project
-        token = _current.set(project)
-        try:
-            with request_local():
-                return self.get_response(request)
-        finally:
-            _current.reset(token)
+        with serving(project):
+            return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         # The project was consumed here; views take only their own URL arguments.
