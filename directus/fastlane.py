@@ -58,6 +58,8 @@ logger = logging.getLogger("directus.fastlane")
 
 # The two routes of apps/items/urls.py, under a project prefix (directus/urls.py).
 _ROUTE = re.compile(r"/([^/]+)/items/([^/]+)(?:/([^/]+))?")
+# Set in the WSGI environ once a create has written: from then on nothing may run it again.
+_WROTE = "directus.fastlane.wrote"
 # Bodies up to this size are read whole before a create starts (larger ones take the full path).
 _BODY_MAX_BYTES = 256 * 1024
 _CONTENT_TYPE = f"{DirectusJSONRenderer.media_type}; charset={DirectusJSONRenderer.charset}"
@@ -111,7 +113,9 @@ class FastLane:
                     answer = self.answer(environ)
                 except _Decline:
                     pass
-                except Exception:
+                except Exception as exc:
+                    if environ.get(_WROTE):
+                        return self.last_resort(start_response, exc)
                     # The full path meets the same error, reruns on a schema change, or answers it.
                     logger.debug("Handing %s to the full path", environ.get("PATH_INFO"), exc_info=True)
                 else:
@@ -207,6 +211,7 @@ class FastLane:
             with connections[service.schema.alias].execute_wrapper(watch):
                 many = isinstance(body, list)
                 items = service.create(info, body if many else [body], query, many=many)
+                service.request.environ[_WROTE] = True
                 return self.render(items, identity)
         except Exception as exc:
             if watch.committed:
@@ -234,6 +239,15 @@ class FastLane:
         self._security.process_response(request, response)
         status = f"{response.status_code} {response.reason_phrase}"
         return status, list(response.items()), _Answer((response.content,))
+
+    @staticmethod
+    def last_resort(start_response, exc: Exception):
+        """An error after a create wrote, which even the lane's own error answer met: the plain
+        error body, nothing run again."""
+        logger.error("Unhandled error after a create was written", exc_info=exc)
+        response = json_error_response(errors.InternalError())
+        start_response(f"{response.status_code} {response.reason_phrase}", list(response.items()))
+        return _Answer((response.content,))
 
     def response_headers(self, request: WSGIRequest, secure: bool) -> list[tuple[str, str]]:
         """What the security and CORS middlewares add to a successful answer, from their own code:

@@ -331,3 +331,18 @@ def test_a_create_the_caller_may_not_read_back(wsgi, schema_admin_api, schema_ur
     assert fast == full and not declined
     assert full[0] == "204 No Content" and full[2] == b""
     assert _created(950) == 1
+
+
+def test_whatever_fails_after_a_create_wrote_never_runs_it_again(wsgi, monkeypatch):
+    declined = []
+    django = WSGIHandler()
+    lane = FastLane(lambda environ, start_response: declined.append(1) or django(environ, start_response))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("after the write")
+
+    monkeypatch.setattr(lane, "response_headers", broken)
+    status, _, body = wsgi.call(lane, {**wsgi.environ("POST", "items/tags", "", **ADMIN), **_json_body({"id": 850})})
+    assert status.startswith("500") and json.loads(body)["error"]["code"] == 0
+    assert not declined
+    assert _created(850) == 1
