@@ -609,6 +609,12 @@ def summarise(results: dict, counts: dict, wire_counts: dict) -> list[dict]:
         row["ratio"] = ratio(row.get("server_rps"), row.get("floor_rps"))
         row["cpu_vs_directus"] = ratio(row.get("server_cpu_ms"), row.get("directus_cpu_ms"))
         row["cpu_vs_floor"] = ratio(row.get("server_cpu_ms"), row.get("floor_cpu_ms"))
+        # Each round runs the targets back to back, so a round's ratio compares them under the
+        # same load; the spread of these says how far one run's ratio of bests can be trusted.
+        for name in ("directus", "floor"):
+            if name in targets:
+                pairs = zip(targets["server"], targets[name], strict=False)
+                row[f"cpu_vs_{name}_by_round"] = [ratio(ours["cpu_ms"], theirs["cpu_ms"]) for ours, theirs in pairs]
         rows.append(row)
     return rows
 
@@ -651,6 +657,11 @@ def print_table(table: list[dict], counts: dict, rss: float) -> None:
     }
     if failures:
         print(f"\nNon-2xx responses: {failures}")
+    for name in ("directus", "floor"):
+        spread = {row["workload"]: row[f"cpu_vs_{name}_by_round"] for row in table if f"cpu_vs_{name}_by_round" in row}
+        if spread:
+            title = "Directus" if name == "directus" else name
+            print(f"\nCPU vs {title}, round by round: " + "; ".join(f"{w} {r}" for w, r in spread.items()))
     print(f"\nW2 with meta=total_count: {counts.get('W2+total_count')} statements; peak worker RSS {rss} MiB")
 
 
