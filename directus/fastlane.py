@@ -83,6 +83,18 @@ class _AfterWrite(Exception):
     """The error came after a write became permanent (its cause is the error)."""
 
 
+class _Unreadable:
+    """A request body the lane could not read, failing for the full path as it failed for it."""
+
+    def __init__(self, error: OSError):
+        self.error = error
+
+    def read(self, *args):
+        raise self.error
+
+    readline = read
+
+
 class _Answer(list):
     """The response iterable: closing it ends the request, as closing Django's response does."""
 
@@ -107,7 +119,11 @@ class FastLane:
             match = _ROUTE.fullmatch(environ.get("PATH_INFO", ""))
             if match is not None and (method == "GET" or self._may_take_body(environ, match)):
                 if method == "POST":
-                    body = environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"]))
+                    try:
+                        body = environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"]))
+                    except OSError as exc:  # the client went silent or away: the full path's 400
+                        environ["wsgi.input"] = _Unreadable(exc)
+                        return self.django(environ, start_response)
                     environ["wsgi.input"] = io.BytesIO(body)
                 try:
                     answer = self.answer(environ)

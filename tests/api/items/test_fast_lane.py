@@ -346,3 +346,20 @@ def test_whatever_fails_after_a_create_wrote_never_runs_it_again(wsgi, monkeypat
     assert status.startswith("500") and json.loads(body)["error"]["code"] == 0
     assert not declined
     assert _created(850) == 1
+
+
+class _Silent:
+    """A body whose client went silent: the server's reader gives up (an OSError, as gunicorn's)."""
+
+    def read(self, *args):
+        raise OSError("no more data")
+
+    readline = read
+
+
+def test_a_body_the_client_never_finishes_is_the_full_paths_400(wsgi):
+    silent = {"wsgi.input": _Silent(), "CONTENT_LENGTH": "100", "CONTENT_TYPE": "application/json"}
+    full = wsgi.call(WSGIHandler(), {**wsgi.environ("POST", "items/tags", "", **ADMIN), **silent})
+    fast = wsgi.call(FastLane(WSGIHandler()), {**wsgi.environ("POST", "items/tags", "", **ADMIN), **silent})
+    assert fast == full
+    assert full[0].startswith("400") and json.loads(full[2])["error"]["code"] == 2
