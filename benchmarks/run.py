@@ -404,16 +404,23 @@ def directus_target(directus: peer_directus.Directus, processes: int) -> Target:
     )
 
 
-def warm_up(targets: list[Target], rows: int) -> None:
-    """Every worker builds its caches and compiles its statements on first use: a short unrecorded
-    run of each workload on each target first."""
+def each_run(targets: list[Target]):
+    """(row key, target, token, workload) of one round: each workload on each target as the admin,
+    then the reader workloads on the targets that have a reader."""
     for workload in METHODS:
         for target in targets:
-            wrk(target, workload, ADMIN_TOKEN, rows, WARM_UP_SECONDS)
+            yield workload, target, ADMIN_TOKEN, workload
     for workload in READER_WORKLOADS:
         for target in targets:
             if target.has_reader:
-                wrk(target, workload, READER_TOKEN, rows, WARM_UP_SECONDS)
+                yield f"{workload}-reader", target, READER_TOKEN, workload
+
+
+def warm_up(targets: list[Target], rows: int) -> None:
+    """Every worker builds its caches and compiles its statements on first use: a short unrecorded
+    run of each workload on each target first."""
+    for _, target, token, workload in each_run(targets):
+        wrk(target, workload, token, rows, WARM_UP_SECONDS)
 
 
 def run_rounds(targets: list[Target], args) -> dict:
@@ -430,13 +437,8 @@ def run_rounds(targets: list[Target], args) -> dict:
         )
 
     for round_number in range(args.rounds):
-        for workload in METHODS:
-            for target in targets:
-                record(workload, target, ADMIN_TOKEN, workload, round_number)
-        for workload in READER_WORKLOADS:
-            for target in targets:
-                if target.has_reader:
-                    record(f"{workload}-reader", target, READER_TOKEN, workload, round_number)
+        for key, target, token, workload in each_run(targets):
+            record(key, target, token, workload, round_number)
     return results
 
 

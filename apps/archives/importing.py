@@ -13,16 +13,15 @@ import logging
 import tempfile
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
 from django.db import DatabaseError, connections, transaction
 
 from apps.core import errors
 from apps.files.storage import project_storage
-from apps.operations.services import ProjectError, create_project, default_database_url, delete_project
+from apps.operations.services import ProjectError, create_project, default_database_url, delete_project, require_new_key
 from apps.projects import databases
 from apps.projects.context import using_project
-from apps.projects.models import Project, validate_project_key
+from apps.projects.models import Project
 from apps.projects.registry import forget_project, get_project
 from apps.schema import cache
 from apps.schema.description import SYSTEM_PREFIX
@@ -37,12 +36,7 @@ logger = logging.getLogger("directus.projects")
 def import_project(key: str, archive: Path, *, database_url: str | None = None, keep_secret: bool = False) -> Project:
     """Create project `key` from `archive`; with `keep_secret`, signing with the archived keys
     (tokens of the old project stay valid), else with new ones."""
-    try:
-        validate_project_key(key)
-    except ValidationError as exc:
-        raise ProjectError(" ".join(exc.messages)) from exc
-    if Project.objects.filter(key=key).exists():
-        raise ProjectError(f"Project '{key}' already exists.")
+    require_new_key(key)
     with tempfile.TemporaryDirectory(prefix="directus-import-") as unpacked:
         folder = Path(unpacked)
         manifest = layout.extract(archive, folder, required_members())

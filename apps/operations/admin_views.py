@@ -173,6 +173,22 @@ def _registered_project(model_admin, request, key: str) -> Project:
     return project
 
 
+def _project_page(model_admin, request, project: Project, template: str, **context) -> TemplateResponse:
+    """An admin page about one project, with the admin's own context and the project's sections."""
+    opts = model_admin.model._meta
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": opts,
+        "app_label": opts.app_label,
+        "subtitle": None,
+        "project": project,
+        "sections": list(SECTIONS.values()),
+        **context,
+    }
+    request.current_app = model_admin.admin_site.name
+    return TemplateResponse(request, template, context)
+
+
 def project_schema_view(model_admin, request, key: str):
     """The project's schema snapshot as YAML; `?download=yaml|json` sends it as a file."""
     project = _registered_project(model_admin, request, key)
@@ -192,21 +208,16 @@ def project_schema_view(model_admin, request, key: str):
         response = HttpResponse(text, content_type=f"application/{download}; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{config.key}-schema.{download}"'
         return response
-    opts = model_admin.model._meta
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "opts": opts,
-        "app_label": opts.app_label,
-        "title": f"Schema snapshot of project {config.key}",
-        "subtitle": None,
-        "project": project,
-        "sections": list(SECTIONS.values()),
-        "formats": FORMATS,
-        "snapshot": text,
-        "error": error,
-    }
-    request.current_app = model_admin.admin_site.name
-    return TemplateResponse(request, "admin/projects/project_schema.html", context)
+    return _project_page(
+        model_admin,
+        request,
+        project,
+        "admin/projects/project_schema.html",
+        title=f"Schema snapshot of project {config.key}",
+        formats=FORMATS,
+        snapshot=text,
+        error=error,
+    )
 
 
 def project_data_view(model_admin, request, key: str, section: str):
@@ -223,19 +234,14 @@ def project_data_view(model_admin, request, key: str, section: str):
             rows = described.read(config)  # plain tuples: evaluated inside the block
     except DatabaseError as exc:
         error = f"The project's database could not be read: {exc}"
-    opts = model_admin.model._meta
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "opts": opts,
-        "app_label": opts.app_label,
-        "title": f"{described.title} of project {config.key}",
-        "subtitle": None,
-        "project": project,
-        "section": described,
-        "sections": list(SECTIONS.values()),
-        "columns": described.columns,
-        "rows": rows,
-        "error": error,
-    }
-    request.current_app = model_admin.admin_site.name
-    return TemplateResponse(request, "admin/projects/project_data.html", context)
+    return _project_page(
+        model_admin,
+        request,
+        project,
+        "admin/projects/project_data.html",
+        title=f"{described.title} of project {config.key}",
+        section=described,
+        columns=described.columns,
+        rows=rows,
+        error=error,
+    )

@@ -185,6 +185,16 @@ def _database_error(exc: Exception) -> ProjectError:
     return ProjectError(f"Database error: {str(exc).strip().splitlines()[0] if str(exc).strip() else exc!r}")
 
 
+def require_new_key(key: str) -> None:
+    """A ProjectError unless `key` is a valid project key no project has yet."""
+    try:
+        validate_project_key(key)
+    except ValidationError as exc:
+        raise ProjectError(" ".join(exc.messages)) from exc
+    if Project.objects.filter(key=key).exists():
+        raise ProjectError(f"Project '{key}' already exists.")
+
+
 def create_project(
     key: str,
     *,
@@ -214,12 +224,7 @@ def create_project(
     admin: for rows that come from elsewhere (a project archive).
 
     The returned Project has `warnings`: things the operator should know (adoption only)."""
-    try:
-        validate_project_key(key)
-    except ValidationError as exc:
-        raise ProjectError(" ".join(exc.messages)) from exc
-    if Project.objects.filter(key=key).exists():
-        raise ProjectError(f"Project '{key}' already exists.")
+    require_new_key(key)
     try:
         url = databases.normalise_url(database_url or default_database_url(key))
         engine = databases.engine_of(url)

@@ -38,6 +38,13 @@ def wsgi(blog):
         request_finished.connect(close_old_connections)
 
 
+def watched_lane() -> tuple[FastLane, list]:
+    """A lane before a fresh Django application, and the list each request it hands over adds to."""
+    declined = []
+    django = WSGIHandler()
+    return FastLane(lambda environ, start_response: declined.append(1) or django(environ, start_response)), declined
+
+
 class Wsgi:
     """Both paths, built afresh for each request as directus/wsgi.py builds them (Django reads its
     middlewares' settings once, as a server starts)."""
@@ -65,12 +72,14 @@ class Wsgi:
         status, headers = started[0]
         return status, sorted((name.lower(), value) for name, value in headers), body
 
+    def create(self, application, payload, query: str = "", caller: dict = ADMIN) -> tuple:
+        """POST items/tags with `payload` as its JSON body, answered by `application`."""
+        return self.call(application, {**self.environ("POST", "items/tags", query, **caller), **_json_body(payload)})
+
     def both(self, method: str, path: str, query: str = "", **headers) -> tuple[tuple, bool]:
         """The full path's answer, and whether the lane answered the same request itself."""
         full = self.call(WSGIHandler(), self.environ(method, path, query, **headers))
-        declined = []
-        django = WSGIHandler()
-        lane = FastLane(lambda environ, start_response: declined.append(1) or django(environ, start_response))
+        lane, declined = watched_lane()
         fast = self.call(lane, self.environ(method, path, query, **headers))
         assert fast == full
         return full, not declined
@@ -242,13 +251,11 @@ def _created(key: int) -> int:
     ],
 )
 def test_creates_are_answered_by_the_lane_as_by_the_full_path(wsgi, schema_admin_api, schema_url, query, payload):
-    full = wsgi.call(WSGIHandler(), {**wsgi.environ("POST", "items/tags", query, **ADMIN), **_json_body(payload)})
+    full = wsgi.create(WSGIHandler(), payload, query=query)
     for key in (500, 501):
         schema_admin_api.delete(schema_url(f"items/tags/{key}"))
-    declined = []
-    django = WSGIHandler()
-    lane = FastLane(lambda environ, start_response: declined.append(1) or django(environ, start_response))
-    fast = wsgi.call(lane, {**wsgi.environ("POST", "items/tags", query, **ADMIN), **_json_body(payload)})
+    lane, declined = watched_lane()
+    fast = wsgi.create(lane, payload, query=query)
     assert fast == full
     assert full[0] == "200 OK" and not declined
     assert _created(500) == 1
@@ -265,41 +272,33 @@ def test_creates_are_answered_by_the_lane_as_by_the_full_path(wsgi, schema_admin
     ],
 )
 def test_refused_creates_are_the_full_paths_and_write_once(wsgi, payload):
-    declined = []
-    django = WSGIHandler()
-    lane = FastLane(lambda environ, start_response: declined.append(1) or django(environ, start_response))
-    full = wsgi.call(WSGIHandler(), {**wsgi.environ("POST", "items/tags", "", **ADMIN), **_json_body(payload)})
-    fast = wsgi.call(lane, {**wsgi.environ("POST", "items/tags", "", **ADMIN), **_json_body(payload)})
+    lane, declined = watched_lane()
+    full = wsgi.create(WSGIHandler(), payload)
+    fast = wsgi.create(lane, payload)
     assert fast == full and declined
     assert not full[0].startswith(("2", "5"))
     assert _created(600) == 0
 
 
 def test_a_create_that_fails_in_the_database_is_handed_over_without_a_second_row(wsgi):
-    first = wsgi.call(WSGIHandler(), {**wsgi.environ("POST", "items/tags", "", **ADMIN), **_json_body({"id": 700})})
+    first = wsgi.create(WSGIHandler(), {"id": 700})
     assert first[0] == "200 OK"
-    declined = []
-    django = WSGIHandler()
-    lane = FastLane(lambda environ, start_response: declined.append(1) or django(environ, start_response))
+    lane, declined = watched_lane()
     again = {"id": 700, "name": "Again"}  # the key is taken: the INSERT fails, nothing is written
-    fast = wsgi.call(lane, {**wsgi.environ("POST", "items/tags", "", **ADMIN), **_json_body(again)})
-    full = wsgi.call(WSGIHandler(), {**wsgi.environ("POST", "items/tags", "", **ADMIN), **_json_body(again)})
+    fast = wsgi.create(lane, again)
+    full = wsgi.create(WSGIHandler(), again)
     assert fast == full and declined
     assert _created(700) == 1
 
 
 def test_an_error_after_the_write_is_answered_without_writing_again(wsgi, monkeypatch):
-    declined = []
-    django = WSGIHandler()
-    lane = FastLane(lambda environ, start_response: declined.append(1) or django(environ, start_response))
+    lane, declined = watched_lane()
 
     def broken(*args, **kwargs):
         raise RuntimeError("after the write")
 
     monkeypatch.setattr(lane.renderer, "render", broken)
-    status, headers, body = wsgi.call(
-        lane, {**wsgi.environ("POST", "items/tags", "", **ADMIN), **_json_body({"id": 800})}
-    )
+    status, headers, body = wsgi.create(lane, {"id": 800})
     assert status.startswith("500") and not declined
     assert json.loads(body) == {"error": {"code": 0, "message": json.loads(body)["error"]["message"]}}
     assert ("vary", "origin") in headers and ("allow", "GET, POST, PATCH, HEAD, OPTIONS") in headers
@@ -308,11 +307,9 @@ def test_an_error_after_the_write_is_answered_without_writing_again(wsgi, monkey
 
 def test_bodies_the_lane_does_not_read(wsgi):
     """Large, chunked and non-JSON bodies go to the full path unread."""
-    declined = []
-    django = WSGIHandler()
-    lane = FastLane(lambda environ, start_response: declined.append(1) or django(environ, start_response))
+    lane, declined = watched_lane()
     large = {"id": 900, "name": "y" * 20, "pad": "z" * (300 * 1024)}
-    wsgi.call(lane, {**wsgi.environ("POST", "items/tags", "", **ADMIN), **_json_body(large)})
+    wsgi.create(lane, large)
     form = {"wsgi.input": io.BytesIO(b"id=901&name=f"), "CONTENT_LENGTH": "13"}
     form["CONTENT_TYPE"] = "application/x-www-form-urlencoded"
     wsgi.call(lane, {**wsgi.environ("POST", "items/tags", "", **ADMIN), **form})
@@ -322,27 +319,23 @@ def test_bodies_the_lane_does_not_read(wsgi):
 
 def test_a_create_the_caller_may_not_read_back(wsgi, schema_admin_api, schema_url, editor_role):
     grant(editor_role, "tags", create="full")
-    full = wsgi.call(WSGIHandler(), {**wsgi.environ("POST", "items/tags", "", **EDITOR), **_json_body({"id": 950})})
+    full = wsgi.create(WSGIHandler(), {"id": 950}, caller=EDITOR)
     schema_admin_api.delete(schema_url("items/tags/950"))
-    declined = []
-    django = WSGIHandler()
-    lane = FastLane(lambda environ, start_response: declined.append(1) or django(environ, start_response))
-    fast = wsgi.call(lane, {**wsgi.environ("POST", "items/tags", "", **EDITOR), **_json_body({"id": 950})})
+    lane, declined = watched_lane()
+    fast = wsgi.create(lane, {"id": 950}, caller=EDITOR)
     assert fast == full and not declined
     assert full[0] == "204 No Content" and full[2] == b""
     assert _created(950) == 1
 
 
 def test_whatever_fails_after_a_create_wrote_never_runs_it_again(wsgi, monkeypatch):
-    declined = []
-    django = WSGIHandler()
-    lane = FastLane(lambda environ, start_response: declined.append(1) or django(environ, start_response))
+    lane, declined = watched_lane()
 
     def broken(*args, **kwargs):
         raise RuntimeError("after the write")
 
     monkeypatch.setattr(lane, "response_headers", broken)
-    status, _, body = wsgi.call(lane, {**wsgi.environ("POST", "items/tags", "", **ADMIN), **_json_body({"id": 850})})
+    status, _, body = wsgi.create(lane, {"id": 850})
     assert status.startswith("500") and json.loads(body)["error"]["code"] == 0
     assert not declined
     assert _created(850) == 1
