@@ -27,12 +27,14 @@ import re
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.cache import caches, close_caches
+from django.core.handlers.base import reset_urlconf
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest, get_script_name
 from django.core.signals import request_finished, request_started
-from django.db import connections
+from django.db import close_old_connections, connections, reset_queries
 from django.http import HttpResponse
 from django.middleware.security import SecurityMiddleware
-from django.urls import set_script_prefix
+from django.urls import set_script_prefix, set_urlconf
 from rest_framework.request import Request
 
 from apps.auth.authentication import DirectusAuthentication
@@ -95,11 +97,45 @@ class _Unreadable:
     readline = read
 
 
+def _receives_only(signal, functions: frozenset) -> bool:
+    """Whether `functions` are all the signal's receivers (in any order)."""
+    receivers = signal.receivers
+    return len(receivers) == len(functions) and {receiver[1]() for receiver in receivers} == functions
+
+
+_STARTED_BY_DJANGO = frozenset({reset_queries, close_old_connections})
+_FINISHED_BY_DJANGO = frozenset({close_old_connections, close_caches, reset_urlconf})
+
+
+def request_began(environ) -> None:
+    """`request_started`, sent as Django sends it; with only Django's own receivers connected,
+    their work done directly: the dispatch and one pass over the connections per receiver were a
+    tenth of a read by id."""
+    if not _receives_only(request_started, _STARTED_BY_DJANGO):
+        request_started.send(sender=WSGIHandler, environ=environ)
+        return
+    for connection in connections.all(initialized_only=True):
+        connection.queries_log.clear()
+        connection.close_if_unusable_or_obsolete()
+
+
+def request_ended() -> None:
+    """`request_finished`, as `request_began` sends `request_started`."""
+    if not _receives_only(request_finished, _FINISHED_BY_DJANGO):
+        request_finished.send(sender=WSGIHandler)
+        return
+    for connection in connections.all(initialized_only=True):
+        connection.close_if_unusable_or_obsolete()
+    for cache in caches.all(initialized_only=True):
+        cache.close()
+    set_urlconf(None)
+
+
 class _Answer(list):
     """The response iterable: closing it ends the request, as closing Django's response does."""
 
     def close(self):
-        request_finished.send(sender=WSGIHandler)
+        request_ended()
 
 
 class FastLane:
@@ -161,7 +197,7 @@ class FastLane:
 
     def answer(self, environ):
         set_script_prefix(get_script_name(environ))
-        request_started.send(sender=WSGIHandler, environ=environ)
+        request_began(environ)
         try:
             request = WSGIRequest(environ)
             match = _ROUTE.fullmatch(request.path_info)
@@ -199,7 +235,7 @@ class FastLane:
                 *extra,
             ]
         except BaseException:
-            request_finished.send(sender=WSGIHandler)
+            request_ended()
             raise
         return ("200 OK" if content else "204 No Content"), headers, _Answer((content,))
 

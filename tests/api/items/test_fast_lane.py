@@ -17,6 +17,7 @@ from django.test import RequestFactory, override_settings
 
 import directus.wsgi
 from apps.roles.models import PUBLIC_ROLE_ID
+from directus import fastlane
 from directus.fastlane import FastLane
 from tests.api.users.factories import EDITOR_TOKEN, grant, make_editor
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, ADMIN_TOKEN
@@ -226,6 +227,69 @@ def test_the_lane_can_be_turned_off(wsgi, articles):
 def test_the_server_application_is_the_lane_before_django():
     assert isinstance(directus.wsgi.application, FastLane)
     assert directus.wsgi.application.django is directus.wsgi.django_application
+
+
+class _Connection:
+    def __init__(self):
+        self.queries_log = ["SELECT 1"]
+        self.checked = 0
+
+    def close_if_unusable_or_obsolete(self):
+        self.checked += 1
+
+
+def test_the_request_signals_work_is_done_without_dispatch(monkeypatch):
+    """With only Django's receivers connected, the lane does their work itself: each request
+    clears the query log and checks every open connection as it starts and as it ends, closes
+    the caches and resets the URLconf."""
+    from django.urls import get_urlconf, set_urlconf
+
+    connection = _Connection()
+    closed = []
+    monkeypatch.setattr(fastlane.connections, "all", lambda initialized_only=False: [connection])
+    monkeypatch.setattr(fastlane.caches, "all", lambda initialized_only=False: [_Cache(closed)])
+    dispatched = []
+    monkeypatch.setattr(request_started, "send", lambda *args, **kwargs: dispatched.append(args))
+    monkeypatch.setattr(request_finished, "send", lambda *args, **kwargs: dispatched.append(args))
+
+    fastlane.request_began({})
+    assert (connection.queries_log, connection.checked) == ([], 1)
+    set_urlconf("some.urls")
+    fastlane.request_ended()
+    assert connection.checked == 2
+    assert closed == [True]
+    assert get_urlconf() is None
+    assert dispatched == []
+
+
+class _Cache:
+    def __init__(self, closed: list):
+        self.closed = closed
+
+    def close(self):
+        self.closed.append(True)
+
+
+def test_other_receivers_of_the_request_signals_still_receive_them(monkeypatch):
+    monkeypatch.setattr(fastlane.connections, "all", lambda initialized_only=False: [])
+    started, finished = [], []
+
+    def on_start(sender, environ, **kwargs):
+        started.append(environ["PATH_INFO"])
+
+    def on_finish(sender, **kwargs):
+        finished.append(sender)
+
+    request_started.connect(on_start)
+    request_finished.connect(on_finish)
+    try:
+        fastlane.request_began({"PATH_INFO": "/_/items/articles"})
+        fastlane.request_ended()
+    finally:
+        request_started.disconnect(on_start)
+        request_finished.disconnect(on_finish)
+    assert started == ["/_/items/articles"]
+    assert finished == [WSGIHandler]
 
 
 # Creates ------------------------------------------------------------------------------------
