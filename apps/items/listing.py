@@ -58,6 +58,10 @@ def read_ids(
         rows = [inserted.get((collection.name, pk)) for pk in ids]
         if all(row is not None for row in rows):
             source = rows
+    if reader.as_json and len(ids) == 1 and isinstance(source, RowSource):
+        items = reader.read_json(collection, source, tree)
+        if items is not None:
+            return items
     items = reader.read(collection, source, tree)
     order = {value: index for index, value in enumerate(ids)}
     pk = collection.primary_key.name
@@ -196,9 +200,14 @@ def run_query(
         key = ("list", collection.name, caller_key, restriction, query.filter, query.q, query.status, query.sort)
         related = sorted(related_collections(query.filter, collection, reader.schema))
         key += (start, stop, tuple(reader.restriction_key(name) for name in related), restriction_text(scope))
-    data = reader.read(collection, RowSource(key, page), query.fields) if stop > start else []
+    data = _read(reader, collection, RowSource(key, page), query.fields) if stop > start else []
     check_result_size(len(data), cap)
     return ListRead(collection, query, data, readable_rows, filtered, window)
+
+
+def _read(reader: ItemReader, collection: CollectionInfo, source: RowSource, tree) -> list:
+    items = reader.read_json(collection, source, tree) if reader.as_json else None
+    return reader.read(collection, source, tree) if items is None else items
 
 
 def read_list(reader: ItemReader, collection: CollectionInfo, raw_query: dict, request, guard=None, *, scope=None):

@@ -126,9 +126,15 @@ class ItemService:
 
     # Reading ----------------------------------------------------------------------------------
 
+    # Whether reads may give items as finished JSON text (ItemReader.read_json), for a caller
+    # that only renders them as JSON.
+    items_as_json = False
+
     def _reader(self, lang=None) -> ItemReader:
         """A reader of what the caller may read."""
-        return ItemReader.for_guard(self.schema, self.guard, computed=self.computed, lang=lang)
+        return ItemReader.for_guard(
+            self.schema, self.guard, computed=self.computed, lang=lang, as_json=self.items_as_json
+        )
 
     @cached_property
     def readable(self) -> querying.ReadableFields:

@@ -14,7 +14,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+import orjson
 from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import DateTimeField, Q, QuerySet
 
 from apps.access.interface import restricted
@@ -27,7 +29,7 @@ from apps.schema.status import soft_deleted
 from apps.schema.wire import PLAIN_CLASSES
 
 from .registry import item_rule
-from .statements import ReadStatements, RowSource, one_of
+from .statements import JsonSelect, ReadStatements, RowSource, one_of
 
 # Largest IN list sent in one statement; beyond it a level takes ceil(n / size) statements.
 IN_CHUNK = 10_000
@@ -56,6 +58,44 @@ def visible_fields(collections: dict, guard, computed: dict | None = None) -> di
     return visible
 
 
+# Model fields whose values PostgreSQL's to_json writes as orjson writes the Python values
+# psycopg gives for them (integers, text), and datetimes, as text cut like the API's.
+_JSON_NUMBERS = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "SmallAutoField",
+        "IntegerField",
+        "BigIntegerField",
+        "SmallIntegerField",
+        "PositiveIntegerField",
+        "PositiveBigIntegerField",
+        "PositiveSmallIntegerField",
+    }
+)
+_JSON_TEXT = frozenset({"CharField", "TextField"})
+_JSON_VALUE = "coalesce(to_json({column})::text, 'null')"
+_JSON_DATETIME = "coalesce('\"' || to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || '\"', 'null')"
+
+
+def _json_columns(schema, collection: CollectionInfo) -> dict[str, str]:
+    """attname -> how the database writes the column's values as JSON, for the columns it can
+    write exactly as the API sends them (`_JSON_VALUE`, `_JSON_DATETIME`)."""
+    model = schema.model(collection.name)
+    if model is None:
+        return {}
+    formats = {}
+    for model_field in model._meta.concrete_fields:
+        if hasattr(model_field, "from_db_value"):
+            continue
+        kind = model_field.get_internal_type()
+        if kind in _JSON_NUMBERS or kind in _JSON_TEXT:
+            formats[model_field.attname] = _JSON_VALUE
+        elif kind == "DateTimeField":
+            formats[model_field.attname] = _JSON_DATETIME
+    return formats
+
+
 def _datetime_columns(schema, collection: CollectionInfo) -> frozenset[str]:
     """The attnames of the collection's datetime columns."""
     model = schema.model(collection.name)
@@ -79,8 +119,12 @@ class ReadPolicy:
 
 
 class ItemReader:
-    def __init__(self, schema: ProjectSchema, policy: ReadPolicy | None = None, *, soft_deleted=None, lang=None):
+    def __init__(
+        self, schema: ProjectSchema, policy: ReadPolicy | None = None, *, soft_deleted=None, lang=None, as_json=False
+    ):
         self.schema = schema
+        # Whether list and single-item reads may give finished JSON items (`read_json`).
+        self.as_json = as_json
         # `lang` of query.md: None or "*" keep every translation row, a tuple keeps those languages.
         self.lang = lang
         self.policy = policy or ReadPolicy()
@@ -90,7 +134,7 @@ class ItemReader:
         self._row_filters: dict = {}
 
     @classmethod
-    def for_guard(cls, schema: ProjectSchema, guard, *, computed=None, lang=None) -> "ItemReader":
+    def for_guard(cls, schema: ProjectSchema, guard, *, computed=None, lang=None, as_json=False) -> "ItemReader":
         """A reader that sees what `guard` (apps.access.interface.Guard) lets its caller see."""
 
         def per_collection(method, default):
@@ -102,7 +146,8 @@ class ItemReader:
             can_read=per_collection(guard.can_read, False),
             computed=computed or {},
         )
-        return cls(schema, policy, soft_deleted=lambda name: soft_deleted(schema.collection(name)), lang=lang)
+        hidden = lambda name: soft_deleted(schema.collection(name))  # noqa: E731
+        return cls(schema, policy, soft_deleted=hidden, lang=lang, as_json=as_json)
 
     def row_filter(self, name: str):
         """The caller's row restriction on a collection (a Q, None or False), once per read."""
@@ -143,6 +188,124 @@ class ItemReader:
         or ruled. Raises what `read` raises for the tree."""
         plan = self._plan(collection, tree)
         return not plan.expansions and not plan.computed and item_rule(collection.name) is None
+
+    # Items written by the database --------------------------------------------------------
+
+    def read_json(self, collection: CollectionInfo, source: RowSource, tree: FieldsTree) -> list | None:
+        """The items `read` gives, each as its finished JSON (an orjson.Fragment) written by
+        PostgreSQL in the statement that reads it, many-to-one relations spliced in: no Python
+        value per column on the way. None, with nothing run, where a level has anything else
+        (a column of another type or format, another relation, a computed field, a collection
+        rule, a relation the caller may not read) or another database: `read` reads it."""
+        if connections[self.schema.alias].vendor != "postgresql" or not isinstance(source, RowSource):
+            return None
+        level = self._json_level(collection, self._plan(collection, tree))
+        if level is None:
+            return None
+        texts = self._json_texts(level, source)
+        return None if texts is None else [orjson.Fragment(text) for _key, text in texts]
+
+    def _json_level(self, collection: CollectionInfo, plan: "LevelPlan") -> "JsonLevel | None":
+        if plan.computed or item_rule(collection.name) is not None or collection.primary_key is None:
+            return None
+        formats = self.schema.config(("json_columns", collection.name), lambda: _json_columns(self.schema, collection))
+        needed = [collection.primary_key]
+        position = {collection.primary_key.name: 0}
+
+        def column(info: FieldInfo) -> int:
+            if info.name not in position:
+                position[info.name] = len(needed)
+                needed.append(info)
+            return position[info.name]
+
+        # The item's text as literal parts, column parts (position, format) and splices (None).
+        parts: list = []
+        relations: list = []
+        for name in plan.selected:
+            info = collection.fields[name]
+            opening = ("{" if not parts else ",") + orjson.dumps(name).decode() + ":"
+            if name in plan.expansions:
+                child = self._json_relation(info, plan.expansions[name])
+                if child is None:
+                    return None
+                parts += [opening, None]
+                relations.append((column(info), child))
+            elif not info.alias:  # alias fields named without a dot give nothing
+                wire_format = formats.get(info.attname)
+                if wire_format is None or not info.field_type.keeps_plain:
+                    return None
+                if wire_format == _JSON_DATETIME and (info.primary_key or not info.field_type.plain_datetimes):
+                    return None
+                parts += [opening, (column(info), wire_format)]
+        parts.append("}" if parts else "{}")
+        return JsonLevel(collection, needed, _json_segments(parts), relations)
+
+    def _json_relation(self, info: FieldInfo, tree: FieldsTree) -> "JsonLevel | None":
+        """The level of a many-to-one relation the database can write, read as `_expand` reads it."""
+        relation = info.relation
+        if relation.kind != "m2o" or info.alias:
+            return None
+        target = self.schema.collection(relation.collection)
+        if target is None or target.primary_key is None or not self.policy.can_read(target.name):
+            return None
+        if self.schema.model(target.name) is None or self.row_filter(target.name) is False:
+            return None
+        return self._json_level(target, self._plan(target, tree))
+
+    def _json_texts(self, level: "JsonLevel", source: RowSource) -> list[tuple] | None:
+        """(key, JSON text) of each row of `source`, relations spliced in; None where the read
+        cannot be run so."""
+        attnames = [info.attname for info in level.needed]
+        outer = level.select
+        rows = self.statements.json_rows(self.schema.alias, source, attnames, outer)
+        if rows is None:
+            return None
+        related = []
+        for position, child in level.relations:
+            raw = level.raw.index(position)
+            found = self._json_related(child, {row[raw] for row in rows} - {None, ""})
+            if found is None:
+                return None
+            related.append((raw, found))
+        # Each segment is a constant, or the text the database wrote in the given column.
+        columns = iter(range(len(level.raw), len(level.raw) + level.constants.count(None)))
+        segments = [(constant, None if constant is not None else next(columns)) for constant in level.constants]
+        first_constant, first_column = segments[0]
+        if not related:
+            if first_constant is not None:
+                return [(row[0], first_constant) for row in rows]
+            return [(row[0], row[first_column]) for row in rows]
+        splices = [
+            (raw, found, constant, column)
+            for (raw, found), (constant, column) in zip(related, segments[1:], strict=True)
+        ]
+        texts = []
+        for row in rows:
+            text = first_constant if first_column is None else row[first_column]
+            for raw, found, constant, column in splices:
+                key = row[raw]
+                text += found.get(key, "null") if key != "" else "null"
+                text += constant if column is None else row[column]
+            texts.append((row[0], text))
+        return texts
+
+    def _json_related(self, level: "JsonLevel", keys: set) -> dict | None:
+        """Key -> JSON text of the related rows with these keys, as `_expand` finds them."""
+        target = level.collection
+        pk = target.primary_key
+        statement_key = ("in", target.name, pk.attname, None, self.restriction_key(target.name))
+
+        def build(chunk: list) -> QuerySet:
+            return self._related_queryset(target).filter(**one_of(self.schema.alias, pk.attname, chunk))
+
+        keys = list(keys)
+        found = {}
+        for start in range(0, len(keys), IN_CHUNK):
+            texts = self._json_texts(level, RowSource(statement_key, build, keys[start : start + IN_CHUNK]))
+            if texts is None:
+                return None
+            found.update(texts)
+        return found
 
     # Planning one level ---------------------------------------------------------------------
 
@@ -418,6 +581,56 @@ class LevelPlan:
     selected: list[str]
     expansions: dict[str, FieldsTree]
     computed: dict
+
+
+@dataclass
+class JsonLevel:
+    """One level as the database writes it: the columns read (`needed`, the key first), the
+    item's text in segments between spliced relations (`constants`: a segment's text, or None
+    where the database writes it), the relations spliced ((position of the key column, level))
+    and the select list around the level's statement."""
+
+    collection: CollectionInfo
+    needed: list[FieldInfo]
+    segments: list[list]
+    relations: list[tuple[int, "JsonLevel"]]
+
+    def __post_init__(self):
+        sql, params, constants = [], [], []
+        for segment in self.segments:
+            if all(isinstance(part, str) for part in segment):
+                constants.append("".join(segment))
+                continue
+            constants.append(None)
+            pieces = []
+            for part in segment:
+                if isinstance(part, str):
+                    pieces.append("%s")
+                    params.append(part)
+                else:
+                    position, wire_format = part
+                    pieces.append(wire_format.format(column=f"c{position}"))
+            sql.append(" || ".join(pieces))
+        # The key and the relations' key columns come as they are, before the texts.
+        self.raw = [0, *(position for position, _level in self.relations if position != 0)]
+        raw_sql = [f"c{position}" for position in self.raw]
+        self.constants = constants
+        self.select = JsonSelect(", ".join(raw_sql + sql), tuple(params))
+
+
+def _json_segments(parts: list) -> list[list]:
+    """The parts of an item's text split at each spliced relation (None), literal parts merged."""
+    segments, segment = [], []
+    for part in parts:
+        if part is None:
+            segments.append(segment)
+            segment = []
+        elif isinstance(part, str) and segment and isinstance(segment[-1], str):
+            segment[-1] += part
+        else:
+            segment.append(part)
+    segments.append(segment)
+    return segments
 
 
 def _with_extra(plan: LevelPlan, infos: list[FieldInfo]) -> LevelPlan:

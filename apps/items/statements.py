@@ -105,7 +105,7 @@ class _Compiled:
     converts_datetimes: bool  # Django converts a datetime column's values after fetching
 
     def run(self, alias: str, values: list, wire_datetimes: bool = False) -> list[tuple]:
-        bound = bind(self.params, self.positions, [list(values)] if self.array else values)
+        bound = bind(self.params, self.positions, [_array_param(values)] if self.array else values)
         connection = connections[alias]
         with connection.cursor() as cursor:
             if wire_datetimes and not self.converts_datetimes and hasattr(connection, "load_datetimes_as_wire_text"):
@@ -115,6 +115,36 @@ class _Compiled:
         if not self.converters:
             return rows
         return [converted(row, self.converters, connection) for row in rows]
+
+    def run_json(self, alias: str, values: list, outer: "JsonSelect", width: int) -> list[tuple]:
+        """The rows as `outer` selects from this statement's `width` columns."""
+        bound = bind(self.params, self.positions, [_array_param(values)] if self.array else values)
+        with connections[alias].cursor() as cursor:
+            cursor.execute(outer.around(self.sql, width), [*outer.params, *bound])
+            return cursor.fetchall()
+
+
+@dataclass(frozen=True)
+class JsonSelect:
+    """A select list over a read's columns, named c0, c1, ... in their order: some passed as
+    they are, JSON text the database writes from others (apps.items.reader.ItemReader.read_json).
+    Its `params` are bound before the read's own."""
+
+    sql: str
+    params: tuple
+
+    def around(self, sql: str, width: int) -> str:
+        columns = ", ".join(f"c{index}" for index in range(width))
+        return f"SELECT {self.sql} FROM ({sql}) AS level ({columns})"
+
+
+def _array_param(values: list):
+    """The values of an `= ANY(%s::type[])`: integers as PostgreSQL's array text, which psycopg
+    sends as it is (its list dumper quotes element by element in Python: a tenth of a list read
+    of 100 items with their authors)."""
+    if all(value.__class__ is int for value in values):
+        return "{" + ",".join(map(str, values)) + "}"
+    return list(values)
 
 
 _UNCOMPILABLE = object()
@@ -132,8 +162,16 @@ class ReadStatements:
     def rows(self, alias: str, source: RowSource, attnames: list[str], *, wire_datetimes=False) -> list[tuple]:
         """The rows of `source` as tuples of `attnames`. With `wire_datetimes`, datetimes may
         come as the API's text where the database can give it (PostgreSQL), else as datetimes."""
-        if source.key is None:
+        statement = self._statement(alias, source, attnames)
+        if statement is None or statement is _UNCOMPILABLE:
             return list(source.build(source.values).values_list(*attnames))
+        return statement.run(alias, source.values, wire_datetimes)
+
+    def _statement(self, alias: str, source: RowSource, attnames: list[str]):
+        """The compiled statement of this read (compiled now if new), _UNCOMPILABLE, or None
+        for a read never kept."""
+        if source.key is None:
+            return None
         key = (source.key, tuple(attnames), _statement_size(alias, source.values))
         try:
             with self._lock:
@@ -141,16 +179,22 @@ class ReadStatements:
                 if statement is not None:
                     self._statements.move_to_end(key)
         except TypeError:  # a value in the key that cannot name a statement: not kept
-            return list(source.build(source.values).values_list(*attnames))
+            return None
         if statement is None:
             statement = _compile(alias, source, attnames)
             with self._lock:
                 self._statements[key] = statement
                 while len(self._statements) > self.size:
                     self._statements.popitem(last=False)
-        if statement is _UNCOMPILABLE:
-            return list(source.build(source.values).values_list(*attnames))
-        return statement.run(alias, source.values, wire_datetimes)
+        return statement
+
+    def json_rows(self, alias: str, source: RowSource, attnames: list[str], outer: JsonSelect) -> list[tuple] | None:
+        """The rows of `source` as `outer` selects from its columns `attnames`; None (and no
+        statement run) where the read is not kept compiled or Django would convert a value."""
+        statement = self._statement(alias, source, attnames)
+        if statement is None or statement is _UNCOMPILABLE or statement.converters:
+            return None
+        return statement.run_json(alias, source.values, outer, len(attnames))
 
 
 def _sentinels(values: list) -> list | None:
