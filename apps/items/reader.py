@@ -208,6 +208,18 @@ class ItemReader:
     def _json_level(self, collection: CollectionInfo, plan: "LevelPlan") -> "JsonLevel | None":
         if plan.computed or item_rule(collection.name) is not None or collection.primary_key is None:
             return None
+        children = {}
+        for name, tree in plan.expansions.items():
+            child = self._json_relation(collection.fields[name], tree)
+            if child is None:
+                return None
+            children[name] = child
+        key = ("json level", collection.name, tuple(plan.selected), tuple((n, c.key) for n, c in children.items()))
+        level = self.statements.kept(key, lambda: self._build_json_level(collection, plan.selected, children, key))
+        return level or None
+
+    def _build_json_level(self, collection: CollectionInfo, selected: list, children: dict, key: tuple):
+        """The JsonLevel of these fields (with these levels of their relations), or False."""
         formats = self.schema.config(("json_columns", collection.name), lambda: _json_columns(self.schema, collection))
         needed = [collection.primary_key]
         position = {collection.primary_key.name: 0}
@@ -221,24 +233,21 @@ class ItemReader:
         # The item's text as literal parts, column parts (position, format) and splices (None).
         parts: list = []
         relations: list = []
-        for name in plan.selected:
+        for name in selected:
             info = collection.fields[name]
             opening = ("{" if not parts else ",") + orjson.dumps(name).decode() + ":"
-            if name in plan.expansions:
-                child = self._json_relation(info, plan.expansions[name])
-                if child is None:
-                    return None
+            if name in children:
                 parts += [opening, None]
-                relations.append((column(info), child))
+                relations.append((column(info), children[name]))
             elif not info.alias:  # alias fields named without a dot give nothing
                 wire_format = formats.get(info.attname)
                 if wire_format is None or not info.field_type.keeps_plain:
-                    return None
+                    return False
                 if wire_format == _JSON_DATETIME and (info.primary_key or not info.field_type.plain_datetimes):
-                    return None
+                    return False
                 parts += [opening, (column(info), wire_format)]
         parts.append("}" if parts else "{}")
-        return JsonLevel(collection, needed, _json_segments(parts), relations)
+        return JsonLevel(collection, needed, _json_segments(parts), relations, key)
 
     def _json_relation(self, info: FieldInfo, tree: FieldsTree) -> "JsonLevel | None":
         """The level of a many-to-one relation the database can write, read as `_expand` reads it."""
@@ -255,9 +264,7 @@ class ItemReader:
     def _json_texts(self, level: "JsonLevel", source: RowSource) -> list[tuple] | None:
         """(key, JSON text) of each row of `source`, relations spliced in; None where the read
         cannot be run so."""
-        attnames = [info.attname for info in level.needed]
-        outer = level.select
-        rows = self.statements.json_rows(self.schema.alias, source, attnames, outer)
+        rows = self.statements.json_rows(self.schema.alias, source, level.attnames, level.select)
         if rows is None:
             return None
         related = []
@@ -267,9 +274,7 @@ class ItemReader:
             if found is None:
                 return None
             related.append((raw, found))
-        # Each segment is a constant, or the text the database wrote in the given column.
-        columns = iter(range(len(level.raw), len(level.raw) + level.constants.count(None)))
-        segments = [(constant, None if constant is not None else next(columns)) for constant in level.constants]
+        segments = level.texts
         first_constant, first_column = segments[0]
         if not related:
             if first_constant is not None:
@@ -586,14 +591,15 @@ class LevelPlan:
 @dataclass
 class JsonLevel:
     """One level as the database writes it: the columns read (`needed`, the key first), the
-    item's text in segments between spliced relations (`constants`: a segment's text, or None
-    where the database writes it), the relations spliced ((position of the key column, level))
-    and the select list around the level's statement."""
+    item's text in segments between spliced relations (`texts`: a segment's constant text, or
+    the row position where the database wrote it), the relations spliced ((position of the key
+    column, level)) and the select list around the level's statement."""
 
     collection: CollectionInfo
     needed: list[FieldInfo]
     segments: list[list]
     relations: list[tuple[int, "JsonLevel"]]
+    key: tuple  # what it was built from (ItemReader._json_level)
 
     def __post_init__(self):
         sql, params, constants = [], [], []
@@ -614,8 +620,11 @@ class JsonLevel:
         # The key and the relations' key columns come as they are, before the texts.
         self.raw = [0, *(position for position, _level in self.relations if position != 0)]
         raw_sql = [f"c{position}" for position in self.raw]
-        self.constants = constants
         self.select = JsonSelect(", ".join(raw_sql + sql), tuple(params))
+        self.attnames = [info.attname for info in self.needed]
+        # Each segment's text: (a constant, None), or (None, the row position the database wrote it at).
+        columns = iter(range(len(self.raw), len(self.raw) + constants.count(None)))
+        self.texts = [(constant, None if constant is not None else next(columns)) for constant in constants]
 
 
 def _json_segments(parts: list) -> list[list]:

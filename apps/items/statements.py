@@ -167,6 +167,21 @@ class ReadStatements:
             return list(source.build(source.values).values_list(*attnames))
         return statement.run(alias, source.values, wire_datetimes)
 
+    def kept(self, key: tuple, build: Callable[[], object]):
+        """Anything else derived once per read shape (apps.items.reader.JsonLevel), kept
+        beside the statements under `key`, and bounded with them."""
+        with self._lock:
+            value = self._statements.get(key)
+            if value is not None:
+                self._statements.move_to_end(key)
+                return value
+        value = build()
+        with self._lock:
+            self._statements[key] = value
+            while len(self._statements) > self.size:
+                self._statements.popitem(last=False)
+        return value
+
     def _statement(self, alias: str, source: RowSource, attnames: list[str]):
         """The compiled statement of this read (compiled now if new), _UNCOMPILABLE, or None
         for a read never kept."""
