@@ -87,10 +87,14 @@ class ItemService:
         *,
         request=None,
         computed: dict | None = None,
+        actor_query: dict | None = None,
     ):
         self.schema = schema
         self.guard = guard
-        self.actor = actor if actor is not None else Actor()
+        # The actor of writes: with `actor_query`, made from the request and that query when a
+        # write first needs it (reads need none).
+        self._actor = actor
+        self._actor_query = actor_query
         # For links in `meta.page` and the actor of later writes (`with_comment`).
         self.request = request
         # Computed alias fields (apps.items.computed), whose values may depend on the request.
@@ -103,8 +107,14 @@ class ItemService:
         the caller's own user row only (apps.schema.user_columns.PRIVATE)."""
         query = query or {}
         guard = PermissionGuard(request.user, comment=query.get("comment") or None, own_user_row=own_user_row)
-        actor = Actor.from_request(request, query=query)
-        return cls(project_schema(), guard, actor, request=request, computed=computed_fields(request))
+        return cls(project_schema(), guard, request=request, computed=computed_fields(request), actor_query=query)
+
+    @property
+    def actor(self) -> Actor:
+        if self._actor is None:
+            query = self._actor_query
+            self._actor = Actor() if query is None else Actor.from_request(self.request, query=query)
+        return self._actor
 
     def with_comment(self, comment: str | None, *, activity_skip: bool = False) -> "ItemService":
         """The same caller writing with an activity comment of its own (a GraphQL mutation's)."""
