@@ -21,6 +21,7 @@ from django.db.models import DateTimeField, Q, QuerySet
 
 from apps.access.interface import restricted
 from apps.core import errors
+from apps.core.fields import INTEGER_FIELDS
 from apps.core.query.fields import FieldsTree
 from apps.schema import user_columns
 from apps.schema.cache import ProjectSchema
@@ -60,19 +61,6 @@ def visible_fields(collections: dict, guard, computed: dict | None = None) -> di
 
 # Model fields whose values PostgreSQL's to_json writes as orjson writes the Python values
 # psycopg gives for them (integers, text), and datetimes, as text cut like the API's.
-_JSON_NUMBERS = frozenset(
-    {
-        "AutoField",
-        "BigAutoField",
-        "SmallAutoField",
-        "IntegerField",
-        "BigIntegerField",
-        "SmallIntegerField",
-        "PositiveIntegerField",
-        "PositiveBigIntegerField",
-        "PositiveSmallIntegerField",
-    }
-)
 _JSON_TEXT = frozenset({"CharField", "TextField"})
 _JSON_VALUE = "coalesce(to_json({column})::text, 'null')"
 _JSON_DATETIME = "coalesce('\"' || to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || '\"', 'null')"
@@ -89,7 +77,7 @@ def _json_columns(schema, collection: CollectionInfo) -> dict[str, str]:
         if hasattr(model_field, "from_db_value"):
             continue
         kind = model_field.get_internal_type()
-        if kind in _JSON_NUMBERS or kind in _JSON_TEXT:
+        if kind in INTEGER_FIELDS or kind in _JSON_TEXT:
             formats[model_field.attname] = _JSON_VALUE
         elif kind == "DateTimeField":
             formats[model_field.attname] = _JSON_DATETIME
