@@ -58,10 +58,8 @@ def read_ids(
         rows = [inserted.get((collection.name, pk)) for pk in ids]
         if all(row is not None for row in rows):
             source = rows
-    if reader.as_json and len(ids) == 1 and isinstance(source, RowSource):
-        items = reader.read_json(collection, source, tree)
-        if items is not None:
-            return items
+    if len(ids) == 1:  # nothing to put in order (and the items may be finished JSON)
+        return _read(reader, collection, source, tree)
     items = reader.read(collection, source, tree)
     order = {value: index for index, value in enumerate(ids)}
     pk = collection.primary_key.name
@@ -205,7 +203,8 @@ def run_query(
     return ListRead(collection, query, data, readable_rows, filtered, window)
 
 
-def _read(reader: ItemReader, collection: CollectionInfo, source: RowSource, tree) -> list:
+def _read(reader: ItemReader, collection: CollectionInfo, source, tree) -> list:
+    """The items, as finished JSON where the reader may and can give them so."""
     items = reader.read_json(collection, source, tree) if reader.as_json else None
     return reader.read(collection, source, tree) if items is None else items
 

@@ -285,16 +285,9 @@ class ItemReader:
     def _json_related(self, level: "JsonLevel", keys: set) -> dict | None:
         """Key -> JSON text of the related rows with these keys, as `_expand` finds them."""
         target = level.collection
-        pk = target.primary_key
-        statement_key = ("in", target.name, pk.attname, None, self.restriction_key(target.name))
-
-        def build(chunk: list) -> QuerySet:
-            return self._related_queryset(target).filter(**one_of(self.schema.alias, pk.attname, chunk))
-
-        keys = list(keys)
         found = {}
-        for start in range(0, len(keys), IN_CHUNK):
-            texts = self._json_texts(level, RowSource(statement_key, build, keys[start : start + IN_CHUNK]))
+        for source in self._key_sources(target, target.primary_key, keys, self._related_queryset):
+            texts = self._json_texts(level, source)
             if texts is None:
                 return None
             found.update(texts)
@@ -523,19 +516,24 @@ class ItemReader:
     def _in_chunks(self, target, key: FieldInfo, keys: Iterable, plan, rows_of, *, extra=(), variant=None):
         """The rows of `target` whose `key` is one of `keys`; `rows_of(target)` gives the
         level's queryset before that condition, `variant` anything else its SQL depends on."""
+        results = []
+        for source in self._key_sources(target, key, keys, rows_of, variant):
+            rows = self._fetch(target, source, _with_extra(plan, [key, *extra]))
+            items = self._shape(target, rows, plan)
+            results.extend(zip(rows, items, strict=True))
+        return results
+
+    def _key_sources(self, target, key: FieldInfo, keys: Iterable, rows_of, variant=None) -> list[RowSource]:
+        """The reads of the rows of `target` whose `key` is one of `keys`, IN_CHUNK keys each."""
         keys = list(keys)
         statement_key = ("in", target.name, key.attname, variant, self.restriction_key(target.name))
 
         def build(chunk: list) -> QuerySet:
             return rows_of(target).filter(**one_of(self.schema.alias, key.attname, chunk))
 
-        results = []
-        for start in range(0, len(keys), IN_CHUNK):
-            source = RowSource(statement_key, build, keys[start : start + IN_CHUNK])
-            rows = self._fetch(target, source, _with_extra(plan, [key, *extra]))
-            items = self._shape(target, rows, plan)
-            results.extend(zip(rows, items, strict=True))
-        return results
+        return [
+            RowSource(statement_key, build, keys[start : start + IN_CHUNK]) for start in range(0, len(keys), IN_CHUNK)
+        ]
 
     def _attach(self, info: FieldInfo, row: dict, related, collection: CollectionInfo):
         relation = info.relation

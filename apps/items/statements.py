@@ -168,8 +168,8 @@ class ReadStatements:
         return statement.run(alias, source.values, wire_datetimes)
 
     def kept(self, key: tuple, build: Callable[[], object]):
-        """Anything else derived once per read shape (apps.items.reader.JsonLevel), kept
-        beside the statements under `key`, and bounded with them."""
+        """What is derived once per read shape (compiled statements, apps.items.reader.JsonLevel),
+        built by `build()` outside the lock if absent; the least recently used go first."""
         with self._lock:
             value = self._statements.get(key)
             if value is not None:
@@ -189,19 +189,10 @@ class ReadStatements:
             return None
         key = (source.key, tuple(attnames), _statement_size(alias, source.values))
         try:
-            with self._lock:
-                statement = self._statements.get(key)
-                if statement is not None:
-                    self._statements.move_to_end(key)
+            hash(key)
         except TypeError:  # a value in the key that cannot name a statement: not kept
             return None
-        if statement is None:
-            statement = _compile(alias, source, attnames)
-            with self._lock:
-                self._statements[key] = statement
-                while len(self._statements) > self.size:
-                    self._statements.popitem(last=False)
-        return statement
+        return self.kept(key, lambda: _compile(alias, source, attnames))
 
     def json_rows(self, alias: str, source: RowSource, attnames: list[str], outer: JsonSelect) -> list[tuple] | None:
         """The rows of `source` as `outer` selects from its columns `attnames`; None (and no
