@@ -59,16 +59,20 @@ def visible_fields(collections: dict, guard, computed: dict | None = None) -> di
     return visible
 
 
-# Model fields whose values PostgreSQL's to_json writes as orjson writes the Python values
-# psycopg gives for them (integers, text), and datetimes, as text cut like the API's.
-_JSON_TEXT = frozenset({"CharField", "TextField"})
+# How PostgreSQL writes a column's values as orjson writes the Python values psycopg gives for
+# them: integers as their text, short text through to_json, datetimes as text cut like the API's.
+_JSON_INTEGER = "coalesce({column}::text, 'null')"
 _JSON_VALUE = "coalesce(to_json({column})::text, 'null')"
 _JSON_DATETIME = "coalesce('\"' || to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || '\"', 'null')"
+# Long text is escaped in the worker (orjson): to_json escapes a character at a time, about 5 µs of
+# PostgreSQL's CPU for 1 KB, several times what orjson takes.
+_JSON_IN_WORKER = "worker"
 
 
 def _json_columns(schema, collection: CollectionInfo) -> dict[str, str]:
-    """attname -> how the database writes the column's values as JSON, for the columns it can
-    write exactly as the API sends them (`_JSON_VALUE`, `_JSON_DATETIME`)."""
+    """attname -> how the column's values are written as JSON (`_JSON_INTEGER`, `_JSON_VALUE`,
+    `_JSON_DATETIME`, `_JSON_IN_WORKER`), for the columns whose JSON can be written exactly as
+    the API sends them without a Python value per column."""
     model = schema.model(collection.name)
     if model is None:
         return {}
@@ -77,8 +81,12 @@ def _json_columns(schema, collection: CollectionInfo) -> dict[str, str]:
         if hasattr(model_field, "from_db_value"):
             continue
         kind = model_field.get_internal_type()
-        if kind in INTEGER_FIELDS or kind in _JSON_TEXT:
+        if kind in INTEGER_FIELDS:
+            formats[model_field.attname] = _JSON_INTEGER
+        elif kind == "CharField":
             formats[model_field.attname] = _JSON_VALUE
+        elif kind == "TextField":
+            formats[model_field.attname] = _JSON_IN_WORKER
         elif kind == "DateTimeField":
             formats[model_field.attname] = _JSON_DATETIME
     return formats
@@ -181,10 +189,11 @@ class ItemReader:
 
     def read_json(self, collection: CollectionInfo, source: RowSource, tree: FieldsTree) -> list | None:
         """The items `read` gives, each as its finished JSON (an orjson.Fragment) written by
-        PostgreSQL in the statement that reads it, many-to-one relations spliced in: no Python
-        value per column on the way. None, with nothing run, where a level has anything else
-        (a column of another type or format, another relation, a computed field, a collection
-        rule, a relation the caller may not read) or another database: `read` reads it."""
+        PostgreSQL in the statement that reads it, with many-to-one relations and long text
+        (escaped by orjson) spliced in: no Python value per column but those. None, with nothing
+        run, where a level has anything else (a column of another type or format, another
+        relation, a computed field, a collection rule, a relation the caller may not read) or
+        another database: `read` reads it."""
         if connections[self.schema.alias].vendor != "postgresql" or not isinstance(source, RowSource):
             return None
         level = self._json_level(collection, self._plan(collection, tree))
@@ -218,24 +227,29 @@ class ItemReader:
                 needed.append(info)
             return position[info.name]
 
-        # The item's text as literal parts, column parts (position, format) and splices (None).
+        # The item's text as literal parts, column parts (position, format) and splices (None):
+        # (position, level) of a related item's text, (position, None) of text the worker escapes.
         parts: list = []
-        relations: list = []
+        splices: list = []
         for name in selected:
             info = collection.fields[name]
             opening = ("{" if not parts else ",") + orjson.dumps(name).decode() + ":"
             if name in children:
                 parts += [opening, None]
-                relations.append((column(info), children[name]))
+                splices.append((column(info), children[name]))
             elif not info.alias:  # alias fields named without a dot give nothing
                 wire_format = formats.get(info.attname)
                 if wire_format is None or not info.field_type.keeps_plain:
                     return False
                 if wire_format == _JSON_DATETIME and (info.primary_key or not info.field_type.plain_datetimes):
                     return False
-                parts += [opening, (column(info), wire_format)]
+                if wire_format == _JSON_IN_WORKER:
+                    parts += [opening, None]
+                    splices.append((column(info), None))
+                else:
+                    parts += [opening, (column(info), wire_format)]
         parts.append("}" if parts else "{}")
-        return JsonLevel(collection, needed, _json_segments(parts), relations, key)
+        return JsonLevel(collection, needed, _json_segments(parts), splices, key)
 
     def _json_relation(self, info: FieldInfo, tree: FieldsTree) -> "JsonLevel | None":
         """The level of a many-to-one relation the database can write, read as `_expand` reads it."""
@@ -250,14 +264,17 @@ class ItemReader:
         return self._json_level(target, self._plan(target, tree))
 
     def _json_texts(self, level: "JsonLevel", source: RowSource) -> list[tuple] | None:
-        """(key, JSON text) of each row of `source`, relations spliced in; None where the read
-        cannot be run so."""
+        """(key, JSON text) of each row of `source`, related items and long text spliced in; None
+        where the read cannot be run so."""
         rows = self.statements.json_rows(self.schema.alias, source, level.attnames, level.select)
         if rows is None:
             return None
-        related = []
-        for position, child in level.relations:
+        related = []  # (row position, related texts by key, or None for text to escape)
+        for position, child in level.splices:
             raw = level.raw.index(position)
+            if child is None:
+                related.append((raw, None))
+                continue
             found = self._json_related(child, {row[raw] for row in rows} - {None, ""})
             if found is None:
                 return None
@@ -273,11 +290,15 @@ class ItemReader:
             for (raw, found), (constant, column) in zip(related, segments[1:], strict=True)
         ]
         texts = []
+        dumps = orjson.dumps
         for row in rows:
             text = first_constant if first_column is None else row[first_column]
             for raw, found, constant, column in splices:
-                key = row[raw]
-                text += found.get(key, "null") if key != "" else "null"
+                value = row[raw]
+                if found is None:
+                    text += "null" if value is None else dumps(value).decode()
+                else:
+                    text += found.get(value, "null") if value != "" else "null"
                 text += constant if column is None else row[column]
             texts.append((row[0], text))
         return texts
@@ -577,14 +598,14 @@ class LevelPlan:
 @dataclass
 class JsonLevel:
     """One level as the database writes it: the columns read (`needed`, the key first), the
-    item's text in segments between spliced relations (`texts`: a segment's constant text, or
-    the row position where the database wrote it), the relations spliced ((position of the key
-    column, level)) and the select list around the level's statement."""
+    item's text in segments between splices (`texts`: a segment's constant text, or the row
+    position where the database wrote it), the splices ((position of the key column, the related
+    level) or (position of a text column, None)) and the select list around the level's statement."""
 
     collection: CollectionInfo
     needed: list[FieldInfo]
     segments: list[list]
-    relations: list[tuple[int, "JsonLevel"]]
+    splices: list[tuple[int, "JsonLevel | None"]]
     key: tuple  # what it was built from (ItemReader._json_level)
 
     def __post_init__(self):
@@ -603,8 +624,8 @@ class JsonLevel:
                     position, wire_format = part
                     pieces.append(wire_format.format(column=f"c{position}"))
             sql.append(" || ".join(pieces))
-        # The key and the relations' key columns come as they are, before the texts.
-        self.raw = [0, *(position for position, _level in self.relations if position != 0)]
+        # The key and the spliced columns come as they are, before the texts.
+        self.raw = [0, *(position for position, _level in self.splices if position != 0)]
         raw_sql = [f"c{position}" for position in self.raw]
         self.select = JsonSelect(", ".join(raw_sql + sql), tuple(params))
         self.attnames = [info.attname for info in self.needed]
@@ -614,7 +635,7 @@ class JsonLevel:
 
 
 def _json_segments(parts: list) -> list[list]:
-    """The parts of an item's text split at each spliced relation (None), literal parts merged."""
+    """The parts of an item's text split at each splice (None), literal parts merged."""
     segments, segment = [], []
     for part in parts:
         if part is None:

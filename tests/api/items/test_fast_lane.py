@@ -429,9 +429,10 @@ TRICKY_TEXT = 'quote " backslash \\ tab \t newline \n \x01 \x1f \x7f ünïcødé
 
 @pytest.fixture
 def notes(blog, schema_admin_api, schema_url):
-    """Notes by writers: the column types the database writes as JSON (integers, text, plain
-    datetimes), one it does not (a decimal), a many-to-one relation, and values that test the
-    escaping and the datetime text; one note's writer is missing, one has none."""
+    """Notes by writers: the column types written as JSON without Python values (integers, short
+    text, plain datetimes; long text escaped by the worker), one that is not (a decimal), a
+    many-to-one relation, and values that test the escaping and the datetime text; one note's
+    writer is missing, one has none."""
     identity = {"field": "id", "type": "integer", "datatype": "INT", "primary_key": True, "auto_increment": True}
     for collection, fields in [
         (
@@ -464,9 +465,21 @@ def notes(blog, schema_admin_api, schema_url):
     writer = {"name": TRICKY_TEXT, "born": "0999-03-04 05:06:07"}
     writer_id = schema_admin_api.post(schema_url("items/writers"), writer, format="json").json()["data"]["id"]
     for note in [
-        {"title": TRICKY_TEXT, "body": "", "rating": -(2**62), "written": "2020-01-02 03:04:05", "writer": writer_id},
+        {
+            "title": TRICKY_TEXT,
+            "body": TRICKY_TEXT,
+            "rating": -(2**62),
+            "written": "2020-01-02 03:04:05",
+            "writer": writer_id,
+        },
         {"title": "No writer", "body": None, "rating": None, "written": None, "writer": None},
-        {"title": "Missing writer", "rating": 7, "written": "2021-06-07 08:09:10", "writer": writer_id + 100},
+        {
+            "title": "Missing writer",
+            "body": "",
+            "rating": 7,
+            "written": "2021-06-07 08:09:10",
+            "writer": writer_id + 100,
+        },
     ]:
         response = schema_admin_api.post(schema_url("items/notes"), note, format="json")
         assert response.status_code == 200, response.content
