@@ -44,6 +44,8 @@ DEFAULTS = {
     "REDIS_TIMEOUT": 1.0,
     # Item reads answered without the generic request cycle (directus/fastlane.py).
     "FAST_LANE": True,
+    # The lane's reads have PostgreSQL write the items' JSON (apps.items.reader.ItemReader.read_json).
+    "JSON_FROM_DATABASE": True,
     # How long a worker trusts its cached copy of the project registry.
     "PROJECT_CACHE_SECONDS": 5,
     "API_VERSION": "8.8.1",

@@ -247,7 +247,7 @@ class FastLane:
         query = parse_query(request.GET)
         info = user_collection(collection)
         service = ItemService.for_request(drf_request, query)
-        service.items_as_json = True  # rendered by `render` only
+        service.items_as_json = directus_settings.JSON_FROM_DATABASE  # rendered by `render` only
         if request.method == "POST":
             return self.create(service, info, drf_request.data, query, identity)
         if ids is None:

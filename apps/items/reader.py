@@ -618,12 +618,13 @@ class JsonLevel:
             pieces = []
             for part in segment:
                 if isinstance(part, str):
-                    pieces.append("%s")
+                    pieces.append("%s::text")
                     params.append(part)
                 else:
                     position, wire_format = part
                     pieces.append(wire_format.format(column=f"c{position}"))
-            sql.append(" || ".join(pieces))
+            # One concat(), not a chain of ||, each of which copies the text so far.
+            sql.append(pieces[0] if len(pieces) == 1 else f"concat({', '.join(pieces)})")
         # The key and the spliced columns come as they are, before the texts.
         self.raw = [0, *(position for position, _level in self.splices if position != 0)]
         raw_sql = [f"c{position}" for position in self.raw]

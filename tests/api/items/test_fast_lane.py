@@ -555,3 +555,9 @@ def test_relations_the_role_may_not_read_are_the_readers(wsgi, notes, json_reads
     assert answered
     assert [message["code"] for message in json.loads(body)["messages"]] == [18]
     assert json_reads == [False]
+
+
+def test_json_from_the_database_can_be_turned_off(wsgi, notes, json_reads):
+    with override_settings(DIRECTUS={"JSON_FROM_DATABASE": False}):
+        assert wsgi.both("GET", "items/notes", "fields=id,title", **ADMIN)[1]
+    assert json_reads == []
