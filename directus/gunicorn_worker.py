@@ -6,6 +6,12 @@ without a proxy in front and to answer in the API's error format.
   is treated as gone: a slow client holds a thread for a bounded time.
 - A worker whose threads are all busy stops accepting connections, so that the kernel hands new
   ones to a worker that can answer them instead of queueing them behind slow clients.
+- On Linux the threads take turns waiting on one epoll set (leader/follower): the thread told that a
+  connection is readable serves the request itself and puts the connection back in the set. A
+  request then costs no hand-off between threads (gunicorn's main loop hands each request of a
+  kept-alive connection to its pool and takes it back: a future, a wake-up pipe, a selector
+  un- and re-registered, two thread switches, about a sixth of a read by id's CPU,
+  docs/performance.md). Elsewhere gunicorn's own loop runs.
 - Request lines up to `limit_request_line` bytes are read (gunicorn caps the setting at 8190).
 - What gunicorn refuses before the application sees the request (malformed, request line or
   headers too long) is answered with the JSON error envelope, not gunicorn's HTML page.
@@ -16,6 +22,8 @@ Imported by the gunicorn master before Django is set up: only gunicorn and the s
 import errno
 import json
 import os
+import select
+import threading
 import time
 from http import HTTPStatus
 
@@ -120,10 +128,20 @@ class Connection(gthread.TConn):
         super().close(graceful and not getattr(getattr(self.parser, "unreader", None), "gave_up", False))
 
 
+# A connection (or listener) in the epoll set wakes one waiting thread once, then waits to be re-armed
+# by the thread that served it.
+_ONE_SHOT = getattr(select, "EPOLLIN", 0) | getattr(select, "EPOLLONESHOT", 0)
+
+
 class ThreadWorker(gthread.ThreadWorker):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.busy = 0  # connections handed to the thread pool; touched by the main thread only
+
+    def run(self):
+        if not hasattr(select, "epoll"):
+            return super().run()
+        TakingTurns(self).run()
 
     def accept(self, listener):
         try:
@@ -173,3 +191,173 @@ class ThreadWorker(gthread.ThreadWorker):
     def set_accept_enabled(self, enabled):
         # The main loop turns accepting back on whenever it may; it stays off while no thread is free.
         super().set_accept_enabled(enabled and self.busy < self.cfg.threads)
+
+
+class TakingTurns:
+    """The leader/follower loop of a `ThreadWorker`: `cfg.threads` threads wait on one epoll set
+    of the listening sockets and the worker's connections, each registered one-shot. A thread woken
+    for a listener accepts one connection; for a connection, it marks it busy and serves one request
+    (gunicorn's `handle`: the same parsing, time limits and answers as in gunicorn's loop), then
+    re-arms it or closes it. Only threads that wait take connections, so a worker whose threads are
+    all busy leaves new ones to the other workers.
+
+    The main thread keeps gunicorn's heartbeat, closes connections idle for longer than their
+    keep-alive (or, for new ones, `HEADER_TIMEOUT` without a byte) and runs the graceful stop.
+    """
+
+    def __init__(self, worker: ThreadWorker):
+        self.worker = worker
+        self.cfg = worker.cfg
+        self.epoll = select.epoll()
+        self.listeners = {listener.fileno(): listener for listener in worker.sockets}
+        self.connections = {}  # fd -> Connection, every connection the worker holds
+        self.lock = threading.Lock()  # guards `connections` and each connection's `busy`
+        self.accepting = True
+        self.serving = True
+
+    def run(self):
+        worker = self.worker
+        for fd, listener in self.listeners.items():
+            listener.setblocking(False)
+            self.epoll.register(fd, _ONE_SHOT)
+        threads = [
+            threading.Thread(target=self.take_turns, name=f"gunicorn-{n}", daemon=True) for n in range(self.cfg.threads)
+        ]
+        for thread in threads:
+            thread.start()
+        try:
+            while worker.alive:
+                worker.notify()
+                self.wait(1.0)
+                if not worker.is_parent_alive():
+                    break
+                self.close_idle(time.monotonic())
+            self.stop()
+        finally:
+            self.serving = False
+            for thread in threads:
+                thread.join(1.0)
+            self.epoll.close()
+            for listener in worker.sockets:
+                listener.close()
+
+    def wait(self, seconds):
+        """Sleep, woken early by a signal (gunicorn's wake-up pipe)."""
+        wake = self.worker.PIPE[0]
+        try:
+            if select.select([wake], [], [], seconds)[0]:
+                os.read(wake, 64)
+        except InterruptedError:
+            pass
+
+    def stop(self):
+        """Stop accepting; requests under way are answered (with `Connection: close`, as the worker
+        is no longer alive), kept-alive connections get `gthread.STOP_KEEPALIVE_LINGER` seconds for
+        a request already on its way, within the graceful timeout."""
+        worker = self.worker
+        with self.lock:
+            self.accepting = False
+            for fd in self.listeners:
+                self.epoll.unregister(fd)  # a thread accepting on it now sees `accepting` and leaves it
+        now = time.monotonic()
+        linger, deadline = now + gthread.STOP_KEEPALIVE_LINGER, now + self.cfg.graceful_timeout
+        with self.lock:
+            for connection in self.connections.values():
+                connection.timeout = min(connection.timeout, linger)
+        while self.connections and time.monotonic() < deadline:
+            worker.notify()
+            self.wait(0.1)
+            self.close_idle(time.monotonic())
+
+    def close_idle(self, now):
+        with self.lock:
+            expired = [
+                (fd, connection)
+                for fd, connection in self.connections.items()
+                if not connection.busy and connection.timeout < now
+            ]
+            for fd, connection in expired:
+                del self.connections[fd]
+                # Out of the set before the descriptor can be reused. A thread already woken for it
+                # finds it gone (or finds a new connection on the same number, and serves that).
+                self.epoll.unregister(fd)
+                connection.close()
+            self.resume_accepting()
+
+    def take_turns(self):
+        worker = self.worker
+        while self.serving:
+            try:
+                events = self.epoll.poll(0.5, 1)
+            except InterruptedError:
+                continue
+            for fd, _ in events:
+                try:
+                    listener = self.listeners.get(fd)
+                    if listener is not None:
+                        self.accept(fd, listener)
+                    else:
+                        self.serve(fd)
+                except Exception:
+                    worker.log.exception("Error in the worker loop")
+
+    def accept(self, fd, listener):
+        try:
+            sock, address = listener.accept()
+        except OSError as e:
+            if e.errno not in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK):
+                raise
+            sock = None
+        with self.lock:
+            if sock is not None:
+                sock.setblocking(True)
+                connection = Connection(self.cfg, sock, address, listener.getsockname())
+                connection.busy = False
+                connection.data_ready = True  # only served once epoll says it is readable
+                connection.timeout = time.monotonic() + HEADER_TIMEOUT
+                self.connections[sock.fileno()] = connection
+                self.epoll.register(sock.fileno(), _ONE_SHOT)
+            if not self.accepting:
+                return
+            if len(self.connections) >= self.worker.worker_connections:
+                self.accepting = None  # paused until a connection closes
+                return
+            self.epoll.modify(fd, _ONE_SHOT)
+
+    def resume_accepting(self):
+        if self.accepting is None and len(self.connections) < self.worker.worker_connections:
+            self.accepting = True
+            for fd in self.listeners:
+                self.epoll.modify(fd, _ONE_SHOT)
+
+    def serve(self, fd):
+        with self.lock:
+            connection = self.connections.get(fd)
+            if connection is None or connection.busy:
+                return
+            connection.busy = True
+        keepalive = True
+        while keepalive is True:
+            # gunicorn's handling of one request (it answers what fails with 500 and returns
+            # False), without ThreadWorker.handle's close: the connection leaves the set first.
+            try:
+                keepalive = gthread.ThreadWorker.handle(self.worker, connection)
+            except Exception:
+                self.worker.log.exception("Error handling request")
+                keepalive = False
+            # A body drain can read into the next request: those bytes no longer make the socket
+            # readable, so they are served now.
+            if keepalive is not True or not connection.parser.unreader.buf.getvalue():
+                break
+        with self.lock:
+            if keepalive is True:
+                connection.busy = False
+                connection.set_timeout()
+                if not self.worker.alive:
+                    connection.timeout = min(connection.timeout, time.monotonic() + gthread.STOP_KEEPALIVE_LINGER)
+                self.epoll.modify(fd, _ONE_SHOT)
+                return
+            if self.connections.get(fd) is connection:
+                del self.connections[fd]
+                self.resume_accepting()
+        connection.close(graceful=True)

@@ -67,9 +67,10 @@ def manage(env: dict, *args: str) -> None:
 
 
 class Server:
-    """One gunicorn master with one worker, bound to a free port the kernel picks."""
+    """One gunicorn master with one worker, bound to a free port the kernel picks; `options` are
+    more gunicorn options (`--threads 2`)."""
 
-    def __init__(self, name: str, env: dict, log_dir: Path):
+    def __init__(self, name: str, env: dict, log_dir: Path, options: tuple[str, ...] = ()):
         self.name = name
         self.log_path = log_dir / f"{name}.log"
         self._log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
@@ -87,6 +88,7 @@ class Server:
                 "127.0.0.1:0",
                 "--graceful-timeout",
                 "2",
+                *options,
                 "directus.wsgi:application",
             ],
             cwd=ROOT,
