@@ -28,6 +28,7 @@ import time
 from http import HTTPStatus
 
 from gunicorn import util
+from gunicorn.http import wsgi
 from gunicorn.http.errors import NoMoreData
 from gunicorn.http.message import Request
 from gunicorn.http.parser import RequestParser
@@ -64,6 +65,57 @@ def write_json_error(sock, status_int, reason, mesg):
 # gunicorn has no setting for its error pages; every worker writes them through this function.
 util.write_error = write_json_error
 
+_format_http_date = util.http_date
+_date_of_this_second = (0, "")
+
+
+def http_date(timestamp=None):
+    """gunicorn's `util.http_date`, formatted once a second for the `Date` of every answer (it
+    formats the time anew for each)."""
+    global _date_of_this_second
+    if timestamp is not None:
+        return _format_http_date(timestamp)
+    second = int(time.time())
+    cached = _date_of_this_second
+    if cached[0] != second:
+        cached = _date_of_this_second = (second, _format_http_date(second))
+    return cached[1]
+
+
+util.http_date = http_date
+
+
+class OneWriteResponse(wsgi.Response):
+    """gunicorn's response, sending the head with the body when the body comes in one piece of
+    known length (every API answer): one write and one TCP segment where gunicorn makes two, each
+    a system call and a wake-up of the reader."""
+
+    def write(self, arg):
+        if (
+            self.headers_sent
+            or self.chunked
+            or self._omits_body
+            or arg.__class__ is not bytes
+            or not arg
+            or self.response_length is None
+            or len(arg) > self.response_length
+        ):
+            return super().write(arg)
+        head = self.default_headers()
+        head.extend([f"{name}: {value}\r\n" for name, value in self.headers])
+        head.append("\r\n")
+        self.headers_sent = True
+        self.sent += len(arg)
+        util.write(self.sock, "".join(head).encode("latin-1") + arg)
+
+
+# gunicorn's thread worker makes its HTTP/1 responses with this class (HTTP/2 passes its own).
+wsgi.Response = OneWriteResponse
+
+# Whether a peer address is in `forwarded_allow_ips`: gunicorn parses the address and the list into
+# ip_address objects for every request; the answer is the same for every request of a worker.
+_trusted_peers: dict[str, bool] = {}
+
 
 class DeadlineUnreader(SocketUnreader):
     """Reads from the client with a time limit on each read, and on the whole request head while
@@ -93,6 +145,17 @@ class DeadlineUnreader(SocketUnreader):
 
 
 class LongLineRequest(Request):
+    def _peer_is_trusted_proxy(self):
+        if not isinstance(self.peer_addr, tuple):
+            return super()._peer_is_trusted_proxy()
+        address = self.peer_addr[0]
+        trusted = _trusted_peers.get(address)
+        if trusted is None:
+            trusted = super()._peer_is_trusted_proxy()
+            if len(_trusted_peers) < 4096:
+                _trusted_peers[address] = trusted
+        return trusted
+
     def parse(self, unreader):
         # gunicorn lowers limit_request_line to 8190 whatever the configuration says.
         self.limit_request_line = self._fast_limit_request_line = self.cfg.limit_request_line
@@ -137,6 +200,15 @@ class ThreadWorker(gthread.ThreadWorker):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.busy = 0  # connections handed to the thread pool; touched by the main thread only
+
+    def init_process(self):
+        # gunicorn looks each setting up through `Config.__getattr__` (a dictionary and a method
+        # call) about twenty times a request. The worker's configuration no longer changes once it
+        # runs (a reload starts new workers): its values become plain attributes of its copy.
+        for name, setting in self.cfg.settings.items():
+            if not isinstance(getattr(type(self.cfg), name, None), property):
+                self.cfg.__dict__[name] = setting.get()
+        super().init_process()
 
     def run(self):
         if not hasattr(select, "epoll"):

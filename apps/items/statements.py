@@ -119,9 +119,8 @@ class _Compiled:
     def run_json(self, alias: str, values: list, outer: "JsonSelect", width: int) -> list[tuple]:
         """The rows as `outer` selects from this statement's `width` columns."""
         bound = bind(self.params, self.positions, [_array_param(values)] if self.array else values)
-        with connections[alias].cursor() as cursor:
-            cursor.execute(outer.around(self.sql, width), [*outer.params, *bound])
-            return cursor.fetchall()
+        # Only PostgreSQL's backend writes JSON (apps.projects.backends.postgresql).
+        return connections[alias].select_rows(outer.around(self.sql, width), [*outer.params, *bound])
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,14 @@ connection must be served even when they outnumber the threads, bytes read ahead
 request must be answered, idle connections must be closed, and a stop must answer the request
 under way before the worker leaves."""
 
+import email.utils
 import os
 import re
 import signal
 import socket
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -149,3 +151,17 @@ def test_a_stop_answers_the_request_under_way_and_closes_idle_connections(env):
         idle.close()
     finally:
         server.stop()
+
+
+def test_answers_carry_the_current_date(server):
+    """The Date header (formatted once a second) moves with the clock."""
+    dates = []
+    with _connect(server) as sock:
+        for _ in range(2):
+            sock.sendall(PING)
+            head, _ = _answer(sock, bytearray())
+            value = re.search(rb"(?i)\r\ndate: ([^\r]+)", head).group(1).decode()
+            dates.append(email.utils.parsedate_to_datetime(value))
+            time.sleep(1.2)
+    assert abs((dates[0] - datetime.now(UTC)).total_seconds()) < 30, dates
+    assert (dates[1] - dates[0]).total_seconds() >= 1, dates
