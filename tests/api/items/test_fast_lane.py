@@ -561,3 +561,25 @@ def test_json_from_the_database_can_be_turned_off(wsgi, notes, json_reads):
     with override_settings(DIRECTUS={"JSON_FROM_DATABASE": False}):
         assert wsgi.both("GET", "items/notes", "fields=id,title", **ADMIN)[1]
     assert json_reads == []
+
+
+@pytest.mark.engines("postgres")
+def test_a_connection_dropped_between_reads_is_replaced(wsgi, notes, json_reads):
+    """The database-written reads run on a psycopg cursor kept with the connection: a backend that
+    ended between two requests (a restart) is noticed as for any other statement, the connection
+    replaced, and the read answered by the lane."""
+    from django.db import connections
+
+    from apps.projects.context import current_project
+    from tests.api.projects.test_dropped_connections import terminate
+
+    assert wsgi.both("GET", "items/notes/1", "fields=id,title", **ADMIN)[1]
+    alias = current_project().alias
+    before = connections[alias].connection.info.backend_pid
+    terminate(alias)
+    lane, declined = watched_lane()
+    status, _, body = wsgi.call(lane, wsgi.environ("GET", "items/notes/1", "fields=id,title", **ADMIN))
+    assert (status, declined) == ("200 OK", []), body
+    assert json.loads(body)["data"]["id"] == 1
+    assert connections[alias].connection.info.backend_pid != before
+    assert json_reads == [True, True]
