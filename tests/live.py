@@ -59,6 +59,17 @@ def wait_for(check, what: str, seconds: float = 30) -> None:
     raise AssertionError(f"{what} did not happen within {seconds}s")
 
 
+def closed_by_server(sock) -> bool:
+    """Whether the server closed this client socket (without waiting for it to)."""
+    sock.setblocking(False)
+    try:
+        return sock.recv(4096) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+
+
 def manage(env: dict, *args: str) -> None:
     result = subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import envelope_code
-from tests.live import ROOT, environment, manage
+from tests.live import ROOT, closed_by_server, environment, manage
 
 TOKEN = "front-admin-token"
 KEY = "front"
@@ -187,16 +187,6 @@ def _trickle(socks) -> None:
             sock.send(b"a")
 
 
-def _closed_by_server(sock) -> bool:
-    sock.setblocking(False)
-    try:
-        return sock.recv(4096) == b""
-    except BlockingIOError:
-        return False
-    except OSError:
-        return True
-
-
 def test_gunicorn_serves_long_request_lines_and_a_handful_of_slow_clients(gunicorn):
     """Request lines of 34 KB are served, longer ones refused in JSON. Against 2 workers of 4
     threads, 4 clients send their headers a byte at a time, 2 their body, and 1 stops sending its
@@ -211,7 +201,7 @@ def test_gunicorn_serves_long_request_lines_and_a_handful_of_slow_clients(gunico
             _trickle(slow_heads + slow_bodies[:-1])
             assert _request(gunicorn.port, "GET", "/server/ping", timeout=5)[2] == "pong"
             time.sleep(0.3)
-        assert all(_closed_by_server(sock) for sock in slow_heads)
+        assert all(closed_by_server(sock) for sock in slow_heads)
         silent.setblocking(True)
         answer = silent.recv(4096)
         assert answer.startswith(b"HTTP/1.1 400 ") and b'"code":2' in answer, answer
@@ -268,7 +258,7 @@ def _answers_while_hundreds_of_clients_are_slow(nginx):
             assert _request(nginx.port, "GET", "/server/ping", timeout=5)[2] == "pong"
             status, _, body = _request(nginx.port, "GET", f"/{KEY}/users/me", timeout=5)
             assert status == 200 and body["data"]["email"] == "admin@example.com", body
-        assert not any(_closed_by_server(sock) for sock in slow_heads[:50] + slow_bodies)
+        assert not any(closed_by_server(sock) for sock in slow_heads[:50] + slow_bodies)
     finally:
         for sock in slow_heads + slow_bodies:
             sock.close()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.live import STARTUP_SECONDS, TOKEN, Server, environment, manage, wait_for
+from tests.live import STARTUP_SECONDS, TOKEN, Server, closed_by_server, environment, manage, wait_for
 
 # Short limits, so that the tests about them take seconds.
 LIMITS = {"GUNICORN_KEEPALIVE": "1", "GUNICORN_HEADER_TIMEOUT": "2", "GUNICORN_CLIENT_TIMEOUT": "2"}
@@ -68,16 +68,6 @@ def _answer(sock: socket.socket, pending: bytearray) -> tuple[bytes, bytes]:
     return head, rest[:length]
 
 
-def _closed_by_server(sock: socket.socket) -> bool:
-    sock.setblocking(False)
-    try:
-        return sock.recv(1) == b""
-    except BlockingIOError:
-        return False
-    except OSError:
-        return True
-
-
 def test_kept_alive_connections_outnumbering_the_threads_are_all_served(server):
     """Twelve connections against two threads, each asking in turn, ten rounds: every request is
     answered on its own connection, none is closed."""
@@ -114,8 +104,8 @@ def test_idle_and_silent_connections_are_closed(server):
     try:
         idle.sendall(PING)
         assert _answer(idle, bytearray())[1] == b"pong"
-        wait_for(lambda: _closed_by_server(idle), "closing the idle connection", seconds=15)
-        wait_for(lambda: _closed_by_server(silent), "closing the silent connection", seconds=15)
+        wait_for(lambda: closed_by_server(idle), "closing the idle connection", seconds=15)
+        wait_for(lambda: closed_by_server(silent), "closing the silent connection", seconds=15)
         with _connect(server) as fresh:
             fresh.sendall(PING)
             assert _answer(fresh, bytearray())[1] == b"pong"
@@ -144,8 +134,8 @@ def test_a_stop_answers_the_request_under_way_and_closes_idle_connections(env):
         under_way.sendall(body[10:])
         head, answer = _answer(under_way, bytearray())
         assert head.startswith(b"HTTP/1.1 404 ") and b'"code":100' in answer, (head, answer)
-        wait_for(lambda: _closed_by_server(idle), "closing the kept-alive connection", seconds=15)
-        wait_for(lambda: _closed_by_server(under_way), "closing the answered connection", seconds=15)
+        wait_for(lambda: closed_by_server(idle), "closing the kept-alive connection", seconds=15)
+        wait_for(lambda: closed_by_server(under_way), "closing the answered connection", seconds=15)
         server.process.wait(timeout=15)
         under_way.close()
         idle.close()
