@@ -176,6 +176,7 @@ class DeadlineParser(RequestParser):
 
 class Connection(gthread.TConn):
     closed = False
+    busy = False  # a thread of TakingTurns is serving it
 
     def init(self):
         fresh = self.parser is None
@@ -323,9 +324,9 @@ class TakingTurns:
             pass
 
     def stop(self):
-        """Stop accepting; requests under way are answered (with `Connection: close`, as the worker
-        is no longer alive), kept-alive connections get `gthread.STOP_KEEPALIVE_LINGER` seconds for
-        a request already on its way, within the graceful timeout."""
+        """Stop accepting; requests under way are answered and their connections then closed,
+        kept-alive connections get `gthread.STOP_KEEPALIVE_LINGER` seconds for a request already on
+        its way (answered with `Connection: close`), within the graceful timeout."""
         worker = self.worker
         with self.lock:
             self.accepting = False
@@ -384,7 +385,6 @@ class TakingTurns:
             if sock is not None:
                 sock.setblocking(True)
                 connection = Connection(self.cfg, sock, address, listener.getsockname())
-                connection.busy = False
                 connection.data_ready = True  # only served once epoll says it is readable
                 connection.timeout = time.monotonic() + HEADER_TIMEOUT
                 self.connections[sock.fileno()] = connection
